@@ -1,0 +1,26 @@
+package io.vnetd.actors.api;
+
+import io.vnetd.actors.serialization.JsonSerializable;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * One net client (a netdev or a NIC) as the listing commands show it.
+ *
+ * @param name    the client's unique name
+ * @param type    its {@code NetClientDriver} value ({@code hubport}, {@code dgram}, {@code nic}, ...)
+ * @param linkUp  its own link state, as last set by {@code set_link}
+ * @param peer    the name of its peer, if it has one
+ * @param hubId   the hub it is a port of ({@code hubport} only)
+ * @param info    QEMU's {@code info_str}: the backend's own summary for {@code info network}
+ * @param status  realization status: {@code ok}, or why the backend's resource is unavailable
+ */
+public record NetClientInfo(
+        String name,
+        String type,
+        boolean linkUp,
+        Optional<String> peer,
+        OptionalInt hubId,
+        String info,
+        String status) implements JsonSerializable {
+}

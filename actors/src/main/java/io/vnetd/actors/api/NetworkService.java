@@ -1,0 +1,28 @@
+package io.vnetd.actors.api;
+
+import io.vnetd.actors.netdev.NetdevConfig;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+
+/**
+ * The control plane as a QMP gateway (or any other client) sees it. Every stage completes only after
+ * the change is durable in the journal; a refused command completes exceptionally with a
+ * {@link NetException} and has changed nothing.
+ */
+public interface NetworkService {
+
+    /** {@code netdev_add}: validates, acquires the backend's resource, journals, then completes. */
+    CompletionStage<Void> netdevAdd(NetdevConfig config);
+
+    /** {@code netdev_del}. */
+    CompletionStage<Void> netdevDel(String id);
+
+    /** {@code set_link} on a netdev or a NIC. */
+    CompletionStage<Void> setLink(String name, boolean up);
+
+    /** Every net client and hub, for {@code info network} and the net-client listing. */
+    CompletionStage<NetworkView> queryNetwork();
+
+    /** Registers a listener for events; it is called from arbitrary threads and must not block. */
+    void subscribe(Consumer<NetEvent> listener);
+}

@@ -1,0 +1,194 @@
+package io.vnetd.actors.netdev;
+
+import io.vnetd.actors.api.NetException;
+import io.vnetd.actors.netdev.NetdevCommand.Done;
+import io.vnetd.actors.netdev.NetdevCommand.Refused;
+import io.vnetd.actors.netdev.NetdevCommand.Reply;
+import io.vnetd.actors.port.PortControl;
+import java.time.Duration;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.slf4j.Logger;
+
+/**
+ * One network backend as a persistent entity. It checks the rules that need its own state, acquires
+ * its host resource before journaling (so a port in use comes back as QEMU's error and nothing is
+ * written), and re-realizes its port after recovery.
+ */
+public final class NetdevEntity extends EventSourcedBehavior<NetdevCommand, NetdevEvent, NetdevState> {
+
+    public static final EntityTypeKey<NetdevCommand> TYPE_KEY = EntityTypeKey.create(NetdevCommand.class, "Netdev");
+
+    /** Snapshot often enough that recovery replays at most this many events. */
+    static final int SNAPSHOT_EVERY = 100;
+
+    private static final String OK = "ok";
+
+    private final String name;
+    private final PortControl ports;
+    private final Logger log;
+    /** Whether the port's resource is held now: derived from effects, so never journaled. */
+    private String status = OK;
+
+    private NetdevEntity(ActorContext<NetdevCommand> context, String name, PortControl ports) {
+        super(PersistenceId.of(TYPE_KEY.name(), name),
+                SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+        this.name = name;
+        this.ports = ports;
+        this.log = context.getLog();
+    }
+
+    public static Behavior<NetdevCommand> create(String name, PortControl ports) {
+        return Behaviors.setup(context -> new NetdevEntity(context, name, ports));
+    }
+
+    @Override
+    public NetdevState emptyState() {
+        return new NetdevState.Absent();
+    }
+
+    @Override
+    public RetentionCriteria retentionCriteria() {
+        return RetentionCriteria.snapshotEvery(SNAPSHOT_EVERY, 2);
+    }
+
+    @Override
+    public CommandHandler<NetdevCommand, NetdevEvent, NetdevState> commandHandler() {
+        var builder = newCommandHandlerBuilder();
+        builder.forStateType(NetdevState.Absent.class)
+                .onCommand(NetdevCommand.Create.class, this::create)
+                .onCommand(NetdevCommand.Get.class, (state, c) -> reply(c.replyTo(), state))
+                .onCommand(NetdevCommand.Delete.class, c -> refuse(c.replyTo(), NetException.deviceNotFound(name)))
+                .onCommand(NetdevCommand.SetLink.class, c -> refuse(c.replyTo(), NetException.deviceNotFound(name)))
+                .onCommand(NetdevCommand.AttachPeer.class, c -> refuse(c.replyTo(), notFound()))
+                .onCommand(NetdevCommand.DetachPeer.class, (state, c) -> reply(c.replyTo(), state));
+        builder.forStateType(NetdevState.Present.class)
+                .onCommand(NetdevCommand.Get.class, (state, c) -> reply(c.replyTo(), state))
+                .onCommand(NetdevCommand.Create.class,
+                        c -> refuse(c.replyTo(), NetException.generic("Duplicate ID '" + name + "'")))
+                .onCommand(NetdevCommand.Delete.class, this::delete)
+                .onCommand(NetdevCommand.SetLink.class, this::setLink)
+                .onCommand(NetdevCommand.AttachPeer.class, this::attachPeer)
+                .onCommand(NetdevCommand.DetachPeer.class, this::detachPeer);
+        return builder.build();
+    }
+
+    private Effect<NetdevEvent, NetdevState> create(NetdevState.Absent state, NetdevCommand.Create c) {
+        try {
+            ports.open(c.config());
+        } catch (NetException e) {
+            return refuse(c.replyTo(), e);
+        }
+        status = OK;
+        return Effect().persist(new NetdevEvent.Created(c.config(), c.ordinal(), c.hubOrdinal()))
+                .thenRun(this::realizePeer)
+                .thenReply(c.replyTo(), this::done);
+    }
+
+    private Effect<NetdevEvent, NetdevState> delete(NetdevState.Present state, NetdevCommand.Delete c) {
+        return Effect().persist(new NetdevEvent.Deleted())
+                .thenRun(s -> ports.close(name))
+                .thenReply(c.replyTo(), this::done);
+    }
+
+    private Effect<NetdevEvent, NetdevState> setLink(NetdevState.Present state, NetdevCommand.SetLink c) {
+        if (state.linkUp() == c.up()) {
+            return reply(c.replyTo(), state);
+        }
+        return Effect().persist(new NetdevEvent.LinkSet(c.up()))
+                .thenRun(s -> ports.setLink(name, c.up()))
+                .thenReply(c.replyTo(), this::done);
+    }
+
+    private Effect<NetdevEvent, NetdevState> attachPeer(NetdevState.Present state, NetdevCommand.AttachPeer c) {
+        if (state.peer().isPresent()) {
+            return refuse(c.replyTo(), NetException.generic("netdev '" + name + "' is already in use"));
+        }
+        return Effect().persist(new NetdevEvent.PeerAttached(c.peer()))
+                .thenReply(c.replyTo(), this::done);
+    }
+
+    private Effect<NetdevEvent, NetdevState> detachPeer(NetdevState.Present state, NetdevCommand.DetachPeer c) {
+        if (state.peer().isEmpty()) {
+            return reply(c.replyTo(), state);
+        }
+        return Effect().persist(new NetdevEvent.PeerDetached())
+                .thenRun(s -> ports.disconnect(name))
+                .thenReply(c.replyTo(), this::done);
+    }
+
+    @Override
+    public EventHandler<NetdevState, NetdevEvent> eventHandler() {
+        return NetdevState::apply;
+    }
+
+    @Override
+    public SignalHandler<NetdevState> signalHandler() {
+        return newSignalHandlerBuilder()
+                .onSignal(RecoveryCompleted.instance(), this::realize)
+                .onSignal(PreRestart.instance(), this::releaseIfAbsent)
+                .onSignal(PostStop.instance(), this::releaseIfAbsent)
+                .build();
+    }
+
+    /** A port opened for a create whose journal write then failed must not outlive the attempt. */
+    private void releaseIfAbsent(NetdevState state) {
+        if (state instanceof NetdevState.Absent) {
+            ports.close(name);
+        }
+    }
+
+    /** After recovery: re-acquire the resource and restore link and peer in the data plane. */
+    private void realize(NetdevState state) {
+        if (!(state instanceof NetdevState.Present present)) {
+            return;
+        }
+        try {
+            ports.open(present.config());
+            status = OK;
+        } catch (NetException e) {
+            status = e.desc();
+            log.warn("netdev '{}' could not re-acquire its backend: {}", name, e.desc());
+        }
+        if (!present.linkUp()) {
+            ports.setLink(name, false);
+        }
+        realizePeer(present);
+    }
+
+    private void realizePeer(NetdevState state) {
+        if (state instanceof NetdevState.Present(var config, var up, var peer, var o, var h)) {
+            peer.ifPresent(p -> ports.connect(name, p));
+        }
+    }
+
+    private Done done(NetdevState state) {
+        return new Done(name, state, status);
+    }
+
+    private Effect<NetdevEvent, NetdevState> reply(ActorRef<Reply> replyTo, NetdevState state) {
+        return Effect().reply(replyTo, done(state));
+    }
+
+    private Effect<NetdevEvent, NetdevState> refuse(ActorRef<Reply> replyTo, NetException e) {
+        return Effect().reply(replyTo, Refused.of(e));
+    }
+
+    private NetException notFound() {
+        return NetException.generic("netdev '" + name + "' not found");
+    }
+}

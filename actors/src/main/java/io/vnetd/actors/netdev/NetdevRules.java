@@ -1,0 +1,42 @@
+package io.vnetd.actors.netdev;
+
+import io.vnetd.actors.api.NetException;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The rules {@code netdev_add} checks before it looks at any state, in QEMU's order
+ * ({@code qmp_netdev_add}, then {@code net_client_init1}): the id's shape, then whether the type is
+ * a backend at all.
+ */
+public final class NetdevRules {
+
+    /** QEMU's {@code id_wellformed}: a letter, then letters, digits, '-', '.', '_'. */
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z][A-Za-z0-9._-]*");
+
+    /** Members of {@code NetClientDriver} that name no backend QEMU can create with netdev_add. */
+    private static final Set<String> NOT_A_BACKEND = Set.of("nic", "none", "netmap");
+
+    /** Backends whose data path vnetd has. */
+    private static final Set<String> SUPPORTED = Set.of("hubport");
+
+    private NetdevRules() {
+    }
+
+    public static void requireIdentifier(String id) {
+        if (!IDENTIFIER.matcher(id).matches()) {
+            throw NetException.generic("Parameter 'id' expects an identifier");
+        }
+    }
+
+    /** Checks a {@code netdev_add} before its type-specific members are bound. */
+    public static void checkAdd(String id, String type) {
+        requireIdentifier(id);
+        if (NOT_A_BACKEND.contains(type)) {
+            throw NetException.generic("network backend '" + type + "' is not compiled into this binary");
+        }
+        if (!SUPPORTED.contains(type)) {
+            throw NetException.generic("network backend '" + type + "' is not supported by vnetd yet");
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package io.vnetd.actors.netdev;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.vnetd.actors.api.ErrorClass;
+import io.vnetd.actors.netdev.NetdevCommand.Done;
+import io.vnetd.actors.netdev.NetdevCommand.Refused;
+import io.vnetd.actors.netdev.NetdevCommand.Reply;
+import java.util.List;
+import java.util.Optional;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class NetdevEntityTest {
+
+    private static final ActorTestKit TESTKIT = ActorTestKit.create(
+            EventSourcedBehaviorTestKit.config().withFallback(ConfigFactory.load()));
+
+    private final RecordingPorts ports = new RecordingPorts();
+    private EventSourcedBehaviorTestKit<NetdevCommand, NetdevEvent, NetdevState> entity;
+
+    @BeforeEach
+    void start() {
+        entity = EventSourcedBehaviorTestKit.create(TESTKIT.system(), NetdevEntity.create("hp0", ports));
+    }
+
+    @AfterAll
+    static void stop() {
+        TESTKIT.shutdownTestKit();
+    }
+
+    private static NetdevCommand.Create create(NetdevConfig config, org.apache.pekko.actor.typed.ActorRef<Reply> replyTo) {
+        return new NetdevCommand.Create(config, 1, 1, replyTo);
+    }
+
+    @Test
+    void createJournalsTheConfigurationAndOpensThePortFirst() {
+        var hubport = new NetdevConfig.Hubport("hp0", 0, Optional.empty());
+        var result = entity.<Reply>runCommand(replyTo -> create(hubport, replyTo));
+        assertEquals(new NetdevEvent.Created(hubport, 1, 1), result.event());
+        assertEquals(new Done("hp0", new NetdevState.Present(hubport, true, Optional.empty(), 1, 1), "ok"), result.reply());
+        assertEquals(List.of("open hp0"), ports.calls);
+    }
+
+    @Test
+    void aResourceThatCannotBeHadRefusesTheCommandAndJournalsNothing() {
+        ports.unavailable.add("hp0");
+        var result = entity.<Reply>runCommand(replyTo -> create(new NetdevConfig.Hubport("hp0", 0, Optional.empty()), replyTo));
+        assertTrue(result.hasNoEvents());
+        assertEquals(new Refused(ErrorClass.GenericError, "can't bind ip=127.0.0.1 to socket: Address already in use"),
+                result.reply());
+    }
+
+    @Test
+    void setLinkIsJournaledOnlyWhenItChangesSomething() {
+        entity.<Reply>runCommand(replyTo -> create(new NetdevConfig.Hubport("hp0", 0, Optional.empty()), replyTo));
+        var down = entity.<Reply>runCommand(replyTo -> new NetdevCommand.SetLink(false, replyTo));
+        assertEquals(new NetdevEvent.LinkSet(false), down.event());
+        var again = entity.<Reply>runCommand(replyTo -> new NetdevCommand.SetLink(false, replyTo));
+        assertTrue(again.hasNoEvents());
+        assertInstanceOf(Done.class, again.reply());
+        assertTrue(ports.calls.contains("link hp0 down"));
+    }
+
+    @Test
+    void commandsOnAnAbsentNetdevAnswerQemusErrors() {
+        var del = entity.<Reply>runCommand(NetdevCommand.Delete::new);
+        assertEquals(new Refused(ErrorClass.DeviceNotFound, "Device 'hp0' not found"), del.reply());
+        var attach = entity.<Reply>runCommand(replyTo -> new NetdevCommand.AttachPeer("x", replyTo));
+        assertEquals(new Refused(ErrorClass.GenericError, "netdev 'hp0' not found"), attach.reply());
+    }
+
+    @Test
+    void aNetdevTakesOnePeerOnly() {
+        entity.<Reply>runCommand(replyTo -> create(new NetdevConfig.Hubport("hp0", 0, Optional.empty()), replyTo));
+        entity.<Reply>runCommand(replyTo -> new NetdevCommand.AttachPeer("a", replyTo));
+        var second = entity.<Reply>runCommand(replyTo -> new NetdevCommand.AttachPeer("b", replyTo));
+        assertTrue(second.hasNoEvents());
+        assertEquals(new Refused(ErrorClass.GenericError, "netdev 'hp0' is already in use"), second.reply());
+    }
+
+    @Test
+    void recoveryRestoresStateAndReRealizesThePort() {
+        var hubport = new NetdevConfig.Hubport("hp0", 4, Optional.of("be0"));
+        entity.<Reply>runCommand(replyTo -> create(hubport, replyTo));
+        entity.<Reply>runCommand(replyTo -> new NetdevCommand.SetLink(false, replyTo));
+        ports.calls.clear();
+        var restarted = entity.restart();
+        assertEquals(new NetdevState.Present(hubport, false, Optional.of("be0"), 1, 1), restarted.state());
+        assertEquals(List.of("open hp0", "link hp0 down", "connect hp0 be0"), ports.calls);
+    }
+
+    @Test
+    void deleteReleasesThePortAndTheNameCanBeCreatedAgain() {
+        var hubport = new NetdevConfig.Hubport("hp0", 0, Optional.empty());
+        entity.<Reply>runCommand(replyTo -> create(hubport, replyTo));
+        var deleted = entity.<Reply>runCommand(NetdevCommand.Delete::new);
+        assertEquals(new NetdevEvent.Deleted(), deleted.event());
+        assertTrue(ports.calls.contains("close hp0"));
+        var again = entity.<Reply>runCommand(replyTo -> create(new NetdevConfig.Hubport("hp0", 9, Optional.empty()), replyTo));
+        assertInstanceOf(NetdevEvent.Created.class, again.event());
+    }
+}
