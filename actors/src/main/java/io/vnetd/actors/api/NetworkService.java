@@ -1,6 +1,10 @@
 package io.vnetd.actors.api;
 
 import io.vnetd.actors.netdev.NetdevConfig;
+import io.vnetd.actors.nic.GuestControl;
+import io.vnetd.actors.nic.NicRequest;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
@@ -19,6 +23,18 @@ public interface NetworkService {
 
     /** {@code set_link} on a netdev or a NIC. */
     CompletionStage<Void> setLink(String name, boolean up);
+
+    /** {@code device_add} of a NIC. */
+    CompletionStage<Void> deviceAdd(NicRequest request);
+
+    /** {@code device_del} of a NIC, by device id or QOM path. */
+    CompletionStage<Void> deviceDel(String device);
+
+    /** {@code query-rx-filter}: reading a NIC's filter re-arms its {@code NIC_RX_FILTER_CHANGED}. */
+    CompletionStage<List<RxFilterInfo>> queryRxFilter(Optional<String> name);
+
+    /** A control message from a NIC's guest side (virtio-net's control queue). */
+    CompletionStage<Void> guestControl(String nic, GuestControl control);
 
     /** Every net client and hub, for {@code info network} and the net-client listing. */
     CompletionStage<NetworkView> queryNetwork();

@@ -2,18 +2,23 @@ package io.vnetd.actors.directory;
 
 import com.typesafe.config.Config;
 import io.vnetd.actors.api.NetEvent;
+import io.vnetd.actors.api.NetEventPublisher;
 import io.vnetd.actors.api.NetworkService;
 import io.vnetd.actors.api.NetworkView;
-import io.vnetd.actors.netdev.NetdevCommand;
-import io.vnetd.actors.netdev.NetdevCommand.Done;
-import io.vnetd.actors.netdev.NetdevCommand.Refused;
-import io.vnetd.actors.netdev.NetdevCommand.Reply;
+import io.vnetd.actors.api.RxFilterInfo;
 import io.vnetd.actors.netdev.NetdevConfig;
 import io.vnetd.actors.netdev.NetdevEntity;
+import io.vnetd.actors.nic.GuestControl;
+import io.vnetd.actors.nic.NicEntity;
+import io.vnetd.actors.nic.NicRequest;
 import io.vnetd.actors.port.PortControl;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -29,16 +34,17 @@ import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.SingletonActor;
 
 /**
- * The control plane of one node: netdev entities under Cluster Sharding, the name directory as a
- * cluster singleton, and the event topic. The node must be a cluster member (a single node joins
- * itself), so one code path serves one node and many.
+ * The control plane of one node: netdev and NIC entities under Cluster Sharding, the name directory
+ * as a cluster singleton, and the event topic. The node must be a cluster member (a single node
+ * joins itself), so one code path serves one node and many.
  */
-public final class ControlPlane implements NetworkService {
+public final class ControlPlane implements NetworkService, NetEventPublisher {
 
     private final ActorSystem<?> system;
     private final ActorRef<DirectoryCommand> directory;
     private final ActorRef<Topic.Command<NetEvent>> events;
     private final Duration askTimeout;
+    private final AtomicLong listeners = new AtomicLong();
 
     private ControlPlane(ActorSystem<?> system, ActorRef<DirectoryCommand> directory,
                          ActorRef<Topic.Command<NetEvent>> events, Duration askTimeout) {
@@ -52,38 +58,65 @@ public final class ControlPlane implements NetworkService {
     public static ControlPlane start(ActorSystem<?> system, PortControl ports) {
         Config config = system.settings().config().getConfig("vnetd.actors");
         Duration entityTimeout = config.getDuration("entity-ask-timeout");
+        ActorRef<Topic.Command<NetEvent>> events = system.systemActorOf(
+                Topic.create(NetEvent.class, "vnetd-events"), "vnetd-events", Props.empty());
+        NetEventPublisher publisher = event -> events.tell(Topic.publish(event));
+
         ClusterSharding sharding = ClusterSharding.get(system);
         sharding.init(Entity.of(NetdevEntity.TYPE_KEY, context -> NetdevEntity.create(context.getEntityId(), ports)));
+        sharding.init(Entity.of(NicEntity.TYPE_KEY,
+                context -> NicEntity.create(context.getEntityId(), ports, publisher)));
 
         NetDirectory.Settings settings = new NetDirectory.Settings(
                 name -> sharding.entityRefFor(NetdevEntity.TYPE_KEY, name),
+                name -> sharding.entityRefFor(NicEntity.TYPE_KEY, name),
                 new ReadJournalCatalog(system, config.getString("read-journal-plugin"),
-                        NetdevEntity.TYPE_KEY.name(), config.getInt("recovery-parallelism")),
+                        Set.of(NetdevEntity.TYPE_KEY.name(), NicEntity.TYPE_KEY.name()),
+                        config.getInt("recovery-parallelism")),
                 entityTimeout,
                 config.getInt("directory-stash-capacity"));
         ActorRef<DirectoryCommand> directory = ClusterSingleton.get(system).init(SingletonActor.of(
                 Behaviors.supervise(NetDirectory.create(settings))
                         .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(500), Duration.ofSeconds(10), 0.2)),
                 "net-directory"));
-        ActorRef<Topic.Command<NetEvent>> events = system.systemActorOf(
-                Topic.create(NetEvent.class, "vnetd-events"), "vnetd-events", Props.empty());
-        // The directory answers only after every entity it routes to has answered.
+        // The directory answers only after every entity it involves has answered, one after another.
         return new ControlPlane(system, directory, events, entityTimeout.multipliedBy(3));
     }
 
     @Override
     public CompletionStage<Void> netdevAdd(NetdevConfig config) {
-        return request(replyTo -> new DirectoryCommand.AddNetdev(config, replyTo));
+        return change(replyTo -> new DirectoryCommand.AddNetdev(config, replyTo));
     }
 
     @Override
     public CompletionStage<Void> netdevDel(String id) {
-        return request(replyTo -> new DirectoryCommand.DelNetdev(id, replyTo));
+        return change(replyTo -> new DirectoryCommand.DelNetdev(id, replyTo));
     }
 
     @Override
     public CompletionStage<Void> setLink(String name, boolean up) {
-        return request(replyTo -> new DirectoryCommand.SetLink(name, up, replyTo));
+        return change(replyTo -> new DirectoryCommand.SetLink(name, up, replyTo));
+    }
+
+    @Override
+    public CompletionStage<Void> deviceAdd(NicRequest request) {
+        return change(replyTo -> new DirectoryCommand.AddNic(request, replyTo));
+    }
+
+    @Override
+    public CompletionStage<Void> deviceDel(String device) {
+        return change(replyTo -> new DirectoryCommand.DelNic(device, replyTo));
+    }
+
+    @Override
+    public CompletionStage<List<RxFilterInfo>> queryRxFilter(Optional<String> name) {
+        return request(replyTo -> new DirectoryCommand.QueryRxFilter(name, replyTo))
+                .thenApply(reply -> ((DirectoryReply.RxFilters) reply).filters());
+    }
+
+    @Override
+    public CompletionStage<Void> guestControl(String nic, GuestControl control) {
+        return change(replyTo -> new DirectoryCommand.Guest(nic, control, replyTo));
     }
 
     @Override
@@ -99,19 +132,22 @@ public final class ControlPlane implements NetworkService {
                 listener.accept(event);
                 return Behaviors.same();
             });
-        }), "event-listener-" + System.identityHashCode(listener), Props.empty());
+        }), "event-listener-" + listeners.incrementAndGet(), Props.empty());
     }
 
-    /** Publishes an event to every subscriber on every node. */
+    @Override
     public void publish(NetEvent event) {
         events.tell(Topic.publish(event));
     }
 
-    private CompletionStage<Void> request(Function<ActorRef<Reply>, DirectoryCommand> command) {
-        return AskPattern.<DirectoryCommand, Reply>ask(directory, command::apply, askTimeout, system.scheduler())
-                .thenCompose(reply -> switch (reply) {
-                    case Done done -> CompletableFuture.<Void>completedFuture(null);
-                    case Refused refused -> CompletableFuture.<Void>failedFuture(refused.toException());
-                });
+    private CompletionStage<Void> change(Function<ActorRef<DirectoryReply>, DirectoryCommand> command) {
+        return request(command).thenApply(reply -> null);
+    }
+
+    private CompletionStage<DirectoryReply> request(Function<ActorRef<DirectoryReply>, DirectoryCommand> command) {
+        return AskPattern.<DirectoryCommand, DirectoryReply>ask(directory, command::apply, askTimeout, system.scheduler())
+                .thenCompose(reply -> reply instanceof DirectoryReply.Failed failed
+                        ? CompletableFuture.failedFuture(failed.toException())
+                        : CompletableFuture.completedFuture(reply));
     }
 }

@@ -3,66 +3,119 @@ package io.vnetd.actors.directory;
 import io.vnetd.actors.api.NetClientInfo;
 import io.vnetd.actors.api.NetException;
 import io.vnetd.actors.api.NetworkView;
-import io.vnetd.actors.netdev.NetdevCommand.Done;
+import io.vnetd.actors.api.RxFilterInfo;
+import io.vnetd.actors.netclient.NetClientRef;
 import io.vnetd.actors.netdev.NetdevConfig;
 import io.vnetd.actors.netdev.NetdevRules;
 import io.vnetd.actors.netdev.NetdevState;
+import io.vnetd.actors.nic.MacAddress;
+import io.vnetd.actors.nic.NicConfig;
+import io.vnetd.actors.nic.NicModel;
+import io.vnetd.actors.nic.NicRequest;
+import io.vnetd.actors.nic.NicState;
+import io.vnetd.actors.nic.RxFilter;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.stream.Stream;
 
 /**
- * The index of every net client: names, peers, hubs and creation order. It is derived from the
+ * The index of every net client: names, peers, hubs, MACs and creation order. It is derived from the
  * entities (which alone are journaled) and rebuilt from them at start, so it is never a second
  * source of truth; it checks the rules that span several entities before any of them is asked.
  * Single-threaded by construction: only {@link NetDirectory} touches it.
  */
 final class Directory {
 
-    /** A netdev as last confirmed by its entity. */
-    record Entry(NetdevState.Present state, String status) {
-        String name() {
-            return state.config().id();
-        }
+    /** A netdev as its entity last confirmed it; {@code status} says whether its resource is held. */
+    record NetdevEntry(NetdevState.Present state, String status) {
     }
 
-    /** What an accepted {@code netdev_add} will do: create {@code config}, attaching {@code peer} first. */
-    record AddPlan(NetdevConfig config, Optional<String> peer, long ordinal, long hubOrdinal) {
+    /** What an accepted {@code netdev_add} does: attach {@code peer} (if any), then create. */
+    record NetdevPlan(NetdevConfig config, Optional<String> peer, long ordinal, long hubOrdinal) {
     }
 
-    private final Map<String, Entry> netdevs = new HashMap<>();
+    /** What an accepted {@code device_add} does: attach the netdev (if any), then create the NIC. */
+    record NicPlan(NicConfig config, long ordinal) {
+    }
+
+    /** QEMU's automatic MACs: 52:54:00:12:34:XX, XX the first free from 0x56. */
+    private static final long AUTO_MAC_BASE = 0x5254_0012_3400L;
+    private static final int FIRST_AUTO_MAC = 0x56;
+
+    private final Map<String, NetdevEntry> netdevs = new HashMap<>();
+    private final Map<String, NicState.Present> nics = new HashMap<>();
     private final Map<Integer, Long> hubOrdinals = new HashMap<>();
     private long nextOrdinal = 1;
+    private int nextAnonymousDevice;
 
     /** Takes an entity's confirmed state; an absent one leaves the index. */
-    void update(Done done) {
-        if (done.state() instanceof NetdevState.Present present) {
-            netdevs.put(done.name(), new Entry(present, done.status()));
-            nextOrdinal = Math.max(nextOrdinal, Math.max(present.ordinal(), present.hubOrdinal()) + 1);
-            if (present.config() instanceof NetdevConfig.Hubport hubport) {
-                hubOrdinals.merge(hubport.hubid(), present.hubOrdinal(), Math::min);
+    void update(Confirmed confirmed) {
+        switch (confirmed) {
+            case Confirmed.OfNetdev(var done) -> {
+                if (done.state() instanceof NetdevState.Present present) {
+                    netdevs.put(done.name(), new NetdevEntry(present, done.status()));
+                    advanceOrdinal(Math.max(present.ordinal(), present.hubOrdinal()));
+                    if (present.config() instanceof NetdevConfig.Hubport hubport) {
+                        hubOrdinals.merge(hubport.hubid(), present.hubOrdinal(), Math::min);
+                    }
+                } else {
+                    netdevs.remove(done.name());
+                }
             }
-        } else {
-            netdevs.remove(done.name());
+            case Confirmed.OfNic(var done) -> {
+                if (done.state() instanceof NicState.Present present) {
+                    nics.put(done.name(), present);
+                    advanceOrdinal(present.ordinal());
+                    anonymousIndex(present.config()).ifPresent(n -> nextAnonymousDevice = Math.max(nextAnonymousDevice, n + 1));
+                } else {
+                    nics.remove(done.name());
+                }
+            }
         }
     }
 
-    Optional<Entry> netdev(String name) {
+    private void advanceOrdinal(long used) {
+        nextOrdinal = Math.max(nextOrdinal, used + 1);
+    }
+
+    private static OptionalInt anonymousIndex(NicConfig config) {
+        String prefix = "/machine/peripheral-anon/device[";
+        String path = config.qomPath();
+        return path.startsWith(prefix)
+                ? OptionalInt.of(Integer.parseInt(path.substring(prefix.length(), path.length() - 1)))
+                : OptionalInt.empty();
+    }
+
+    Optional<NetdevEntry> netdev(String name) {
         return Optional.ofNullable(netdevs.get(name));
     }
 
+    Optional<NicState.Present> nic(String name) {
+        return Optional.ofNullable(nics.get(name));
+    }
+
+    /** The peer a client has now. */
+    Optional<NetClientRef> peerOf(NetClientRef client) {
+        return switch (client.kind()) {
+            case NETDEV -> netdev(client.name()).flatMap(e -> e.state().peer());
+            case NIC -> nic(client.name()).flatMap(NicState.Present::peer).map(NetClientRef::netdev);
+        };
+    }
+
     /** QEMU's checks for {@code netdev_add}, in its order; nothing changes until the plan is carried out. */
-    AddPlan planAdd(NetdevConfig config) {
+    NetdevPlan planNetdev(NetdevConfig config) {
         NetdevRules.checkAdd(config.id(), config.type());
         if (netdevs.containsKey(config.id())) {
             throw NetException.generic("Duplicate ID '" + config.id() + "'");
         }
         Optional<String> peer = config.configuredPeer();
         if (peer.isPresent()) {
-            Entry target = netdevs.get(peer.get());
+            NetdevEntry target = netdevs.get(peer.get());
             if (target == null) {
                 throw NetException.generic("netdev '" + peer.get() + "' not found");
             }
@@ -75,21 +128,148 @@ final class Directory {
             Long existing = hubOrdinals.get(hubport.hubid());
             hubOrdinal = existing != null ? existing : nextOrdinal++;
         }
-        return new AddPlan(config, peer, nextOrdinal++, hubOrdinal);
+        return new NetdevPlan(config, peer, nextOrdinal++, hubOrdinal);
     }
 
-    /** Peerings recorded by one side only: left by a crash between the two writes of a peering. */
-    List<String> oneSidedPeerings() {
-        return netdevs.values().stream()
-                .filter(e -> e.state().peer().map(p -> !isPeerOf(p, e.name())).orElse(false))
-                .map(Entry::name)
-                .sorted()
+    /**
+     * QEMU's checks for {@code device_add} of a NIC, in its order: the driver, the id, then the
+     * properties ({@code netdev}, {@code mac}); then the defaults a realized NIC gets.
+     */
+    NicPlan planNic(NicRequest request) {
+        NicModel model = NicModel.ofDriver(request.driver()).orElseThrow(() -> NetException.generic(
+                "'" + request.driver() + "' is not a NIC model vnetd provides"));
+        request.id().ifPresent(NetdevRules::requireIdentifier);
+        if (request.id().isPresent() && findDevice(request.id().get()).isPresent()) {
+            throw NetException.generic("Duplicate device ID '" + request.id().get() + "'");
+        }
+        String qomPath = request.id().map(id -> "/machine/peripheral/" + id)
+                .orElseGet(() -> "/machine/peripheral-anon/device[" + nextAnonymousDevice++ + "]");
+        String owner = model.propertyOwner();
+        if (request.netdev().isPresent()) {
+            String netdev = request.netdev().get();
+            NetdevEntry backend = netdevs.get(netdev);
+            if (backend == null) {
+                throw NetException.generic("Property '" + owner + ".netdev' can't find value '" + netdev + "'");
+            }
+            if (backend.state().peer().isPresent()) {
+                throw NetException.generic("Property '" + owner + ".netdev' can't take value '" + netdev + "', it's in use");
+            }
+        }
+        MacAddress mac = request.mac().isPresent()
+                ? MacAddress.parse(request.mac().get()).orElseThrow(() -> NetException.generic(
+                        "Property '" + owner + ".mac' doesn't take value '" + request.mac().get() + "'"))
+                : automaticMac();
+        String name = request.id().orElseGet(() -> generatedName(model));
+        NicConfig config = new NicConfig(name, request.id(), model, request.netdev(), mac, qomPath,
+                request.bus(), request.addr(), request.failover());
+        return new NicPlan(config, nextOrdinal++);
+    }
+
+    private MacAddress automaticMac() {
+        for (int last = FIRST_AUTO_MAC; last < 0xFF; last++) {
+            MacAddress candidate = new MacAddress(AUTO_MAC_BASE | last);
+            if (nics.values().stream().noneMatch(nic -> nic.config().mac().equals(candidate))) {
+                return candidate;
+            }
+        }
+        throw NetException.generic("no free automatic MAC address is left: give the NIC a 'mac'");
+    }
+
+    /**
+     * QEMU names a NIC without id {@code model.N}, N counting the NICs of that model; where that
+     * name is still taken (an earlier one was deleted), vnetd counts on, since names must be unique.
+     */
+    private String generatedName(NicModel model) {
+        long sameModel = nics.values().stream().filter(nic -> nic.config().model() == model).count();
+        for (long n = sameModel; ; n++) {
+            String name = model.driver() + "." + n;
+            if (!nics.containsKey(name)) {
+                return name;
+            }
+        }
+    }
+
+    /** A NIC by device id or QOM path, as {@code device_del} names it. */
+    Optional<NicState.Present> findDevice(String idOrPath) {
+        return nics.values().stream()
+                .filter(nic -> nic.config().id().equals(Optional.of(idOrPath)) || nic.config().qomPath().equals(idOrPath))
+                .findFirst();
+    }
+
+    /**
+     * The clients {@code set_link} changes: every client of that name and, when the first of them
+     * has a NIC as its peer, that NIC too (a backend's link down silences its NIC).
+     */
+    List<NetClientRef> linkTargets(String name) {
+        List<NetClientRef> named = clientsNamed(name);
+        if (named.isEmpty()) {
+            throw NetException.deviceNotFound(name);
+        }
+        List<NetClientRef> targets = new ArrayList<>(named);
+        peerOf(named.getFirst())
+                .filter(peer -> peer.kind() == NetClientRef.Kind.NIC && !targets.contains(peer))
+                .ifPresent(targets::add);
+        return targets;
+    }
+
+    /** Every client with that name, in creation order. */
+    private List<NetClientRef> clientsNamed(String name) {
+        return Stream.of(netdev(name).map(e -> new Ordered(NetClientRef.netdev(name), e.state().ordinal())),
+                        nic(name).map(n -> new Ordered(NetClientRef.nic(name), n.ordinal())))
+                .flatMap(Optional::stream)
+                .sorted(Comparator.comparingLong(Ordered::ordinal))
+                .map(Ordered::client)
                 .toList();
     }
 
-    private boolean isPeerOf(String name, String peer) {
-        Entry entry = netdevs.get(name);
-        return entry != null && entry.state().peer().equals(Optional.of(peer));
+    private record Ordered(NetClientRef client, long ordinal) {
+    }
+
+    /**
+     * The NICs {@code query-rx-filter} reports, by QEMU's walk over all clients: with a name, the
+     * first client of that name decides; without, every NIC that has a filter.
+     */
+    List<String> rxFilterTargets(Optional<String> name) {
+        if (name.isEmpty()) {
+            return nics.values().stream()
+                    .filter(nic -> nic.config().model().hasRxFilter())
+                    .sorted(Comparator.comparingLong(NicState.Present::ordinal))
+                    .map(nic -> nic.config().name())
+                    .toList();
+        }
+        List<NetClientRef> named = clientsNamed(name.get());
+        if (named.isEmpty()) {
+            throw NetException.generic("invalid net client name: " + name.get());
+        }
+        NetClientRef first = named.getFirst();
+        if (first.kind() != NetClientRef.Kind.NIC) {
+            throw NetException.generic("net client(" + name.get() + ") isn't a NIC");
+        }
+        if (!nics.get(first.name()).config().model().hasRxFilter()) {
+            throw NetException.generic("net client(" + name.get() + ") doesn't support rx-filter querying");
+        }
+        return List.of(first.name());
+    }
+
+    static RxFilterInfo rxFilterInfo(NicState.Present nic) {
+        RxFilter filter = nic.rxFilter();
+        // QEMU fills the tables by prepending, so they read newest first.
+        return new RxFilterInfo(nic.config().name(), filter.promiscuous(), filter.multicastState(),
+                filter.unicastState(), filter.vlanState(),
+                // Sic: QEMU reports the "no broadcast" switch under this name.
+                filter.noBroadcast(),
+                filter.multicastOverflow(), filter.unicastOverflow(), filter.mainMac().toString(),
+                filter.vlans().descending(),
+                filter.unicastTable().reversed().stream().map(MacAddress::toString).toList(),
+                filter.multicastTable().reversed().stream().map(MacAddress::toString).toList());
+    }
+
+    /** Peerings recorded by one side only: left by a crash between the two writes of a peering. */
+    List<NetClientRef> oneSidedPeerings() {
+        return Stream.concat(netdevs.keySet().stream().map(NetClientRef::netdev), nics.keySet().stream().map(NetClientRef::nic))
+                .filter(client -> peerOf(client).map(peer -> !peerOf(peer).equals(Optional.of(client))).orElse(false))
+                .sorted(Comparator.comparing(NetClientRef::kind).thenComparing(NetClientRef::name))
+                .toList();
     }
 
     NetworkView view() {
@@ -97,19 +277,28 @@ final class Directory {
                 .sorted(Map.Entry.comparingByValue())
                 .map(Map.Entry::getKey)
                 .toList();
-        List<NetClientInfo> clients = netdevs.values().stream()
-                .sorted(Comparator.comparingLong(e -> e.state().ordinal()))
-                .map(Directory::info)
+        record Row(long ordinal, NetClientInfo info) {
+        }
+        List<NetClientInfo> clients = Stream.concat(
+                        netdevs.values().stream().map(e -> new Row(e.state().ordinal(), netdevInfo(e))),
+                        nics.values().stream().map(n -> new Row(n.ordinal(), nicInfo(n))))
+                .sorted(Comparator.comparingLong(Row::ordinal))
+                .map(Row::info)
                 .toList();
         return new NetworkView(hubs, clients);
     }
 
-    private static NetClientInfo info(Entry entry) {
+    private static NetClientInfo netdevInfo(NetdevEntry entry) {
         NetdevState.Present state = entry.state();
         OptionalInt hub = state.config() instanceof NetdevConfig.Hubport hubport
                 ? OptionalInt.of(hubport.hubid())
                 : OptionalInt.empty();
-        return new NetClientInfo(entry.name(), state.config().type(), state.linkUp(), state.peer(), hub,
-                "", entry.status());
+        return new NetClientInfo(state.config().id(), state.config().type(), state.linkUp(),
+                state.peer().map(NetClientRef::name), hub, "", entry.status());
+    }
+
+    private static NetClientInfo nicInfo(NicState.Present nic) {
+        return new NetClientInfo(nic.config().name(), "nic", nic.linkUp(), nic.peer(), OptionalInt.empty(),
+                nic.config().info(), "ok");
     }
 }

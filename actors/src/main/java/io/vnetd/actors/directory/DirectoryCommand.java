@@ -1,41 +1,58 @@
 package io.vnetd.actors.directory;
 
 import io.vnetd.actors.api.NetworkView;
-import io.vnetd.actors.netdev.NetdevCommand;
+import io.vnetd.actors.netclient.NetClientRef;
 import io.vnetd.actors.netdev.NetdevConfig;
+import io.vnetd.actors.nic.GuestControl;
+import io.vnetd.actors.nic.NicRequest;
 import io.vnetd.actors.serialization.JsonSerializable;
 import java.util.List;
+import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /** Requests to the name directory, and the messages it sends itself while it works. */
 public sealed interface DirectoryCommand extends JsonSerializable {
 
-    /** A request that names net clients; two requests naming the same client run one after the other. */
+    /** A request that changes or reads net clients; requests sharing a client run one after the other. */
     sealed interface Request extends DirectoryCommand {
-        ActorRef<NetdevCommand.Reply> replyTo();
+        ActorRef<DirectoryReply> replyTo();
     }
 
-    record AddNetdev(NetdevConfig config, ActorRef<NetdevCommand.Reply> replyTo) implements Request {
+    record AddNetdev(NetdevConfig config, ActorRef<DirectoryReply> replyTo) implements Request {
     }
 
-    record DelNetdev(String id, ActorRef<NetdevCommand.Reply> replyTo) implements Request {
+    record DelNetdev(String id, ActorRef<DirectoryReply> replyTo) implements Request {
     }
 
-    record SetLink(String name, boolean up, ActorRef<NetdevCommand.Reply> replyTo) implements Request {
+    record SetLink(String name, boolean up, ActorRef<DirectoryReply> replyTo) implements Request {
+    }
+
+    record AddNic(NicRequest request, ActorRef<DirectoryReply> replyTo) implements Request {
+    }
+
+    /** {@code device_del}: a device id or a QOM path. */
+    record DelNic(String device, ActorRef<DirectoryReply> replyTo) implements Request {
+    }
+
+    record QueryRxFilter(Optional<String> name, ActorRef<DirectoryReply> replyTo) implements Request {
+    }
+
+    /** A control message from a NIC's guest side. */
+    record Guest(String nic, GuestControl control, ActorRef<DirectoryReply> replyTo) implements Request {
     }
 
     record Query(ActorRef<NetworkView> replyTo) implements DirectoryCommand {
     }
 
     /** Every entity's state, collected at start. */
-    record Recovered(List<NetdevCommand.Done> states) implements DirectoryCommand {
+    record Recovered(List<Confirmed> states) implements DirectoryCommand {
     }
 
     record RecoveryFailed(String reason) implements DirectoryCommand {
     }
 
     /** A request's entity work is over: confirmed states to index, and the answer to give. */
-    record Finished(Request request, List<String> locked, List<NetdevCommand.Done> confirmed,
-                    NetdevCommand.Reply answer) implements DirectoryCommand {
+    record Finished(Request request, List<NetClientRef> held, List<Confirmed> confirmed, DirectoryReply answer)
+            implements DirectoryCommand {
     }
 }

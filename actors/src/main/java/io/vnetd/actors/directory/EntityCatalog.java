@@ -4,10 +4,14 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
-/** The entities of one type that the journal knows, visited at start to recover them. */
+/** The entities the journal knows, visited at start to recover them. */
 @FunctionalInterface
 public interface EntityCatalog {
 
-    /** Applies {@code visit} to every entity id, a bounded number at a time, and gathers the results. */
-    <T> CompletionStage<List<T>> visitAll(Function<String, CompletionStage<T>> visit);
+    /** An entity by its type name (the first part of its persistence id) and its id. */
+    record EntityId(String type, String id) {
+    }
+
+    /** Applies {@code visit} to every entity, a bounded number at a time, and gathers the results. */
+    <T> CompletionStage<List<T>> visitAll(Function<EntityId, CompletionStage<T>> visit);
 }

@@ -3,16 +3,23 @@ package io.vnetd.actors.directory;
 import io.vnetd.actors.api.ErrorClass;
 import io.vnetd.actors.api.NetException;
 import io.vnetd.actors.directory.DirectoryCommand.AddNetdev;
+import io.vnetd.actors.directory.DirectoryCommand.AddNic;
 import io.vnetd.actors.directory.DirectoryCommand.DelNetdev;
+import io.vnetd.actors.directory.DirectoryCommand.DelNic;
 import io.vnetd.actors.directory.DirectoryCommand.Finished;
+import io.vnetd.actors.directory.DirectoryCommand.Guest;
+import io.vnetd.actors.directory.DirectoryCommand.QueryRxFilter;
 import io.vnetd.actors.directory.DirectoryCommand.Request;
 import io.vnetd.actors.directory.DirectoryCommand.SetLink;
+import io.vnetd.actors.netclient.NetClientRef;
 import io.vnetd.actors.netdev.NetdevCommand;
-import io.vnetd.actors.netdev.NetdevCommand.Done;
-import io.vnetd.actors.netdev.NetdevCommand.Refused;
-import io.vnetd.actors.netdev.NetdevCommand.Reply;
+import io.vnetd.actors.netdev.NetdevEntity;
+import io.vnetd.actors.nic.NicCommand;
+import io.vnetd.actors.nic.NicEntity;
+import io.vnetd.actors.nic.NicState;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,8 +43,8 @@ import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 
 /**
  * The name directory: routes each command to the entities it concerns, checks the rules that span
- * entities, and keeps the index that listings read. Commands on different names run concurrently
- * (the journal's group commit makes that pay); commands sharing a name run in arrival order.
+ * entities, and keeps the index that listings read. Requests on different clients run concurrently
+ * (the journal's group commit makes that pay); requests sharing a client run in arrival order.
  *
  * <p>At start it asks every entity the journal knows for its state (which also makes each re-realize
  * its port), drops peerings that a crash left one-sided, and only then serves requests.
@@ -46,15 +53,22 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
 
     /** How the directory reaches entities and finds them at start. */
     public record Settings(Function<String, RecipientRef<NetdevCommand>> netdevs,
+                           Function<String, RecipientRef<NicCommand>> nics,
                            EntityCatalog catalog,
                            Duration askTimeout,
                            int stashCapacity) {
     }
 
+    /**
+     * Held by every {@code device_add} and {@code device_del}: they choose names, MACs and device
+     * paths from the index, so they run one at a time.
+     */
+    private static final NetClientRef DEVICES = NetClientRef.nic("");
+
     private final Settings settings;
     private final Scheduler scheduler;
     private final Directory directory = new Directory();
-    private final Set<String> busy = new HashSet<>();
+    private final Set<NetClientRef> busy = new HashSet<>();
     private final ArrayDeque<Request> parked = new ArrayDeque<>();
 
     private NetDirectory(ActorContext<DirectoryCommand> context, Settings settings) {
@@ -65,33 +79,35 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
 
     public static Behavior<DirectoryCommand> create(Settings settings) {
         return Behaviors.withStash(settings.stashCapacity(), stash -> Behaviors.setup(context -> {
-            context.pipeToSelf(recoverAll(context, settings), (states, failure) -> failure == null
+            NetDirectory ready = new NetDirectory(context, settings);
+            context.pipeToSelf(ready.recoverAll(), (states, failure) -> failure == null
                     ? new DirectoryCommand.Recovered(states)
                     : new DirectoryCommand.RecoveryFailed(String.valueOf(failure.getMessage())));
-            return recovering(context, settings, stash);
+            return ready.recovering(stash);
         }));
     }
 
-    private static CompletionStage<List<Done>> recoverAll(ActorContext<DirectoryCommand> context, Settings settings) {
-        Scheduler scheduler = context.getSystem().scheduler();
-        return settings.catalog().visitAll(name -> AskPattern.<NetdevCommand, Reply>ask(
-                        settings.netdevs().apply(name), NetdevCommand.Get::new, settings.askTimeout(), scheduler)
-                .thenApply(reply -> (Done) reply));
+    private CompletionStage<List<Confirmed>> recoverAll() {
+        return settings.catalog().visitAll(entity -> {
+            if (entity.type().equals(NetdevEntity.TYPE_KEY.name())) {
+                return get(NetClientRef.netdev(entity.id()));
+            }
+            return get(NetClientRef.nic(entity.id()));
+        });
     }
 
-    private static Behavior<DirectoryCommand> recovering(ActorContext<DirectoryCommand> context, Settings settings,
-                                                         StashBuffer<DirectoryCommand> stash) {
+    private Behavior<DirectoryCommand> recovering(StashBuffer<DirectoryCommand> stash) {
         return Behaviors.receive(DirectoryCommand.class)
                 .onMessage(DirectoryCommand.Recovered.class, recovered -> {
-                    NetDirectory ready = new NetDirectory(context, settings);
-                    recovered.states().forEach(ready.directory::update);
-                    List<String> oneSided = ready.directory.oneSidedPeerings();
+                    recovered.states().forEach(directory::update);
+                    List<NetClientRef> oneSided = directory.oneSidedPeerings();
                     if (!oneSided.isEmpty()) {
-                        ready.repair(oneSided, recovered.states());
+                        repair(oneSided, recovered.states());
                         return Behaviors.same();
                     }
-                    context.getLog().info("directory ready: {} netdevs recovered", ready.directory.view().clients().size());
-                    return stash.unstashAll(ready);
+                    getContext().getLog().info("directory ready: {} net clients recovered",
+                            directory.view().clients().size());
+                    return stash.unstashAll(this);
                 })
                 .onMessage(DirectoryCommand.RecoveryFailed.class, failed -> {
                     throw new IllegalStateException("could not recover the net clients: " + failed.reason());
@@ -107,18 +123,18 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
      * Drops peerings that a crash left recorded on one side only, then recovers again from the
      * repaired states, so that the directory serves nothing before the network is consistent.
      */
-    private void repair(List<String> oneSided, List<Done> states) {
-        oneSided.forEach(name -> getContext().getLog()
-                .warn("net client '{}' had a one-sided peering (an interrupted command): dropping it", name));
-        List<CompletableFuture<Done>> detached = oneSided.stream()
-                .map(name -> ask(name, NetdevCommand.DetachPeer::new).toCompletableFuture())
+    private void repair(List<NetClientRef> oneSided, List<Confirmed> states) {
+        oneSided.forEach(client -> getContext().getLog()
+                .warn("{} had a one-sided peering (an interrupted command): dropping it", client));
+        List<CompletableFuture<Confirmed>> detached = oneSided.stream()
+                .map(client -> peerDeleted(client).toCompletableFuture())
                 .toList();
-        CompletionStage<List<Done>> repaired = CompletableFuture.allOf(detached.toArray(CompletableFuture[]::new))
+        CompletionStage<List<Confirmed>> repaired = CompletableFuture.allOf(detached.toArray(CompletableFuture[]::new))
                 .thenApply(all -> {
-                    Map<String, Done> byName = new LinkedHashMap<>();
-                    states.forEach(done -> byName.put(done.name(), done));
-                    detached.forEach(done -> byName.put(done.join().name(), done.join()));
-                    return List.copyOf(byName.values());
+                    Map<NetClientRef, Confirmed> byClient = new LinkedHashMap<>();
+                    states.forEach(state -> byClient.put(state.client(), state));
+                    detached.forEach(state -> byClient.put(state.join().client(), state.join()));
+                    return List.copyOf(byClient.values());
                 });
         getContext().pipeToSelf(repaired, (fixed, failure) -> failure == null
                 ? new DirectoryCommand.Recovered(fixed)
@@ -138,104 +154,203 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
     }
 
     private Behavior<DirectoryCommand> onRequest(Request request) {
-        List<String> names = namesOf(request);
-        if (names.stream().anyMatch(busy::contains)) {
+        List<NetClientRef> held;
+        try {
+            held = clientsOf(request);
+        } catch (NetException e) {
+            request.replyTo().tell(DirectoryReply.Failed.of(e));
+            return this;
+        }
+        if (held.stream().anyMatch(busy::contains)) {
             parked.add(request);
             return this;
         }
-        CompletionStage<List<Done>> work;
+        CompletionStage<Outcome> work;
         try {
             work = start(request);
         } catch (NetException e) {
-            request.replyTo().tell(Refused.of(e));
+            request.replyTo().tell(DirectoryReply.Failed.of(e));
             return this;
         }
-        busy.addAll(names);
-        CompletionStage<Finished> outcome = work
-                .thenApply(confirmed -> new Finished(request, names, confirmed, confirmed.getLast()))
-                .exceptionallyCompose(failure -> reread(names)
-                        .thenApply(states -> new Finished(request, names, states, refusal(failure))));
-        getContext().pipeToSelf(outcome, (finished, failure) -> failure == null
-                ? finished
-                : new Finished(request, names, List.of(), refusal(failure)));
+        busy.addAll(held);
+        CompletionStage<Finished> finished = work
+                .thenApply(outcome -> new Finished(request, held, outcome.confirmed(), outcome.answer()))
+                .exceptionallyCompose(failure -> reread(held)
+                        .thenApply(states -> new Finished(request, held, states, failed(failure))));
+        getContext().pipeToSelf(finished, (done, failure) -> failure == null
+                ? done
+                : new Finished(request, held, List.of(), failed(failure)));
         return this;
     }
 
-    /** The names a request must hold: its own, and a peer it will change. */
-    private List<String> namesOf(Request request) {
-        return switch (request) {
-            case AddNetdev add -> concat(add.config().id(), add.config().configuredPeer());
-            case DelNetdev del -> concat(del.id(), directory.netdev(del.id()).flatMap(e -> e.state().peer()));
-            case SetLink link -> List.of(link.name());
-        };
+    /** The clients a request holds until it is finished: those it changes or reads. */
+    private List<NetClientRef> clientsOf(Request request) {
+        List<NetClientRef> clients = new ArrayList<>();
+        switch (request) {
+            case AddNetdev add -> {
+                clients.add(NetClientRef.netdev(add.config().id()));
+                add.config().configuredPeer().map(NetClientRef::netdev).ifPresent(clients::add);
+            }
+            case DelNetdev del -> {
+                NetClientRef netdev = NetClientRef.netdev(del.id());
+                clients.add(netdev);
+                directory.peerOf(netdev).ifPresent(clients::add);
+            }
+            case SetLink link -> clients.addAll(directory.linkTargets(link.name()));
+            case AddNic add -> {
+                clients.add(DEVICES);
+                add.request().netdev().map(NetClientRef::netdev).ifPresent(clients::add);
+            }
+            case DelNic del -> {
+                clients.add(DEVICES);
+                directory.findDevice(del.device()).ifPresent(nic -> {
+                    clients.add(NetClientRef.nic(nic.config().name()));
+                    nic.peer().map(NetClientRef::netdev).ifPresent(clients::add);
+                });
+            }
+            case QueryRxFilter query -> directory.rxFilterTargets(query.name()).stream()
+                    .map(NetClientRef::nic).forEach(clients::add);
+            case Guest guest -> clients.add(NetClientRef.nic(guest.nic()));
+        }
+        return clients.stream().distinct().toList();
     }
 
-    private static List<String> concat(String name, Optional<String> other) {
-        return other.filter(o -> !o.equals(name)).map(o -> List.of(name, o)).orElse(List.of(name));
+    /** What a request did: the states its entities confirmed, and the answer. */
+    private record Outcome(List<Confirmed> confirmed, DirectoryReply answer) {
+        static Outcome ok(List<Confirmed> confirmed) {
+            return new Outcome(confirmed, new DirectoryReply.Ok());
+        }
     }
 
     /** Checks the request against the index, then sends it to its entities; throws if refused. */
-    private CompletionStage<List<Done>> start(Request request) {
+    private CompletionStage<Outcome> start(Request request) {
         return switch (request) {
-            case AddNetdev add -> add(directory.planAdd(add.config()));
-            case DelNetdev del -> {
-                Directory.Entry entry = directory.netdev(del.id()).orElseThrow(() -> NetException.deviceNotFound(del.id()));
-                yield ask(del.id(), NetdevCommand.Delete::new).thenCompose(deleted -> entry.state().peer()
-                        .map(peer -> ask(peer, NetdevCommand.DetachPeer::new).thenApply(detached -> List.of(deleted, detached)))
-                        .orElseGet(() -> CompletableFuture.completedFuture(List.of(deleted))));
+            case AddNetdev add -> {
+                Directory.NetdevPlan plan = directory.planNetdev(add.config());
+                NetClientRef created = NetClientRef.netdev(plan.config().id());
+                yield attachThenCreate(plan.peer().map(NetClientRef::netdev), created,
+                        netdev(created.name(), replyTo -> new NetdevCommand.Create(plan.config(), plan.ordinal(),
+                                plan.hubOrdinal(), replyTo)));
             }
-            case SetLink link -> {
-                directory.netdev(link.name()).orElseThrow(() -> NetException.deviceNotFound(link.name()));
-                yield ask(link.name(), replyTo -> new NetdevCommand.SetLink(link.up(), replyTo)).thenApply(List::of);
+            case DelNetdev del -> {
+                Directory.NetdevEntry entry = directory.netdev(del.id())
+                        .orElseThrow(() -> NetException.deviceNotFound(del.id()));
+                yield deleteThenRelease(netdev(del.id(), NetdevCommand.Delete::new), entry.state().peer());
+            }
+            case SetLink link -> all(directory.linkTargets(link.name()).stream()
+                    .map(client -> switch (client.kind()) {
+                        case NETDEV -> netdev(client.name(), replyTo -> new NetdevCommand.SetLink(link.up(), replyTo));
+                        case NIC -> nic(client.name(), replyTo -> new NicCommand.SetLink(link.up(), replyTo));
+                    })
+                    .toList()).thenApply(Outcome::ok);
+            case AddNic add -> {
+                Directory.NicPlan plan = directory.planNic(add.request());
+                NetClientRef created = NetClientRef.nic(plan.config().name());
+                yield attachThenCreate(plan.config().netdev().map(NetClientRef::netdev), created,
+                        nic(created.name(), replyTo -> new NicCommand.Create(plan.config(), plan.ordinal(), replyTo)));
+            }
+            case DelNic del -> {
+                NicState.Present nic = directory.findDevice(del.device())
+                        .orElseThrow(() -> NetException.deviceNotFound(del.device()));
+                yield deleteThenRelease(nic(nic.config().name(), NicCommand.Delete::new),
+                        nic.peer().map(NetClientRef::netdev));
+            }
+            case QueryRxFilter query -> all(directory.rxFilterTargets(query.name()).stream()
+                    .map(name -> nic(name, NicCommand.QueryRxFilter::new))
+                    .toList())
+                    .thenApply(confirmed -> new Outcome(confirmed, new DirectoryReply.RxFilters(confirmed.stream()
+                            .map(state -> Directory.rxFilterInfo((NicState.Present) ((Confirmed.OfNic) state).done().state()))
+                            .toList())));
+            case Guest guest -> {
+                directory.nic(guest.nic()).orElseThrow(() -> NetException.deviceNotFound(guest.nic()));
+                yield nic(guest.nic(), replyTo -> new NicCommand.Guest(guest.control(), replyTo))
+                        .thenApply(c -> Outcome.ok(List.of(c)));
             }
         };
     }
 
     /**
-     * The peer records the peering first: if the daemon dies before the new netdev is journaled, the
-     * peer's record is one-sided and dropped at the next start, so the failed command changed nothing.
+     * The peer records the peering first: if the daemon dies before the new client is journaled,
+     * the peer's record is one-sided and dropped at the next start, so the failed command changed
+     * nothing. A refused create detaches the peer again.
      */
-    private CompletionStage<List<Done>> add(Directory.AddPlan plan) {
-        String id = plan.config().id();
-        Function<ActorRef<Reply>, NetdevCommand> creating =
-                replyTo -> new NetdevCommand.Create(plan.config(), plan.ordinal(), plan.hubOrdinal(), replyTo);
-        if (plan.peer().isEmpty()) {
-            return ask(id, creating).thenApply(List::of);
+    private CompletionStage<Outcome> attachThenCreate(Optional<NetClientRef> peer, NetClientRef created,
+                                                      CompletionStage<Confirmed> create) {
+        if (peer.isEmpty()) {
+            return create.thenApply(c -> Outcome.ok(List.of(c)));
         }
-        String peer = plan.peer().get();
-        return ask(peer, replyTo -> new NetdevCommand.AttachPeer(id, replyTo))
-                .thenCompose(attached -> ask(id, creating)
-                        .thenApply(created -> List.of(attached, created))
-                        .exceptionallyCompose(failure -> ask(peer, NetdevCommand.DetachPeer::new)
+        return netdev(peer.get().name(), replyTo -> new NetdevCommand.AttachPeer(created, replyTo))
+                .thenCompose(attached -> create.thenApply(c -> Outcome.ok(List.of(attached, c)))
+                        .exceptionallyCompose(failure -> peerDeleted(peer.get())
                                 .thenCompose(detached -> CompletableFuture.failedFuture(failure))));
     }
 
-    /** Asks an entity; a refusal fails the stage with the entity's {@link NetException}. */
-    private CompletionStage<Done> ask(String name,
-                                      Function<ActorRef<Reply>, NetdevCommand> command) {
-        return AskPattern.<NetdevCommand, Reply>ask(settings.netdevs().apply(name), command::apply,
+    /**
+     * The deleted client is journaled first and its peer after: a crash in between leaves the peer's
+     * record one-sided, and the repair at the next start completes the command.
+     */
+    private CompletionStage<Outcome> deleteThenRelease(CompletionStage<Confirmed> delete, Optional<NetClientRef> peer) {
+        return delete.thenCompose(deleted -> peer
+                .map(p -> peerDeleted(p).thenApply(released -> Outcome.ok(List.of(deleted, released))))
+                .orElseGet(() -> CompletableFuture.completedFuture(Outcome.ok(List.of(deleted)))));
+    }
+
+    /** Tells a client its peer is gone: a netdev forgets it; a NIC also loses its link, as in QEMU. */
+    private CompletionStage<Confirmed> peerDeleted(NetClientRef client) {
+        return switch (client.kind()) {
+            case NETDEV -> netdev(client.name(), NetdevCommand.DetachPeer::new);
+            case NIC -> nic(client.name(), NicCommand.PeerDeleted::new);
+        };
+    }
+
+    private CompletionStage<Confirmed> get(NetClientRef client) {
+        return switch (client.kind()) {
+            case NETDEV -> netdev(client.name(), NetdevCommand.Get::new);
+            case NIC -> nic(client.name(), NicCommand.Get::new);
+        };
+    }
+
+    private static CompletionStage<List<Confirmed>> all(List<CompletionStage<Confirmed>> stages) {
+        List<CompletableFuture<Confirmed>> futures = stages.stream().map(CompletionStage::toCompletableFuture).toList();
+        return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                .thenApply(done -> futures.stream().map(CompletableFuture::join).toList());
+    }
+
+    /** Asks a netdev entity; a refusal fails the stage with the entity's {@link NetException}. */
+    private CompletionStage<Confirmed> netdev(String name, Function<ActorRef<NetdevCommand.Reply>, NetdevCommand> command) {
+        return AskPattern.<NetdevCommand, NetdevCommand.Reply>ask(settings.netdevs().apply(name), command::apply,
                         settings.askTimeout(), scheduler)
                 .thenCompose(reply -> switch (reply) {
-                    case Done done -> CompletableFuture.completedFuture(done);
-                    case Refused refused -> CompletableFuture.failedFuture(refused.toException());
+                    case NetdevCommand.Done done -> CompletableFuture.completedFuture(new Confirmed.OfNetdev(done));
+                    case NetdevCommand.Refused refused -> CompletableFuture.failedFuture(refused.toException());
                 });
     }
 
-    private static Refused refusal(Throwable failure) {
+    private CompletionStage<Confirmed> nic(String name, Function<ActorRef<NicCommand.Reply>, NicCommand> command) {
+        return AskPattern.<NicCommand, NicCommand.Reply>ask(settings.nics().apply(name), command::apply,
+                        settings.askTimeout(), scheduler)
+                .thenCompose(reply -> switch (reply) {
+                    case NicCommand.Done done -> CompletableFuture.completedFuture(new Confirmed.OfNic(done));
+                    case NicCommand.Refused refused -> CompletableFuture.failedFuture(refused.toException());
+                });
+    }
+
+    private static DirectoryReply.Failed failed(Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
         return cause instanceof NetException e
-                ? Refused.of(e)
-                : new Refused(ErrorClass.GenericError, "vnetd: " + cause.getMessage());
+                ? DirectoryReply.Failed.of(e)
+                : new DirectoryReply.Failed(ErrorClass.GenericError, "vnetd: " + cause.getMessage());
     }
 
     /**
      * After a failure the entities may still have changed (a timeout after the journal committed):
-     * read back what they say, while their names are still held, so the index stays true.
+     * read back what they say, while they are still held, so the index stays true.
      */
-    private CompletionStage<List<Done>> reread(List<String> names) {
-        List<CompletableFuture<Optional<Done>>> reads = names.stream()
-                .map(name -> ask(name, NetdevCommand.Get::new).thenApply(Optional::of)
+    private CompletionStage<List<Confirmed>> reread(List<NetClientRef> held) {
+        List<CompletableFuture<Optional<Confirmed>>> reads = held.stream()
+                .filter(client -> !client.equals(DEVICES))
+                .map(client -> get(client).thenApply(Optional::of)
                         .exceptionally(failure -> Optional.empty()).toCompletableFuture())
                 .toList();
         return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
@@ -245,7 +360,7 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
     private Behavior<DirectoryCommand> onFinished(Finished finished) {
         finished.confirmed().forEach(directory::update);
         finished.request().replyTo().tell(finished.answer());
-        finished.locked().forEach(busy::remove);
+        finished.held().forEach(busy::remove);
         retryParked();
         return this;
     }

@@ -1,6 +1,7 @@
 package io.vnetd.actors.directory;
 
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -15,23 +16,25 @@ public final class ReadJournalCatalog implements EntityCatalog {
 
     private final ActorSystem<?> system;
     private final String readJournalPluginId;
-    private final String prefix;
+    private final Set<String> types;
     private final int parallelism;
 
-    public ReadJournalCatalog(ActorSystem<?> system, String readJournalPluginId, String entityTypeName, int parallelism) {
+    public ReadJournalCatalog(ActorSystem<?> system, String readJournalPluginId, Set<String> types, int parallelism) {
         this.system = system;
         this.readJournalPluginId = readJournalPluginId;
-        this.prefix = entityTypeName + PersistenceId.DefaultSeparator();
+        this.types = Set.copyOf(types);
         this.parallelism = parallelism;
     }
 
     @Override
-    public <T> CompletionStage<List<T>> visitAll(Function<String, CompletionStage<T>> visit) {
+    public <T> CompletionStage<List<T>> visitAll(Function<EntityId, CompletionStage<T>> visit) {
         CurrentPersistenceIdsQuery query = PersistenceQuery.get(Adapter.toClassic(system))
                 .getReadJournalFor(CurrentPersistenceIdsQuery.class, readJournalPluginId);
+        String separator = PersistenceId.DefaultSeparator();
         return query.currentPersistenceIds()
-                .filter(id -> id.startsWith(prefix))
-                .map(id -> id.substring(prefix.length()))
+                .filter(id -> id.contains(separator))
+                .map(id -> new EntityId(id.substring(0, id.indexOf(separator)), id.substring(id.indexOf(separator) + 1)))
+                .filter(entity -> types.contains(entity.type()))
                 .mapAsyncUnordered(parallelism, visit::apply)
                 .runWith(Sink.seq(), system);
     }

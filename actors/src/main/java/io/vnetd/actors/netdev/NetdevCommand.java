@@ -2,6 +2,7 @@ package io.vnetd.actors.netdev;
 
 import io.vnetd.actors.api.ErrorClass;
 import io.vnetd.actors.api.NetException;
+import io.vnetd.actors.netclient.NetClientRef;
 import io.vnetd.actors.serialization.JsonSerializable;
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -18,7 +19,7 @@ public sealed interface NetdevCommand extends JsonSerializable {
     }
 
     /** Become the peer of {@code peer}, which is being created with this netdev as its peer. */
-    record AttachPeer(String peer, ActorRef<Reply> replyTo) implements NetdevCommand {
+    record AttachPeer(NetClientRef peer, ActorRef<Reply> replyTo) implements NetdevCommand {
     }
 
     record DetachPeer(ActorRef<Reply> replyTo) implements NetdevCommand {

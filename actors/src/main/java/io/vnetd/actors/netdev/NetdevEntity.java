@@ -1,6 +1,7 @@
 package io.vnetd.actors.netdev;
 
 import io.vnetd.actors.api.NetException;
+import io.vnetd.actors.netclient.NetClientRef;
 import io.vnetd.actors.netdev.NetdevCommand.Done;
 import io.vnetd.actors.netdev.NetdevCommand.Refused;
 import io.vnetd.actors.netdev.NetdevCommand.Reply;
@@ -39,6 +40,7 @@ public final class NetdevEntity extends EventSourcedBehavior<NetdevCommand, Netd
     private static final String OK = "ok";
 
     private final String name;
+    private final NetClientRef self;
     private final PortControl ports;
     private final Logger log;
     /** Whether the port's resource is held now: derived from effects, so never journaled. */
@@ -48,6 +50,7 @@ public final class NetdevEntity extends EventSourcedBehavior<NetdevCommand, Netd
         super(PersistenceId.of(TYPE_KEY.name(), name),
                 SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
         this.name = name;
+        this.self = NetClientRef.netdev(name);
         this.ports = ports;
         this.log = context.getLog();
     }
@@ -101,7 +104,7 @@ public final class NetdevEntity extends EventSourcedBehavior<NetdevCommand, Netd
 
     private Effect<NetdevEvent, NetdevState> delete(NetdevState.Present state, NetdevCommand.Delete c) {
         return Effect().persist(new NetdevEvent.Deleted())
-                .thenRun(s -> ports.close(name))
+                .thenRun(s -> ports.close(self))
                 .thenReply(c.replyTo(), this::done);
     }
 
@@ -110,7 +113,7 @@ public final class NetdevEntity extends EventSourcedBehavior<NetdevCommand, Netd
             return reply(c.replyTo(), state);
         }
         return Effect().persist(new NetdevEvent.LinkSet(c.up()))
-                .thenRun(s -> ports.setLink(name, c.up()))
+                .thenRun(s -> ports.setLink(self, c.up()))
                 .thenReply(c.replyTo(), this::done);
     }
 
@@ -127,7 +130,7 @@ public final class NetdevEntity extends EventSourcedBehavior<NetdevCommand, Netd
             return reply(c.replyTo(), state);
         }
         return Effect().persist(new NetdevEvent.PeerDetached())
-                .thenRun(s -> ports.disconnect(name))
+                .thenRun(s -> ports.disconnect(self))
                 .thenReply(c.replyTo(), this::done);
     }
 
@@ -148,7 +151,7 @@ public final class NetdevEntity extends EventSourcedBehavior<NetdevCommand, Netd
     /** A port opened for a create whose journal write then failed must not outlive the attempt. */
     private void releaseIfAbsent(NetdevState state) {
         if (state instanceof NetdevState.Absent) {
-            ports.close(name);
+            ports.close(self);
         }
     }
 
@@ -165,14 +168,14 @@ public final class NetdevEntity extends EventSourcedBehavior<NetdevCommand, Netd
             log.warn("netdev '{}' could not re-acquire its backend: {}", name, e.desc());
         }
         if (!present.linkUp()) {
-            ports.setLink(name, false);
+            ports.setLink(self, false);
         }
         realizePeer(present);
     }
 
     private void realizePeer(NetdevState state) {
         if (state instanceof NetdevState.Present(var config, var up, var peer, var o, var h)) {
-            peer.ifPresent(p -> ports.connect(name, p));
+            peer.ifPresent(p -> ports.connect(self, p));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.vnetd.actors.netdev;
 
+import io.vnetd.actors.netclient.NetClientRef;
 import io.vnetd.actors.serialization.JsonSerializable;
 
 /**
@@ -23,8 +24,8 @@ public sealed interface NetdevEvent extends JsonSerializable {
     record LinkSet(boolean up) implements NetdevEvent {
     }
 
-    /** Another net client named this one as its peer (a hubport's {@code netdev=}). */
-    record PeerAttached(String peer) implements NetdevEvent {
+    /** Another net client named this one as its peer (a hubport's {@code netdev=}, a NIC's {@code netdev}). */
+    record PeerAttached(NetClientRef peer) implements NetdevEvent {
     }
 
     /** The peer went away (deleted, or found one-sided after a crash). */

@@ -2,6 +2,7 @@ package io.vnetd.actors.netdev;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.vnetd.actors.netclient.NetClientRef;
 import io.vnetd.actors.serialization.JsonSerializable;
 import java.util.Optional;
 
@@ -22,7 +23,7 @@ public sealed interface NetdevState extends JsonSerializable {
         @Override
         public NetdevState apply(NetdevEvent event) {
             if (event instanceof NetdevEvent.Created(var config, var ordinal, var hubOrdinal)) {
-                return new Present(config, true, config.configuredPeer(), ordinal, hubOrdinal);
+                return new Present(config, true, config.configuredPeer().map(NetClientRef::netdev), ordinal, hubOrdinal);
             }
             throw new IllegalStateException("netdev absent, unexpected " + event);
         }
@@ -32,7 +33,7 @@ public sealed interface NetdevState extends JsonSerializable {
      * @param peer the net client this one is peered with; both sides record it, and a one-sided
      *             record (left by a crash between the two writes) is not a peering
      */
-    record Present(NetdevConfig config, boolean linkUp, Optional<String> peer, long ordinal, long hubOrdinal)
+    record Present(NetdevConfig config, boolean linkUp, Optional<NetClientRef> peer, long ordinal, long hubOrdinal)
             implements NetdevState {
         @Override
         public NetdevState apply(NetdevEvent event) {

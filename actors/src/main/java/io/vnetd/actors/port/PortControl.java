@@ -1,7 +1,10 @@
 package io.vnetd.actors.port;
 
 import io.vnetd.actors.api.NetException;
+import io.vnetd.actors.netclient.NetClientRef;
 import io.vnetd.actors.netdev.NetdevConfig;
+import io.vnetd.actors.nic.NicConfig;
+import io.vnetd.actors.nic.RxFilter;
 
 /**
  * How entities realize their state in the data plane. Calls never wait for frames to move: an
@@ -18,14 +21,28 @@ public interface PortControl {
      */
     void open(NetdevConfig config);
 
-    /** Releases the port and its resource; nothing if there is none. */
-    void close(String name);
+    /**
+     * Creates a NIC's port and its guest side, link up, no peer, accepting what {@code filter}
+     * accepts. Re-opening keeps it.
+     *
+     * @throws NetException when the guest side cannot be had
+     */
+    void openNic(NicConfig config, RxFilter filter);
 
-    void setLink(String name, boolean up);
+    /** Replaces the receive filter applied to every frame delivered to a NIC. */
+    void setRxFilter(String nic, RxFilter filter);
+
+    /** Sends {@code frame} as if the NIC's guest had sent it (announcements). */
+    void inject(String nic, byte[] frame);
+
+    /** Releases the port and its resource; nothing if there is none. */
+    void close(NetClientRef client);
+
+    void setLink(NetClientRef client, boolean up);
 
     /** Makes {@code a} and {@code b} peers; takes effect once both ports exist. */
-    void connect(String a, String b);
+    void connect(NetClientRef a, NetClientRef b);
 
-    /** Removes {@code name}'s peering, on both sides. */
-    void disconnect(String name);
+    /** Removes {@code client}'s peering, on both sides. */
+    void disconnect(NetClientRef client);
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.vnetd.actors.api.ErrorClass;
+import io.vnetd.actors.netclient.NetClientRef;
 import io.vnetd.actors.netdev.NetdevCommand.Done;
 import io.vnetd.actors.netdev.NetdevCommand.Refused;
 import io.vnetd.actors.netdev.NetdevCommand.Reply;
@@ -65,22 +66,22 @@ class NetdevEntityTest {
         var again = entity.<Reply>runCommand(replyTo -> new NetdevCommand.SetLink(false, replyTo));
         assertTrue(again.hasNoEvents());
         assertInstanceOf(Done.class, again.reply());
-        assertTrue(ports.calls.contains("link hp0 down"));
+        assertTrue(ports.calls.contains("link netdev hp0 down"));
     }
 
     @Test
     void commandsOnAnAbsentNetdevAnswerQemusErrors() {
         var del = entity.<Reply>runCommand(NetdevCommand.Delete::new);
         assertEquals(new Refused(ErrorClass.DeviceNotFound, "Device 'hp0' not found"), del.reply());
-        var attach = entity.<Reply>runCommand(replyTo -> new NetdevCommand.AttachPeer("x", replyTo));
+        var attach = entity.<Reply>runCommand(replyTo -> new NetdevCommand.AttachPeer(NetClientRef.nic("x"), replyTo));
         assertEquals(new Refused(ErrorClass.GenericError, "netdev 'hp0' not found"), attach.reply());
     }
 
     @Test
     void aNetdevTakesOnePeerOnly() {
         entity.<Reply>runCommand(replyTo -> create(new NetdevConfig.Hubport("hp0", 0, Optional.empty()), replyTo));
-        entity.<Reply>runCommand(replyTo -> new NetdevCommand.AttachPeer("a", replyTo));
-        var second = entity.<Reply>runCommand(replyTo -> new NetdevCommand.AttachPeer("b", replyTo));
+        entity.<Reply>runCommand(replyTo -> new NetdevCommand.AttachPeer(NetClientRef.netdev("a"), replyTo));
+        var second = entity.<Reply>runCommand(replyTo -> new NetdevCommand.AttachPeer(NetClientRef.nic("b"), replyTo));
         assertTrue(second.hasNoEvents());
         assertEquals(new Refused(ErrorClass.GenericError, "netdev 'hp0' is already in use"), second.reply());
     }
@@ -92,8 +93,8 @@ class NetdevEntityTest {
         entity.<Reply>runCommand(replyTo -> new NetdevCommand.SetLink(false, replyTo));
         ports.calls.clear();
         var restarted = entity.restart();
-        assertEquals(new NetdevState.Present(hubport, false, Optional.of("be0"), 1, 1), restarted.state());
-        assertEquals(List.of("open hp0", "link hp0 down", "connect hp0 be0"), ports.calls);
+        assertEquals(new NetdevState.Present(hubport, false, Optional.of(NetClientRef.netdev("be0")), 1, 1), restarted.state());
+        assertEquals(List.of("open hp0", "link netdev hp0 down", "connect netdev hp0 netdev be0"), ports.calls);
     }
 
     @Test
@@ -102,7 +103,7 @@ class NetdevEntityTest {
         entity.<Reply>runCommand(replyTo -> create(hubport, replyTo));
         var deleted = entity.<Reply>runCommand(NetdevCommand.Delete::new);
         assertEquals(new NetdevEvent.Deleted(), deleted.event());
-        assertTrue(ports.calls.contains("close hp0"));
+        assertTrue(ports.calls.contains("close netdev hp0"));
         var again = entity.<Reply>runCommand(replyTo -> create(new NetdevConfig.Hubport("hp0", 9, Optional.empty()), replyTo));
         assertInstanceOf(NetdevEvent.Created.class, again.event());
     }

@@ -3,6 +3,7 @@ package io.vnetd.actors.netdev;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.vnetd.actors.netclient.NetClientRef;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +14,7 @@ class NetdevStateTest {
     @Test
     void createdNetdevIsUpAndPeeredWithItsConfiguredNetdev() {
         NetdevState state = new NetdevState.Absent().apply(new NetdevEvent.Created(HP, 7, 3));
-        assertEquals(new NetdevState.Present(HP, true, Optional.of("be0"), 7, 3), state);
+        assertEquals(new NetdevState.Present(HP, true, Optional.of(NetClientRef.netdev("be0")), 7, 3), state);
     }
 
     @Test
@@ -23,7 +24,7 @@ class NetdevStateTest {
                 .apply(new NetdevEvent.LinkSet(false))
                 .apply(new NetdevEvent.PeerDetached());
         assertEquals(new NetdevState.Present(HP, false, Optional.empty(), 1, 1), state);
-        state = state.apply(new NetdevEvent.PeerAttached("x")).apply(new NetdevEvent.Deleted());
+        state = state.apply(new NetdevEvent.PeerAttached(NetClientRef.nic("x"))).apply(new NetdevEvent.Deleted());
         assertEquals(new NetdevState.Absent(), state);
     }
 

@@ -1,8 +1,12 @@
 package io.vnetd.actors.netdev;
 
 import io.vnetd.actors.api.NetException;
+import io.vnetd.actors.netclient.NetClientRef;
+import io.vnetd.actors.nic.NicConfig;
+import io.vnetd.actors.nic.RxFilter;
 import io.vnetd.actors.port.PortControl;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -11,6 +15,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class RecordingPorts implements PortControl {
     public final List<String> calls = new CopyOnWriteArrayList<>();
     public final Set<String> unavailable = ConcurrentHashMap.newKeySet();
+    public final Map<String, RxFilter> filters = new ConcurrentHashMap<>();
+    public final List<String> injected = new CopyOnWriteArrayList<>();
 
     @Override
     public void open(NetdevConfig config) {
@@ -21,22 +27,38 @@ public final class RecordingPorts implements PortControl {
     }
 
     @Override
-    public void close(String name) {
-        calls.add("close " + name);
+    public void openNic(NicConfig config, RxFilter filter) {
+        filters.put(config.name(), filter);
+        calls.add("open NIC " + config.name());
     }
 
     @Override
-    public void setLink(String name, boolean up) {
-        calls.add("link " + name + " " + (up ? "up" : "down"));
+    public void setRxFilter(String nic, RxFilter filter) {
+        filters.put(nic, filter);
     }
 
     @Override
-    public void connect(String a, String b) {
+    public void inject(String nic, byte[] frame) {
+        injected.add(nic);
+    }
+
+    @Override
+    public void close(NetClientRef client) {
+        calls.add("close " + client);
+    }
+
+    @Override
+    public void setLink(NetClientRef client, boolean up) {
+        calls.add("link " + client + " " + (up ? "up" : "down"));
+    }
+
+    @Override
+    public void connect(NetClientRef a, NetClientRef b) {
         calls.add("connect " + a + " " + b);
     }
 
     @Override
-    public void disconnect(String name) {
-        calls.add("disconnect " + name);
+    public void disconnect(NetClientRef client) {
+        calls.add("disconnect " + client);
     }
 }

@@ -1,0 +1,49 @@
+package io.vnetd.journal;
+
+import com.typesafe.config.Config;
+import java.nio.file.Path;
+
+/**
+ * Settings of one LMDB environment, read from a block such as {@code vnetd.lmdb} (documented in reference.conf).
+ *
+ * @param configPath where the block was read from, so messages can name the key to change
+ * @param dir the directory holding data.mdb and lock.mdb
+ * @param mapSize the size of the memory map: the most the store can hold
+ * @param maxReaders slots in LMDB's reader table, shared by every process using the directory
+ * @param readThreads threads serving reads
+ * @param maxBatch most write requests committed in one transaction
+ */
+public record LmdbSettings(String configPath, Path dir, long mapSize, int maxReaders, int readThreads, int maxBatch) {
+
+    public LmdbSettings {
+        atLeastOne(configPath, "map-size", mapSize);
+        atLeastOne(configPath, "max-readers", maxReaders);
+        atLeastOne(configPath, "read-threads", readThreads);
+        atLeastOne(configPath, "max-batch", maxBatch);
+    }
+
+    /** Reads the block at {@code configPath} of {@code root}, e.g. {@code from(system.settings().config(), "vnetd.lmdb")}. */
+    public static LmdbSettings from(Config root, String configPath) {
+        Config c = root.getConfig(configPath);
+        return new LmdbSettings(configPath, Path.of(c.getString("dir")), c.getBytes("map-size"),
+                c.getInt("max-readers"), c.getInt("read-threads"), c.getInt("max-batch"));
+    }
+
+    /** The map size the way people write it: "1 GiB", "512 MiB", "1000 B". */
+    String mapSizeText() {
+        String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
+        long n = mapSize;
+        int unit = 0;
+        while (unit < units.length - 1 && n % 1024 == 0) {
+            n /= 1024;
+            unit++;
+        }
+        return n + " " + units[unit];
+    }
+
+    private static void atLeastOne(String configPath, String key, long value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(configPath + "." + key + " must be at least 1, not " + value);
+        }
+    }
+}

@@ -1,0 +1,188 @@
+package io.vnetd.journal;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.Env;
+import org.lmdbjava.EnvFlags;
+import org.lmdbjava.Txn;
+
+/** The store on its own, with opaque payloads: group commit, failure isolation, durability, sharing. */
+class LmdbStoreTest {
+
+    private static final int BYTES_SERIALIZER = 4;
+
+    @TempDir
+    Path dir;
+
+    private static StoredEvent event(String persistenceId, long sequenceNr, int size) {
+        byte[] bytes = new byte[size];
+        bytes[0] = (byte) sequenceNr;
+        return new StoredEvent(persistenceId, sequenceNr, BYTES_SERIALIZER, bytes);
+    }
+
+    private static List<Long> sequenceNrs(LmdbStore store, String persistenceId) {
+        return store.events(persistenceId, 1, Long.MAX_VALUE, Integer.MAX_VALUE).stream()
+                .map(StoredEvent::sequenceNr).toList();
+    }
+
+    @Test
+    void concurrentWritesAreCommittedTogetherInFewerTransactions() {
+        int writers = 200;
+        int eventsEach = 10;
+        try (LmdbStore store = LmdbStore.acquire(TestSupport.settings(dir, 64 << 20))) {
+            List<CompletableFuture<Void>> writes = new ArrayList<>();
+            for (long seq = 1; seq <= eventsEach; seq++) {
+                for (int w = 0; w < writers; w++) {
+                    writes.add(store.append(List.of(event("w" + w, seq, 100))));
+                }
+            }
+            writes.forEach(CompletableFuture::join);
+
+            LmdbStore.Counters counters = store.counters();
+            assertEquals(writers * eventsEach, counters.requests());
+            assertEquals(writers * eventsEach, counters.events());
+            assertTrue(counters.commits() < counters.requests(), "commits " + counters.commits());
+            for (int w = 0; w < writers; w++) {
+                assertEquals(10, sequenceNrs(store, "w" + w).size());
+            }
+            assertEquals(writers, store.persistenceIds("", Integer.MAX_VALUE).size());
+        }
+    }
+
+    @Test
+    void aFailingRequestFailsAloneAndNothingOfItIsCommitted() {
+        try (LmdbStore store = LmdbStore.acquire(TestSupport.settings(dir, 1 << 20))) {
+            CompletableFuture<Void> before = store.append(List.of(event("a", 1, 100)));
+            CompletableFuture<Void> huge = store.append(List.of(event("b", 1, 100), event("b", 2, 2 << 20)));
+            CompletableFuture<Void> after = store.append(List.of(event("c", 1, 100)));
+
+            before.join();
+            after.join();
+            CompletionException failed = assertThrows(CompletionException.class, huge::join);
+            assertEquals("journal full: LMDB map size 1 MiB exhausted (vnetd.lmdb.map-size)",
+                    failed.getCause().getMessage());
+            assertEquals(List.of(1L), sequenceNrs(store, "a"));
+            assertEquals(List.of(), sequenceNrs(store, "b"));
+            assertEquals(0, store.highestSequenceNr("b"));
+            assertEquals(List.of(1L), sequenceNrs(store, "c"));
+            assertEquals(1, store.counters().failedRequests());
+
+            store.append(List.of(event("b", 1, 100))).join();
+            assertEquals(List.of(1L), sequenceNrs(store, "b"));
+        }
+    }
+
+    @Test
+    void aWriteIsInTheFileWhenItsFutureCompletes() {
+        try (LmdbStore store = LmdbStore.acquire(TestSupport.settings(dir, 64 << 20))) {
+            store.append(List.of(event("Netdev|h0", 1, 10))).join();
+
+            // A second mapping of the file, as another process would see it. MDB_NOLOCK keeps it off the lock file
+            // this process already holds; it is safe here because nothing writes meanwhile.
+            try (Env<ByteBuffer> fresh = Env.create().setMaxDbs(5)
+                    .open(dir.toFile(), EnvFlags.MDB_RDONLY_ENV, EnvFlags.MDB_NOLOCK)) {
+                Dbi<ByteBuffer> pids = fresh.openDbi("pids");
+                Dbi<ByteBuffer> journal = fresh.openDbi("journal");
+                try (Txn<ByteBuffer> txn = fresh.txnRead()) {
+                    byte[] name = "Netdev|h0".getBytes(UTF_8);
+                    ByteBuffer pid = pids.get(txn, ByteBuffer.allocateDirect(name.length).put(0, name));
+                    assertNotNull(pid);
+                    ByteBuffer key = ByteBuffer.allocateDirect(16).putLong(0, pid.getLong(0)).putLong(8, 1);
+                    ByteBuffer value = journal.get(txn, key);
+                    assertNotNull(value);
+                    byte[] stored = new byte[value.remaining() - 8];
+                    value.get(8, stored);
+                    assertArrayEquals(event("Netdev|h0", 1, 10).bytes(), stored);
+                }
+            }
+        }
+    }
+
+    @Test
+    void oneEnvironmentPerDirectoryClosedByItsLastUser() {
+        LmdbSettings settings = TestSupport.settings(dir, 64 << 20);
+        LmdbStore first = LmdbStore.acquire(settings);
+        LmdbStore second = LmdbStore.acquire(settings);
+        assertSame(first, second);
+
+        first.close();
+        second.append(List.of(event("p", 1, 10))).join();
+        assertEquals(1, second.highestSequenceNr("p"));
+        second.close();
+
+        CompletionException closed = assertThrows(CompletionException.class,
+                () -> second.append(List.of(event("p", 2, 10))).join());
+        assertTrue(closed.getCause().getMessage().endsWith(" is closed"), closed.getCause().getMessage());
+        assertThrows(CompletionException.class, () -> second.read(() -> 1).join());
+
+        try (LmdbStore reopened = LmdbStore.acquire(settings)) {
+            assertNotSame(second, reopened);
+            assertEquals(1, reopened.highestSequenceNr("p"));
+        }
+    }
+
+    @Test
+    void anUnusableDirectoryIsNamedInTheError() throws Exception {
+        Path file = Files.createFile(dir.resolve("file"));
+        Path journalDir = file.resolve("journal");
+
+        JournalException e = assertThrows(JournalException.class,
+                () -> LmdbStore.acquire(TestSupport.settings(journalDir, 64 << 20)));
+        assertTrue(e.getMessage().startsWith("cannot use journal directory " + journalDir), e.getMessage());
+    }
+
+    @Test
+    void aVerifyScanReportsEveryBadRecordAcrossTransactions() {
+        LmdbSettings settings = TestSupport.settings(dir, 64 << 20);
+        try (LmdbStore store = LmdbStore.acquire(settings)) {
+            List<StoredEvent> many = new ArrayList<>();
+            for (long seq = 1; seq <= 25_000; seq++) {
+                many.add(event("p", seq, 20));
+            }
+            store.append(many).join();
+        }
+        TestSupport.corruptRecord(dir, 7);
+        TestSupport.corruptRecord(dir, 24_999);
+
+        try (LmdbStore store = LmdbStore.acquire(settings)) {
+            List<Long> good = new ArrayList<>();
+            List<String> bad = new ArrayList<>();
+            store.scan(new LmdbStore.Visitor() {
+                @Override
+                public void event(StoredEvent event) {
+                    good.add(event.sequenceNr());
+                }
+
+                @Override
+                public void snapshot(StoredSnapshot snapshot) {
+                    throw new AssertionError(snapshot);
+                }
+
+                @Override
+                public void corrupt(JournalCorruptException problem) {
+                    bad.add(problem.getMessage());
+                }
+            });
+            assertEquals(24_998, good.size());
+            assertEquals(List.of("journal corrupt: record p #7 failed its checksum",
+                    "journal corrupt: record p #24999 failed its checksum"), bad);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.vnetd.ops.launcher;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import io.vnetd.ops.node.DataDirectory;
+import io.vnetd.ops.node.StartupException;
+import io.vnetd.ops.node.VnetdNode;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code vnetd}: runs one node until SIGTERM or SIGINT. */
+@Command(name = "vnetd", mixinStandardHelpOptions = true, versionProvider = VnetdMain.Version.class,
+        description = "QEMU's networking layer as a durable service: QMP in, frames through.")
+public final class VnetdMain implements Callable<Integer> {
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "journal, QMP socket and log (default: ./var)")
+    Path dataDir;
+
+    @Option(names = "--qmp", paramLabel = "unix:PATH|tcp:HOST:PORT",
+            description = "a QMP endpoint; repeatable (default: unix:DIR/qmp.sock)")
+    List<String> qmp = new ArrayList<>();
+
+    @Option(names = "--config", paramLabel = "FILE", description = "HOCON configuration (see reference.conf)")
+    Path configFile;
+
+    private final PrintStream out;
+
+    VnetdMain(PrintStream out) {
+        this.out = out;
+    }
+
+    public static void main(String[] args) {
+        System.setProperty("config.override_with_env_vars", "true");
+        CommandLine commandLine = new CommandLine(new VnetdMain(System.out))
+                .setExecutionExceptionHandler((e, line, parsed) -> {
+                    System.err.println("vnetd: " + oneLine(e));
+                    return 1;
+                });
+        System.exit(commandLine.execute(args));
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Config userFile = configFile == null ? ConfigFactory.empty() : parseUserFile(configFile);
+        Config early = userFile.withFallback(ConfigFactory.defaultReference()).resolve();
+        DataDirectory data = new DataDirectory(dataDir != null ? dataDir : Path.of(early.getString("vnetd.data-dir")))
+                .prepare();
+        // Before the first logger exists: the log lives in the data directory.
+        System.setProperty("vnetd.log.file", data.logFile().toString());
+
+        Config overrides = ConfigFactory.empty();
+        if (!qmp.isEmpty()) {
+            overrides = overrides.withValue("vnetd.qmp.endpoints", ConfigValueFactory.fromIterable(qmp));
+        }
+        Config config = VnetdNode.loadConfig(overrides, userFile, data);
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        VnetdNode node = VnetdNode.start(config, data);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            node.close();
+            stopped.countDown();
+        }, "vnetd-shutdown"));
+        out.println("vnetd ready: " + String.join(" ", node.qmpEndpoints()));
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    private static Config parseUserFile(Path file) {
+        if (!Files.isReadable(file)) {
+            throw new StartupException("cannot read configuration file '" + file + "'");
+        }
+        try {
+            return ConfigFactory.parseFile(file.toFile());
+        } catch (ConfigException e) {
+            throw new StartupException("bad configuration file: " + e.getMessage());
+        }
+    }
+
+    private static String oneLine(Exception e) {
+        String message = e instanceof StartupException || e.getMessage() != null ? e.getMessage() : e.toString();
+        return message.replace('\n', ' ');
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"vnetd " + VnetdNode.version()};
+        }
+    }
+}
