@@ -1,5 +1,6 @@
 package io.vnetd.actors.api;
 
+import io.vnetd.actors.announce.AnnounceParameters;
 import io.vnetd.actors.netdev.NetdevConfig;
 import io.vnetd.actors.nic.GuestControl;
 import io.vnetd.actors.nic.NicRequest;
@@ -27,6 +28,15 @@ public interface NetworkService {
     /** {@code device_add} of a NIC. */
     CompletionStage<Void> deviceAdd(NicRequest request);
 
+    /**
+     * A netdev from the command line ({@code -netdev}): created unless it exists as given; one that
+     * exists with another configuration is refused, naming it.
+     */
+    CompletionStage<Void> declareNetdev(NetdevConfig config);
+
+    /** A NIC from the command line ({@code -device}), as {@link #declareNetdev}. */
+    CompletionStage<Void> declareDevice(NicRequest request);
+
     /** {@code device_del} of a NIC, by device id or QOM path. */
     CompletionStage<Void> deviceDel(String device);
 
@@ -35,6 +45,9 @@ public interface NetworkService {
 
     /** A control message from a NIC's guest side (virtio-net's control queue). */
     CompletionStage<Void> guestControl(String nic, GuestControl control);
+
+    /** {@code announce-self}: (re)starts the timer of that id; round 1 goes out at once. */
+    CompletionStage<Void> announceSelf(AnnounceParameters params);
 
     /** Every net client and hub, for {@code info network} and the net-client listing. */
     CompletionStage<NetworkView> queryNetwork();

@@ -1,7 +1,12 @@
 package io.vnetd.actors.directory;
 
 import com.typesafe.config.Config;
+import io.vnetd.actors.announce.AnnounceCommand;
+import io.vnetd.actors.announce.AnnounceParameters;
+import io.vnetd.actors.announce.AnnounceTarget;
+import io.vnetd.actors.announce.AnnounceTimerEntity;
 import io.vnetd.actors.api.NetEvent;
+import io.vnetd.actors.api.NetException;
 import io.vnetd.actors.api.NetEventPublisher;
 import io.vnetd.actors.api.NetworkService;
 import io.vnetd.actors.api.NetworkView;
@@ -12,6 +17,7 @@ import io.vnetd.actors.nic.GuestControl;
 import io.vnetd.actors.nic.NicEntity;
 import io.vnetd.actors.nic.NicRequest;
 import io.vnetd.actors.port.PortControl;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -21,6 +27,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
@@ -41,14 +48,16 @@ import org.apache.pekko.cluster.typed.SingletonActor;
 public final class ControlPlane implements NetworkService, NetEventPublisher {
 
     private final ActorSystem<?> system;
+    private final ClusterSharding sharding;
     private final ActorRef<DirectoryCommand> directory;
     private final ActorRef<Topic.Command<NetEvent>> events;
     private final Duration askTimeout;
     private final AtomicLong listeners = new AtomicLong();
 
-    private ControlPlane(ActorSystem<?> system, ActorRef<DirectoryCommand> directory,
+    private ControlPlane(ActorSystem<?> system, ClusterSharding sharding, ActorRef<DirectoryCommand> directory,
                          ActorRef<Topic.Command<NetEvent>> events, Duration askTimeout) {
         this.system = system;
+        this.sharding = sharding;
         this.directory = directory;
         this.events = events;
         this.askTimeout = askTimeout;
@@ -70,22 +79,32 @@ public final class ControlPlane implements NetworkService, NetEventPublisher {
         NetDirectory.Settings settings = new NetDirectory.Settings(
                 name -> sharding.entityRefFor(NetdevEntity.TYPE_KEY, name),
                 name -> sharding.entityRefFor(NicEntity.TYPE_KEY, name),
+                entity -> sharding.entityRefFor(AnnounceTimerEntity.TYPE_KEY, entity.id())
+                        .<AnnounceCommand.Started>ask(AnnounceCommand.Wake::new, entityTimeout),
                 new ReadJournalCatalog(system, config.getString("read-journal-plugin"),
-                        Set.of(NetdevEntity.TYPE_KEY.name(), NicEntity.TYPE_KEY.name()),
+                        Set.of(NetdevEntity.TYPE_KEY.name(), NicEntity.TYPE_KEY.name(), AnnounceTimerEntity.TYPE_KEY.name()),
                         config.getInt("recovery-parallelism")),
                 entityTimeout,
                 config.getInt("directory-stash-capacity"));
-        ActorRef<DirectoryCommand> directory = ClusterSingleton.get(system).init(SingletonActor.of(
+        SingletonActor<DirectoryCommand> directorySingleton = SingletonActor.of(
                 Behaviors.supervise(NetDirectory.create(settings))
                         .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(500), Duration.ofSeconds(10), 0.2)),
-                "net-directory"));
+                "net-directory");
+        // Timers must exist before the directory, which wakes them at start; init returns the same proxy each time.
+        Supplier<CompletionStage<List<AnnounceTarget>>> nics = () -> AskPattern.<DirectoryCommand, DirectoryCommand.NicList>ask(
+                        ClusterSingleton.get(system).init(directorySingleton), DirectoryCommand.ListNics::new,
+                        entityTimeout, system.scheduler())
+                .thenApply(DirectoryCommand.NicList::nics);
+        sharding.init(Entity.of(AnnounceTimerEntity.TYPE_KEY,
+                context -> AnnounceTimerEntity.create(context.getEntityId(), ports, nics, Clock.systemUTC())));
+        ActorRef<DirectoryCommand> directory = ClusterSingleton.get(system).init(directorySingleton);
         // The directory answers only after every entity it involves has answered, one after another.
-        return new ControlPlane(system, directory, events, entityTimeout.multipliedBy(3));
+        return new ControlPlane(system, sharding, directory, events, entityTimeout.multipliedBy(3));
     }
 
     @Override
     public CompletionStage<Void> netdevAdd(NetdevConfig config) {
-        return change(replyTo -> new DirectoryCommand.AddNetdev(config, replyTo));
+        return change(replyTo -> new DirectoryCommand.AddNetdev(config, false, replyTo));
     }
 
     @Override
@@ -100,7 +119,17 @@ public final class ControlPlane implements NetworkService, NetEventPublisher {
 
     @Override
     public CompletionStage<Void> deviceAdd(NicRequest request) {
-        return change(replyTo -> new DirectoryCommand.AddNic(request, replyTo));
+        return change(replyTo -> new DirectoryCommand.AddNic(request, false, replyTo));
+    }
+
+    @Override
+    public CompletionStage<Void> declareNetdev(NetdevConfig config) {
+        return change(replyTo -> new DirectoryCommand.AddNetdev(config, true, replyTo));
+    }
+
+    @Override
+    public CompletionStage<Void> declareDevice(NicRequest request) {
+        return change(replyTo -> new DirectoryCommand.AddNic(request, true, replyTo));
     }
 
     @Override
@@ -117,6 +146,18 @@ public final class ControlPlane implements NetworkService, NetEventPublisher {
     @Override
     public CompletionStage<Void> guestControl(String nic, GuestControl control) {
         return change(replyTo -> new DirectoryCommand.Guest(nic, control, replyTo));
+    }
+
+    @Override
+    public CompletionStage<Void> announceSelf(AnnounceParameters params) {
+        try {
+            params.requireNonNegative();
+        } catch (NetException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return sharding.entityRefFor(AnnounceTimerEntity.TYPE_KEY, AnnounceTimerEntity.entityId(params))
+                .<AnnounceCommand.Started>ask(replyTo -> new AnnounceCommand.Start(params, replyTo), askTimeout)
+                .thenApply(started -> null);
     }
 
     @Override

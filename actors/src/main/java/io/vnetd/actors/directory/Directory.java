@@ -1,5 +1,6 @@
 package io.vnetd.actors.directory;
 
+import io.vnetd.actors.announce.AnnounceTarget;
 import io.vnetd.actors.api.NetClientInfo;
 import io.vnetd.actors.api.NetException;
 import io.vnetd.actors.api.NetworkView;
@@ -105,6 +106,50 @@ final class Directory {
             case NETDEV -> netdev(client.name()).flatMap(e -> e.state().peer());
             case NIC -> nic(client.name()).flatMap(NicState.Present::peer).map(NetClientRef::netdev);
         };
+    }
+
+    /**
+     * Whether a netdev given on the command line is already there, as given.
+     *
+     * @throws NetException when a netdev of that id exists with another configuration
+     */
+    boolean alreadyDeclared(NetdevConfig config) {
+        NetdevEntry existing = netdevs.get(config.id());
+        if (existing == null) {
+            return false;
+        }
+        if (!existing.state().config().equals(config)) {
+            throw NetException.generic("-netdev " + config.id() + " differs from the journaled netdev '"
+                    + config.id() + "' (" + existing.state().config() + "); delete it with netdev_del or change the option");
+        }
+        return true;
+    }
+
+    /**
+     * Whether a NIC given on the command line is already there: the NIC of that id, or (without id)
+     * one of that model on that netdev.
+     *
+     * @throws NetException when the NIC of that id exists with another model, netdev or MAC
+     */
+    boolean alreadyDeclared(NicRequest request) {
+        Optional<NicState.Present> existing = request.id().isPresent()
+                ? findDevice(request.id().get())
+                : nics.values().stream().filter(nic -> nic.config().id().isEmpty()
+                        && nic.config().model().driver().equals(request.driver())
+                        && nic.config().netdev().equals(request.netdev())).findFirst();
+        if (existing.isEmpty()) {
+            return false;
+        }
+        NicConfig config = existing.get().config();
+        boolean same = config.model().driver().equals(request.driver())
+                && config.netdev().equals(request.netdev())
+                && request.mac().map(mac -> MacAddress.parse(mac).equals(Optional.of(config.mac()))).orElse(true);
+        if (!same) {
+            throw NetException.generic("-device " + request.id().orElse(request.driver())
+                    + " differs from the journaled NIC '" + config.name() + "' (" + config.info()
+                    + ", netdev " + config.netdev().orElse("none") + "); delete it with device_del or change the option");
+        }
+        return true;
     }
 
     /** QEMU's checks for {@code netdev_add}, in its order; nothing changes until the plan is carried out. */
@@ -262,6 +307,13 @@ final class Directory {
                 filter.vlans().descending(),
                 filter.unicastTable().reversed().stream().map(MacAddress::toString).toList(),
                 filter.multicastTable().reversed().stream().map(MacAddress::toString).toList());
+    }
+
+    List<AnnounceTarget> announceTargets() {
+        return nics.values().stream()
+                .sorted(Comparator.comparingLong(NicState.Present::ordinal))
+                .map(nic -> new AnnounceTarget(nic.config().name(), nic.config().mac()))
+                .toList();
     }
 
     /** Peerings recorded by one side only: left by a crash between the two writes of a peering. */

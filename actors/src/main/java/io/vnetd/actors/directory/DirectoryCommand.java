@@ -1,5 +1,6 @@
 package io.vnetd.actors.directory;
 
+import io.vnetd.actors.announce.AnnounceTarget;
 import io.vnetd.actors.api.NetworkView;
 import io.vnetd.actors.netclient.NetClientRef;
 import io.vnetd.actors.netdev.NetdevConfig;
@@ -18,7 +19,11 @@ public sealed interface DirectoryCommand extends JsonSerializable {
         ActorRef<DirectoryReply> replyTo();
     }
 
-    record AddNetdev(NetdevConfig config, ActorRef<DirectoryReply> replyTo) implements Request {
+    /**
+     * {@code netdev_add}; a {@code declared} netdev (from the command line) that exists with the same
+     * configuration is left as it is, and one that exists with another is refused.
+     */
+    record AddNetdev(NetdevConfig config, boolean declared, ActorRef<DirectoryReply> replyTo) implements Request {
     }
 
     record DelNetdev(String id, ActorRef<DirectoryReply> replyTo) implements Request {
@@ -27,7 +32,8 @@ public sealed interface DirectoryCommand extends JsonSerializable {
     record SetLink(String name, boolean up, ActorRef<DirectoryReply> replyTo) implements Request {
     }
 
-    record AddNic(NicRequest request, ActorRef<DirectoryReply> replyTo) implements Request {
+    /** {@code device_add} of a NIC; {@code declared} as for {@link AddNetdev}. */
+    record AddNic(NicRequest request, boolean declared, ActorRef<DirectoryReply> replyTo) implements Request {
     }
 
     /** {@code device_del}: a device id or a QOM path. */
@@ -39,6 +45,13 @@ public sealed interface DirectoryCommand extends JsonSerializable {
 
     /** A control message from a NIC's guest side. */
     record Guest(String nic, GuestControl control, ActorRef<DirectoryReply> replyTo) implements Request {
+    }
+
+    /** The NICs an announcement round goes to, in creation order. */
+    record ListNics(ActorRef<NicList> replyTo) implements DirectoryCommand {
+    }
+
+    record NicList(List<AnnounceTarget> nics) implements JsonSerializable {
     }
 
     record Query(ActorRef<NetworkView> replyTo) implements DirectoryCommand {

@@ -51,9 +51,13 @@ import org.apache.pekko.actor.typed.javadsl.StashBuffer;
  */
 public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
 
-    /** How the directory reaches entities and finds them at start. */
+    /**
+     * How the directory reaches entities and finds them at start; {@code wake} starts an entity of
+     * another type (an announce timer) so that it resumes its work.
+     */
     public record Settings(Function<String, RecipientRef<NetdevCommand>> netdevs,
                            Function<String, RecipientRef<NicCommand>> nics,
+                           Function<EntityCatalog.EntityId, CompletionStage<?>> wake,
                            EntityCatalog catalog,
                            Duration askTimeout,
                            int stashCapacity) {
@@ -88,12 +92,15 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
     }
 
     private CompletionStage<List<Confirmed>> recoverAll() {
-        return settings.catalog().visitAll(entity -> {
+        return settings.catalog().<Optional<Confirmed>>visitAll(entity -> {
             if (entity.type().equals(NetdevEntity.TYPE_KEY.name())) {
-                return get(NetClientRef.netdev(entity.id()));
+                return get(NetClientRef.netdev(entity.id())).thenApply(Optional::of);
             }
-            return get(NetClientRef.nic(entity.id()));
-        });
+            if (entity.type().equals(NicEntity.TYPE_KEY.name())) {
+                return get(NetClientRef.nic(entity.id())).thenApply(Optional::of);
+            }
+            return settings.wake().apply(entity).thenApply(woken -> Optional.empty());
+        }).thenApply(states -> states.stream().flatMap(Optional::stream).toList());
     }
 
     private Behavior<DirectoryCommand> recovering(StashBuffer<DirectoryCommand> stash) {
@@ -147,6 +154,10 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
                 .onMessage(Request.class, this::onRequest)
                 .onMessage(DirectoryCommand.Query.class, query -> {
                     query.replyTo().tell(directory.view());
+                    return this;
+                })
+                .onMessage(DirectoryCommand.ListNics.class, list -> {
+                    list.replyTo().tell(new DirectoryCommand.NicList(directory.announceTargets()));
                     return this;
                 })
                 .onMessage(Finished.class, this::onFinished)
@@ -225,6 +236,10 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
     /** Checks the request against the index, then sends it to its entities; throws if refused. */
     private CompletionStage<Outcome> start(Request request) {
         return switch (request) {
+            case AddNetdev add when add.declared() && directory.alreadyDeclared(add.config()) ->
+                    CompletableFuture.completedFuture(Outcome.ok(List.of()));
+            case AddNic add when add.declared() && directory.alreadyDeclared(add.request()) ->
+                    CompletableFuture.completedFuture(Outcome.ok(List.of()));
             case AddNetdev add -> {
                 Directory.NetdevPlan plan = directory.planNetdev(add.config());
                 NetClientRef created = NetClientRef.netdev(plan.config().id());

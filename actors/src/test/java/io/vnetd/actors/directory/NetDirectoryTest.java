@@ -81,7 +81,7 @@ class NetDirectoryTest {
             }
         };
         return testKit.spawn(NetDirectory.create(new NetDirectory.Settings(this::netdevEntity, this::nicEntity,
-                catalog, TIMEOUT, 1000)));
+                entity -> CompletableFuture.completedFuture(entity), catalog, TIMEOUT, 1000)));
     }
 
     private DirectoryReply call(ActorRef<DirectoryCommand> directory,
@@ -92,13 +92,13 @@ class NetDirectoryTest {
 
     private DirectoryReply add(ActorRef<DirectoryCommand> directory, String id, int hub, String peer) {
         var config = new NetdevConfig.Hubport(id, hub, Optional.ofNullable(peer));
-        return call(directory, replyTo -> new DirectoryCommand.AddNetdev(config, replyTo));
+        return call(directory, replyTo -> new DirectoryCommand.AddNetdev(config, false, replyTo));
     }
 
     private DirectoryReply nic(ActorRef<DirectoryCommand> directory, String driver, String id, String netdev, String mac) {
         var request = new NicRequest(driver, Optional.ofNullable(id), Optional.ofNullable(netdev),
                 Optional.ofNullable(mac), Optional.of("rp1"), Optional.empty(), false);
-        return call(directory, replyTo -> new DirectoryCommand.AddNic(request, replyTo));
+        return call(directory, replyTo -> new DirectoryCommand.AddNic(request, false, replyTo));
     }
 
     private NetworkView view(ActorRef<DirectoryCommand> directory) {
@@ -300,13 +300,30 @@ class NetDirectoryTest {
     }
 
     @Test
+    void commandLineDeclarationsAreKeptWhenEqualAndRefusedWhenTheyConflict() {
+        var directory = directory(List.of());
+        var h0 = new NetdevConfig.Hubport("h0", 0, Optional.empty());
+        assertEquals(OK, call(directory, r -> new DirectoryCommand.AddNetdev(h0, true, r)));
+        assertEquals(OK, call(directory, r -> new DirectoryCommand.AddNetdev(h0, true, r)));
+        var moved = new NetdevConfig.Hubport("h0", 5, Optional.empty());
+        var conflict = (DirectoryReply.Failed) call(directory, r -> new DirectoryCommand.AddNetdev(moved, true, r));
+        assertEquals(true, conflict.desc().startsWith("-netdev h0 differs from the journaled netdev 'h0'"), conflict.desc());
+
+        var vnic = new NicRequest("virtio-net-pci", Optional.of("vnic"), Optional.of("h0"), Optional.of("52:54:00:12:34:56"),
+                Optional.empty(), Optional.empty(), false);
+        assertEquals(OK, call(directory, r -> new DirectoryCommand.AddNic(vnic, true, r)));
+        assertEquals(OK, call(directory, r -> new DirectoryCommand.AddNic(vnic, true, r)));
+        assertEquals(2, view(directory).clients().size());
+    }
+
+    @Test
     void concurrentRequestsOnDifferentAndSameNamesAllComplete() {
         var directory = directory(List.of());
         List<CompletableFuture<DirectoryReply>> replies = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
             var config = new NetdevConfig.Hubport("n" + (i % 20), i % 3, Optional.empty());
             replies.add(AskPattern.<DirectoryCommand, DirectoryReply>ask(directory,
-                    r -> new DirectoryCommand.AddNetdev(config, r), TIMEOUT, testKit.scheduler()).toCompletableFuture());
+                    r -> new DirectoryCommand.AddNetdev(config, false, r), TIMEOUT, testKit.scheduler()).toCompletableFuture());
         }
         long done = replies.stream().map(CompletableFuture::join).filter(OK::equals).count();
         assertEquals(20, done, "each name is created once; the second add of a name finds it taken");
