@@ -158,6 +158,7 @@ final class Directory {
         if (netdevs.containsKey(config.id())) {
             throw NetException.generic("Duplicate ID '" + config.id() + "'");
         }
+        config.validate();
         Optional<String> peer = config.configuredPeer();
         if (peer.isPresent()) {
             NetdevEntry target = netdevs.get(peer.get());
