@@ -23,4 +23,9 @@ public record NetClientInfo(
         OptionalInt hubId,
         String info,
         String status) implements JsonSerializable {
+
+    /** The same client as its backend describes it now. */
+    public NetClientInfo withInfo(String backendInfo) {
+        return new NetClientInfo(name, type, linkUp, peer, hubId, backendInfo, status);
+    }
 }

@@ -3,6 +3,7 @@ package io.vnetd.actors.api;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.vnetd.actors.netdev.SocketAddress;
 import io.vnetd.actors.serialization.JsonSerializable;
 import java.util.Optional;
 
@@ -39,6 +40,14 @@ public sealed interface NetEvent extends JsonSerializable {
         @Override
         public String eventName() {
             return "DEVICE_DELETED";
+        }
+    }
+
+    /** {@code NETDEV_STREAM_CONNECTED}: a stream netdev connected; {@code addr} is its peer's address. */
+    record NetdevStreamConnected(@JsonProperty("netdev-id") String netdevId, SocketAddress addr) implements NetEvent {
+        @Override
+        public String eventName() {
+            return "NETDEV_STREAM_CONNECTED";
         }
     }
 

@@ -7,7 +7,8 @@ import io.vnetd.actors.announce.AnnounceTarget;
 import io.vnetd.actors.announce.AnnounceTimerEntity;
 import io.vnetd.actors.api.NetEvent;
 import io.vnetd.actors.api.NetException;
-import io.vnetd.actors.api.NetEventPublisher;
+import io.vnetd.actors.events.NetEventBus;
+import io.vnetd.actors.netclient.NetClientRef;
 import io.vnetd.actors.api.NetworkService;
 import io.vnetd.actors.api.NetworkView;
 import io.vnetd.actors.api.RxFilterInfo;
@@ -24,17 +25,14 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
@@ -45,36 +43,37 @@ import org.apache.pekko.cluster.typed.SingletonActor;
  * as a cluster singleton, and the event topic. The node must be a cluster member (a single node
  * joins itself), so one code path serves one node and many.
  */
-public final class ControlPlane implements NetworkService, NetEventPublisher {
+public final class ControlPlane implements NetworkService {
 
     private final ActorSystem<?> system;
     private final ClusterSharding sharding;
     private final ActorRef<DirectoryCommand> directory;
-    private final ActorRef<Topic.Command<NetEvent>> events;
+    private final PortControl ports;
+    private final NetEventBus events;
     private final Duration askTimeout;
-    private final AtomicLong listeners = new AtomicLong();
 
     private ControlPlane(ActorSystem<?> system, ClusterSharding sharding, ActorRef<DirectoryCommand> directory,
-                         ActorRef<Topic.Command<NetEvent>> events, Duration askTimeout) {
+                         PortControl ports, NetEventBus events, Duration askTimeout) {
         this.system = system;
         this.sharding = sharding;
         this.directory = directory;
+        this.ports = ports;
         this.events = events;
         this.askTimeout = askTimeout;
     }
 
-    /** Starts the entities and the directory on {@code system}, realizing ports through {@code ports}. */
-    public static ControlPlane start(ActorSystem<?> system, PortControl ports) {
+    /**
+     * Starts the entities and the directory on {@code system}, realizing ports through {@code ports}
+     * and publishing events on {@code events}.
+     */
+    public static ControlPlane start(ActorSystem<?> system, PortControl ports, NetEventBus events) {
         Config config = system.settings().config().getConfig("vnetd.actors");
         Duration entityTimeout = config.getDuration("entity-ask-timeout");
-        ActorRef<Topic.Command<NetEvent>> events = system.systemActorOf(
-                Topic.create(NetEvent.class, "vnetd-events"), "vnetd-events", Props.empty());
-        NetEventPublisher publisher = event -> events.tell(Topic.publish(event));
 
         ClusterSharding sharding = ClusterSharding.get(system);
         sharding.init(Entity.of(NetdevEntity.TYPE_KEY, context -> NetdevEntity.create(context.getEntityId(), ports)));
         sharding.init(Entity.of(NicEntity.TYPE_KEY,
-                context -> NicEntity.create(context.getEntityId(), ports, publisher)));
+                context -> NicEntity.create(context.getEntityId(), ports, events)));
 
         NetDirectory.Settings settings = new NetDirectory.Settings(
                 name -> sharding.entityRefFor(NetdevEntity.TYPE_KEY, name),
@@ -99,7 +98,7 @@ public final class ControlPlane implements NetworkService, NetEventPublisher {
                 context -> AnnounceTimerEntity.create(context.getEntityId(), ports, nics, Clock.systemUTC())));
         ActorRef<DirectoryCommand> directory = ClusterSingleton.get(system).init(directorySingleton);
         // The directory answers only after every entity it involves has answered, one after another.
-        return new ControlPlane(system, sharding, directory, events, entityTimeout.multipliedBy(3));
+        return new ControlPlane(system, sharding, directory, ports, events, entityTimeout.multipliedBy(3));
     }
 
     @Override
@@ -160,25 +159,20 @@ public final class ControlPlane implements NetworkService, NetEventPublisher {
                 .thenApply(started -> null);
     }
 
+    /** The directory's index, with each backend's description as its port shows it now. */
     @Override
     public CompletionStage<NetworkView> queryNetwork() {
-        return AskPattern.ask(directory, DirectoryCommand.Query::new, askTimeout, system.scheduler());
+        return AskPattern.<DirectoryCommand, NetworkView>ask(directory, DirectoryCommand.Query::new, askTimeout,
+                        system.scheduler())
+                .thenApply(view -> new NetworkView(view.hubs(), view.clients().stream()
+                        .map(client -> client.type().equals("nic") ? client : client.withInfo(
+                                ports.describe(NetClientRef.netdev(client.name()))))
+                        .toList()));
     }
 
     @Override
     public void subscribe(Consumer<NetEvent> listener) {
-        system.systemActorOf(Behaviors.<NetEvent>setup(context -> {
-            events.tell(Topic.subscribe(context.getSelf()));
-            return Behaviors.receiveMessage(event -> {
-                listener.accept(event);
-                return Behaviors.same();
-            });
-        }), "event-listener-" + listeners.incrementAndGet(), Props.empty());
-    }
-
-    @Override
-    public void publish(NetEvent event) {
-        events.tell(Topic.publish(event));
+        events.subscribe(listener);
     }
 
     private CompletionStage<Void> change(Function<ActorRef<DirectoryReply>, DirectoryCommand> command) {

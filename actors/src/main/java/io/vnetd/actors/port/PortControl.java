@@ -45,4 +45,10 @@ public interface PortControl {
 
     /** Removes {@code client}'s peering, on both sides. */
     void disconnect(NetClientRef client);
+
+    /**
+     * QEMU's {@code info_str} of the client's port as its backend sees it now (e.g. a stream's
+     * {@code tcp:127.0.0.1:40000} or {@code connection error}); empty when it has none.
+     */
+    String describe(NetClientRef client);
 }

@@ -61,4 +61,9 @@ public final class RecordingPorts implements PortControl {
     public void disconnect(NetClientRef client) {
         calls.add("disconnect " + client);
     }
+
+    @Override
+    public String describe(NetClientRef client) {
+        return "";
+    }
 }

@@ -1,0 +1,155 @@
+package io.vnetd.dataplane.port;
+
+import io.vnetd.actors.api.NetException;
+import io.vnetd.dataplane.switching.ControlOp;
+import io.vnetd.dataplane.switching.PortTag;
+import java.util.HashMap;
+import java.util.Map;
+import org.agrona.collections.IntArrayQueue;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+
+/**
+ * The control plane's side of the ports: which names are open, as what, in which slot. It hands out
+ * slots and tags, makes the rings of endpoints, and queues the opens and closes that the switching
+ * agent applies. Its lock serializes callers among themselves and keeps the queue's order equal to
+ * the registry's; the switching agent never takes it.
+ *
+ * <p>A closed slot goes to the back of the free list, so slots are reused as late as possible, and
+ * with a new generation in its tag.
+ */
+public final class PortRegistry {
+
+    private sealed interface Entry {
+        int tag();
+    }
+
+    private record HubportEntry(int tag, int hubId) implements Entry {
+    }
+
+    private record EndpointEntry(int tag) implements Entry {
+    }
+
+    private final ControlChannel control;
+    private final ManyToOneRingBuffer inbound;
+    private final int outboundRingCapacity;
+    private final int maxFrameLength;
+    private final Map<String, Entry> entries = new HashMap<>();
+    private final IntArrayQueue freeSlots;
+    private final int[] generations;
+    private boolean shutDown;
+
+    public PortRegistry(ControlChannel control, ManyToOneRingBuffer inbound, int maxPorts,
+                        int outboundRingCapacity, int maxFrameLength) {
+        this.control = control;
+        this.inbound = inbound;
+        this.outboundRingCapacity = outboundRingCapacity;
+        this.maxFrameLength = maxFrameLength;
+        this.freeSlots = new IntArrayQueue(Math.max(maxPorts, IntArrayQueue.MIN_CAPACITY), -1);
+        for (int slot = 0; slot < maxPorts; slot++) {
+            freeSlots.addInt(slot);
+        }
+        this.generations = new int[maxPorts];
+    }
+
+    /**
+     * Opens hubport {@code name} on hub {@code hubId}; nothing if it is open there already.
+     *
+     * @throws IllegalStateException if {@code name} is open as something else
+     * @throws NetException          if every slot is taken
+     */
+    public synchronized void openHubport(String name, int hubId) {
+        Entry entry = entries.get(name);
+        if (entry instanceof HubportEntry hubport && hubport.hubId() == hubId) {
+            return;
+        }
+        requireAbsent(name, entry);
+        int tag = takeTag(name);
+        try {
+            control.send(new ControlOp.OpenHubport(name, tag, hubId));
+        } catch (RuntimeException e) {
+            freeSlots.addInt(PortTag.slot(tag));
+            throw e;
+        }
+        entries.put(name, new HubportEntry(tag, hubId));
+    }
+
+    /**
+     * Opens endpoint port {@code name} and returns its attachment, usable at once: the switch applies
+     * the open before it forwards any frame the endpoint offers.
+     *
+     * @throws IllegalStateException if {@code name} is open already
+     * @throws NetException          if every slot is taken
+     */
+    public synchronized EndpointPort attachEndpoint(String name) {
+        requireAbsent(name, entries.get(name));
+        int tag = takeTag(name);
+        OneToOneRingBuffer outbound = new OneToOneRingBuffer(RingBuffers.allocate(outboundRingCapacity));
+        try {
+            control.send(new ControlOp.OpenEndpoint(name, tag, outbound));
+        } catch (RuntimeException e) {
+            freeSlots.addInt(PortTag.slot(tag));
+            throw e;
+        }
+        entries.put(name, new EndpointEntry(tag));
+        return new EndpointPort(name, tag, inbound, outbound, maxFrameLength, this::detach);
+    }
+
+    /** Closes port {@code name}, whatever it is; nothing if it is not open. */
+    public synchronized void close(String name) {
+        Entry entry = entries.get(name);
+        if (entry != null) {
+            remove(name, entry);
+        }
+    }
+
+    /**
+     * Stops queueing operations: the switching agent has stopped. Closing an {@link EndpointPort}
+     * afterwards (a backend shutting down late) does nothing.
+     */
+    public synchronized void shutDown() {
+        shutDown = true;
+    }
+
+    /** Whether {@code name} is open as a hubport. */
+    public synchronized boolean isHubport(String name) {
+        return entries.get(name) instanceof HubportEntry;
+    }
+
+    private synchronized void detach(EndpointPort port) {
+        if (shutDown) {
+            return;
+        }
+        Entry entry = entries.get(port.name());
+        if (entry != null && entry.tag() == port.tag()) {
+            remove(port.name(), entry);
+        }
+    }
+
+    private void remove(String name, Entry entry) {
+        control.send(new ControlOp.Close(name, entry.tag()));
+        entries.remove(name);
+        freeSlots.addInt(PortTag.slot(entry.tag()));
+    }
+
+    private static void requireAbsent(String name, Entry entry) {
+        switch (entry) {
+            case null -> {
+            }
+            case HubportEntry hubport -> throw new IllegalStateException(
+                    "port '" + name + "' is already open as a port of hub " + hubport.hubId());
+            case EndpointEntry endpoint -> throw new IllegalStateException(
+                    "port '" + name + "' is already open as an endpoint");
+        }
+    }
+
+    private int takeTag(String name) {
+        if (freeSlots.isEmpty()) {
+            throw NetException.generic("no room for port '" + name + "': all " + generations.length
+                    + " port slots of the data plane are in use (maxPorts)");
+        }
+        int slot = freeSlots.pollInt();
+        generations[slot] = PortTag.nextGeneration(generations[slot]);
+        return PortTag.of(slot, generations[slot]);
+    }
+}

@@ -1,0 +1,161 @@
+package io.vnetd.dataplane.switching;
+
+import io.vnetd.dataplane.DataPlane;
+import io.vnetd.dataplane.affinity.CpuAffinity;
+import io.vnetd.dataplane.counters.PortCounters;
+import io.vnetd.dataplane.counters.SwitchCounter;
+import io.vnetd.dataplane.counters.SwitchCountersSnapshot;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
+import org.agrona.ErrorHandler;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.ControlledMessageHandler;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersManager;
+
+/**
+ * Moves frames between ports. Each duty cycle first applies every queued {@link ControlOp} to the
+ * model, compiling a new {@link ForwardingTable} if any changed it, then forwards at most
+ * {@code batchLimit} frames from the inbound ring along their precompiled routes. Forwarding
+ * allocates nothing and takes no lock; all the work of a configuration change happens off that path.
+ *
+ * <p>An operation applies to every frame written after it was queued: a batch stops at the first
+ * frame read while the queue holds operations, and the next duty cycle applies them first. So a
+ * backend may send as soon as its {@code attachEndpoint} or its {@code connect} has returned.
+ */
+public final class SwitchingAgent implements Agent, ControlledMessageHandler {
+
+    public static final String ROLE_NAME = "vnetd-switch";
+
+    private final ManyToOneConcurrentArrayQueue<ControlOp> controlQueue;
+    private final ManyToOneRingBuffer inbound;
+    private final int batchLimit;
+    private final int[] cpus;
+    private final ErrorHandler errorHandler;
+    private final SwitchModel model;
+    private final RouteCompiler compiler;
+    private final AtomicCounter staleFrames;
+    private final AtomicCounter tablesCompiled;
+    private final AtomicCounter errors;
+    private final Consumer<ControlOp> applier = this::apply;
+    private final CompletableFuture<Void> started = new CompletableFuture<>();
+
+    private ForwardingTable table;
+    private boolean modelChanged;
+    private volatile Map<String, PortCounters> countersByName = Map.of();
+
+    public SwitchingAgent(DataPlane.Context ctx, ManyToOneConcurrentArrayQueue<ControlOp> controlQueue,
+                          ManyToOneRingBuffer inbound, CountersManager countersManager) {
+        this.controlQueue = controlQueue;
+        this.inbound = inbound;
+        this.batchLimit = ctx.batchLimit();
+        this.cpus = ctx.agentCpus();
+        this.errorHandler = ctx.errorHandler();
+        this.model = new SwitchModel(countersManager);
+        this.compiler = new RouteCompiler(model, ctx.maxPorts(), ctx.maxHubHops());
+        this.table = compiler.compile();
+        this.staleFrames = newCounter(countersManager, SwitchCounter.STALE_FRAMES);
+        this.tablesCompiled = newCounter(countersManager, SwitchCounter.TABLES_COMPILED);
+        this.errors = newCounter(countersManager, SwitchCounter.ERRORS);
+    }
+
+    private static AtomicCounter newCounter(CountersManager manager, SwitchCounter kind) {
+        return manager.newCounter(kind.label(), kind.typeId());
+    }
+
+    @Override
+    public String roleName() {
+        return ROLE_NAME;
+    }
+
+    @Override
+    public void onStart() {
+        try {
+            if (cpus.length > 0) {
+                CpuAffinity.pinCurrentThread(cpus);
+            }
+            started.complete(null);
+        } catch (RuntimeException e) {
+            started.completeExceptionally(e);
+            throw e;
+        }
+    }
+
+    /** Waits until {@link #onStart} has run on the agent's thread; rethrows what it threw. */
+    public void awaitStarted() {
+        try {
+            started.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public int doWork() {
+        int work = controlQueue.drain(applier);
+        if (modelChanged) {
+            modelChanged = false;
+            table = compiler.compile();
+            countersByName = model.countersByName();
+            tablesCompiled.incrementRelease();
+        }
+        return work + inbound.controlledRead(this, batchLimit);
+    }
+
+    private void apply(ControlOp op) {
+        try {
+            modelChanged |= model.apply(op);
+        } catch (RuntimeException e) {
+            errors.incrementRelease();
+            errorHandler.onError(e);
+        }
+    }
+
+    @Override
+    public Action onMessage(int tag, MutableDirectBuffer buffer, int index, int length) {
+        if (!controlQueue.isEmpty()) {
+            // An operation queued before this frame was written must apply to it: leave the frame
+            // until the next duty cycle has drained the queue.
+            return Action.ABORT;
+        }
+        Route route = table.route(tag);
+        if (route == null) {
+            staleFrames.incrementRelease();
+            return Action.CONTINUE;
+        }
+        route.forward(buffer, index, length);
+        return Action.CONTINUE;
+    }
+
+    /** Closes every port and frees its counters; the agent's own counters stay readable. */
+    @Override
+    public void onClose() {
+        controlQueue.clear();
+        model.clear();
+        table = compiler.compile();
+        countersByName = Map.of();
+    }
+
+    /** Each open port's counters by name, as of the last configuration change. Any thread. */
+    public Map<String, PortCounters> portCounters() {
+        return countersByName;
+    }
+
+    /** The agent's own counters. Any thread. */
+    public SwitchCountersSnapshot switchCounters() {
+        return new SwitchCountersSnapshot(staleFrames.get(), tablesCompiled.get(), errors.get());
+    }
+
+    /** The counter {@link org.agrona.concurrent.AgentRunner} counts errors on. */
+    public AtomicCounter errorCounter() {
+        return errors;
+    }
+}

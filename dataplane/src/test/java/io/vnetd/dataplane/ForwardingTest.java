@@ -1,0 +1,416 @@
+package io.vnetd.dataplane;
+
+import static io.vnetd.actors.netclient.NetClientRef.netdev;
+import static io.vnetd.dataplane.Frames.MAC_A;
+import static io.vnetd.dataplane.Frames.MAC_B;
+import static io.vnetd.dataplane.Frames.frame;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vnetd.dataplane.counters.PortCountersSnapshot;
+import io.vnetd.dataplane.filter.MacAddress;
+import io.vnetd.dataplane.filter.RxFilter;
+import io.vnetd.dataplane.filter.VirtioRxFilter;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** QEMU's forwarding rules (net/net.c, net/hub.c), frame by frame. */
+class ForwardingTest {
+
+    private final Harness h = new Harness(Harness.small().controlQueueCapacity(256));
+    private final DataPlane dp = h.dataPlane;
+
+    @AfterEach
+    void close() {
+        h.close();
+    }
+
+    private static List<Integer> sequences(List<byte[]> frames) {
+        return frames.stream().map(Frames::sequence).toList();
+    }
+
+    @Test
+    void peersDeliverToEachOtherInBothDirections() {
+        TestEndpoint a = h.endpoint("a");
+        TestEndpoint b = h.endpoint("b");
+        dp.connect(netdev("a"), netdev("b"));
+        h.step();
+
+        assertTrue(a.send(frame(MAC_B, MAC_A, 1)));
+        assertTrue(b.send(frame(MAC_A, MAC_B, 2, 100)));
+        h.step();
+
+        assertEquals(List.of(1), sequences(b.received()));
+        assertEquals(List.of(2), sequences(a.received()));
+        assertEquals(new PortCountersSnapshot("a", 1, 64, 1, 100, 0, 0, 0, 0, 0), h.counters("a"));
+        assertEquals(new PortCountersSnapshot("b", 1, 100, 1, 64, 0, 0, 0, 0, 0), h.counters("b"));
+    }
+
+    @Test
+    void aHubJoinsTwoEndpointsThroughTheirHubports() {
+        TestEndpoint a = h.endpoint("a");
+        TestEndpoint b = h.endpoint("b");
+        h.hubport("ha", 0);
+        h.hubport("hb", 0);
+        dp.connect(netdev("a"), netdev("ha"));
+        dp.connect(netdev("hb"), netdev("b"));
+        h.step();
+
+        a.send(frame(MAC_B, MAC_A, 1));
+        b.send(frame(MAC_A, MAC_B, 2));
+        h.step();
+
+        assertEquals(List.of(1), sequences(b.received()));
+        assertEquals(List.of(2), sequences(a.received()));
+        // Each hubport received one frame from its peer and sent the one the other brought in.
+        assertEquals(new PortCountersSnapshot("ha", 1, 64, 1, 64, 0, 0, 0, 0, 0), h.counters("ha"));
+        assertEquals(new PortCountersSnapshot("hb", 1, 64, 1, 64, 0, 0, 0, 0, 0), h.counters("hb"));
+    }
+
+    @Test
+    void aHubFansAFrameOutToEveryOtherPortButNotBackToTheSender() {
+        TestEndpoint[] e = new TestEndpoint[4];
+        for (int i = 0; i < e.length; i++) {
+            e[i] = h.endpoint("e" + i);
+            h.hubport("h" + i, 7);
+            dp.connect(netdev("e" + i), netdev("h" + i));
+        }
+        h.step();
+
+        e[0].send(frame(Frames.MULTICAST, MAC_A, 42));
+        h.step();
+
+        assertEquals(List.of(), e[0].received());
+        for (int i = 1; i < e.length; i++) {
+            assertEquals(List.of(42), sequences(e[i].received()), "e" + i);
+        }
+        assertEquals(1, h.counters("h0").receivedFrames());
+        assertEquals(0, h.counters("h0").sentFrames());
+        assertEquals(1, h.counters("h3").sentFrames());
+    }
+
+    @Test
+    void aSenderWithItsLinkDownDropsWhatItSends() {
+        TestEndpoint a = h.endpoint("a");
+        TestEndpoint b = h.endpoint("b");
+        dp.connect(netdev("a"), netdev("b"));
+        dp.setLink(netdev("a"), false);
+        h.step();
+
+        a.send(frame(MAC_B, MAC_A, 1));
+        h.step();
+        assertEquals(List.of(), b.received());
+        assertEquals(1, h.counters("a").sentFrames());
+        assertEquals(1, h.counters("a").droppedLinkDown());
+
+        dp.setLink(netdev("a"), true);
+        a.send(frame(MAC_B, MAC_A, 2));
+        h.step();
+        assertEquals(List.of(2), sequences(b.received()));
+    }
+
+    @Test
+    void aReceiverWithItsLinkDownDropsWhatItIsSent() {
+        TestEndpoint a = h.endpoint("a");
+        TestEndpoint b = h.endpoint("b");
+        dp.connect(netdev("a"), netdev("b"));
+        dp.setLink(netdev("b"), false);
+        h.step();
+
+        a.send(frame(MAC_B, MAC_A, 1));
+        h.step();
+
+        assertEquals(List.of(), b.received());
+        assertEquals(0, h.counters("a").dropped());
+        assertEquals(1, h.counters("b").droppedLinkDown());
+        assertEquals(0, h.counters("b").receivedFrames());
+    }
+
+    @Test
+    void aHubportWithItsLinkDownNeitherSendsNorReceives() {
+        TestEndpoint[] e = new TestEndpoint[3];
+        for (int i = 0; i < e.length; i++) {
+            e[i] = h.endpoint("e" + i);
+            h.hubport("h" + i, 0);
+            dp.connect(netdev("e" + i), netdev("h" + i));
+        }
+        dp.setLink(netdev("h1"), false);
+        h.step();
+
+        // Egress: h1 does not send e0's frame on to e1; h2 does to e2.
+        e[0].send(frame(MAC_B, MAC_A, 1));
+        h.step();
+        assertEquals(List.of(), e[1].received());
+        assertEquals(List.of(1), sequences(e[2].received()));
+        assertEquals(1, h.counters("h1").droppedLinkDown());
+
+        // Ingress: h1 does not take e1's frame into the hub.
+        e[1].send(frame(MAC_A, MAC_B, 2));
+        h.step();
+        assertEquals(List.of(), e[0].received());
+        assertEquals(List.of(), e[2].received());
+        assertEquals(2, h.counters("h1").droppedLinkDown());
+        assertEquals(0, h.counters("h1").receivedFrames());
+    }
+
+    @Test
+    void aPortWithoutAPeerDropsWhatItSends() {
+        TestEndpoint lone = h.endpoint("lone");
+        TestEndpoint a = h.endpoint("a");
+        TestEndpoint b = h.endpoint("b");
+        h.hubport("ha", 0);
+        h.hubport("hb", 0);
+        h.hubport("dangling", 0);
+        dp.connect(netdev("a"), netdev("ha"));
+        dp.connect(netdev("b"), netdev("hb"));
+        h.step();
+
+        lone.send(frame(MAC_B, MAC_A, 1));
+        a.send(frame(MAC_B, MAC_A, 2));
+        h.step();
+
+        assertEquals(1, h.counters("lone").droppedPeerAbsent());
+        assertEquals(List.of(2), sequences(b.received()));
+        assertEquals(1, h.counters("dangling").sentFrames());
+        assertEquals(1, h.counters("dangling").droppedPeerAbsent());
+    }
+
+    @Test
+    void aPeeringAskedForBeforeBothPortsExistTakesEffectOnceTheyDo() {
+        dp.connect(netdev("a"), netdev("b"));
+        TestEndpoint a = h.endpoint("a");
+        h.step();
+        a.send(frame(MAC_B, MAC_A, 1));
+        h.step();
+        assertEquals(1, h.counters("a").droppedPeerAbsent());
+
+        TestEndpoint b = h.endpoint("b");
+        h.step();
+        a.send(frame(MAC_B, MAC_A, 2));
+        h.step();
+        assertEquals(List.of(2), sequences(b.received()));
+    }
+
+    @Test
+    void closingAPortLeavesItsPeerPeerlessEvenIfTheNameComesBack() {
+        TestEndpoint a = h.endpoint("a");
+        h.endpoint("b");
+        dp.connect(netdev("a"), netdev("b"));
+        dp.close(netdev("b"));
+        h.step();
+        a.send(frame(MAC_B, MAC_A, 1));
+        h.step();
+        assertEquals(1, h.counters("a").droppedPeerAbsent());
+
+        TestEndpoint b = h.endpoint("b");
+        h.step();
+        a.send(frame(MAC_B, MAC_A, 2));
+        h.step();
+        assertEquals(List.of(), b.received());
+        assertEquals(2, h.counters("a").droppedPeerAbsent());
+    }
+
+    @Test
+    void disconnectRemovesThePeeringOnBothSides() {
+        TestEndpoint a = h.endpoint("a");
+        TestEndpoint b = h.endpoint("b");
+        dp.connect(netdev("a"), netdev("b"));
+        dp.disconnect(netdev("b"));
+        h.step();
+
+        a.send(frame(MAC_B, MAC_A, 1));
+        b.send(frame(MAC_A, MAC_B, 2));
+        h.step();
+
+        assertEquals(1, h.counters("a").droppedPeerAbsent());
+        assertEquals(1, h.counters("b").droppedPeerAbsent());
+    }
+
+    @Test
+    void connectingAPeeredPortReplacesItsEarlierPeering() {
+        TestEndpoint a = h.endpoint("a");
+        TestEndpoint b = h.endpoint("b");
+        TestEndpoint c = h.endpoint("c");
+        dp.connect(netdev("a"), netdev("b"));
+        dp.connect(netdev("a"), netdev("c"));
+        h.step();
+
+        a.send(frame(MAC_B, MAC_A, 1));
+        b.send(frame(MAC_A, MAC_B, 2));
+        h.step();
+
+        assertEquals(List.of(1), sequences(c.received()));
+        assertEquals(List.of(), b.received());
+        assertEquals(1, h.counters("b").droppedPeerAbsent());
+    }
+
+    @Test
+    void hubportsOfDifferentHubsCanBePeers() {
+        TestEndpoint a = h.endpoint("a");
+        TestEndpoint b = h.endpoint("b");
+        h.hubport("h1a", 1);
+        h.hubport("h1x", 1);
+        h.hubport("h2x", 2);
+        h.hubport("h2b", 2);
+        dp.connect(netdev("a"), netdev("h1a"));
+        dp.connect(netdev("h1x"), netdev("h2x"));
+        dp.connect(netdev("h2b"), netdev("b"));
+        h.step();
+
+        a.send(frame(MAC_B, MAC_A, 1));
+        b.send(frame(MAC_A, MAC_B, 2));
+        h.step();
+
+        assertEquals(List.of(1), sequences(b.received()));
+        assertEquals(List.of(2), sequences(a.received()));
+        assertEquals(new PortCountersSnapshot("h1x", 1, 64, 1, 64, 0, 0, 0, 0, 0), h.counters("h1x"));
+    }
+
+    @Test
+    void aFrameThatWouldCrossAHubAgainIsDroppedAsALoop() {
+        // Two hubs joined twice: QEMU would circulate the frame forever.
+        TestEndpoint a = h.endpoint("a");
+        TestEndpoint b = h.endpoint("b");
+        h.hubport("x", 1);
+        h.hubport("p", 1);
+        h.hubport("q", 1);
+        h.hubport("r", 2);
+        h.hubport("s", 2);
+        h.hubport("y", 2);
+        dp.connect(netdev("a"), netdev("x"));
+        dp.connect(netdev("p"), netdev("r"));
+        dp.connect(netdev("q"), netdev("s"));
+        dp.connect(netdev("y"), netdev("b"));
+        h.step();
+
+        a.send(frame(MAC_B, MAC_A, 1));
+        h.step();
+
+        // Once over each link into hub 2, each copy then stopped at the hubport back into hub 1.
+        assertEquals(List.of(1, 1), sequences(b.received()));
+        assertEquals(List.of(), a.received());
+        assertEquals(1, h.counters("p").droppedLoop());
+        assertEquals(1, h.counters("q").droppedLoop());
+    }
+
+    @Test
+    void aFrameCrossingMoreHubsThanTheBoundIsDroppedAsALoop() {
+        try (Harness bounded = new Harness(Harness.small().maxHubHops(2))) {
+            chain(bounded);
+            bounded.step();
+            TestEndpoint a = new TestEndpoint(bounded.dataPlane.attachEndpoint("a"));
+            TestEndpoint b = new TestEndpoint(bounded.dataPlane.attachEndpoint("b"));
+            bounded.step();
+
+            a.send(frame(MAC_B, MAC_A, 1));
+            bounded.step();
+
+            assertEquals(List.of(), b.received());
+            assertEquals(1, bounded.counters("in3").droppedLoop());
+        }
+        try (Harness enough = new Harness(Harness.small().maxHubHops(3))) {
+            chain(enough);
+            TestEndpoint a = new TestEndpoint(enough.dataPlane.attachEndpoint("a"));
+            TestEndpoint b = new TestEndpoint(enough.dataPlane.attachEndpoint("b"));
+            enough.step();
+
+            a.send(frame(MAC_B, MAC_A, 1));
+            enough.step();
+
+            assertEquals(List.of(1), sequences(b.received()));
+        }
+    }
+
+    /** a - hub 1 - hub 2 - hub 3 - b. */
+    private static void chain(Harness harness) {
+        DataPlane d = harness.dataPlane;
+        for (int hub = 1; hub <= 3; hub++) {
+            harness.hubport("in" + hub, hub);
+            harness.hubport("out" + hub, hub);
+        }
+        d.connect(netdev("a"), netdev("in1"));
+        d.connect(netdev("out1"), netdev("in2"));
+        d.connect(netdev("out2"), netdev("in3"));
+        d.connect(netdev("out3"), netdev("b"));
+    }
+
+    @Test
+    void aDenseMeshOfHubsCannotMakeARouteExplode() {
+        // Seven hubs in a row, each joined to the next by four links: 4^6 paths from a to b.
+        TestEndpoint a = h.endpoint("a");
+        TestEndpoint b = h.endpoint("b");
+        h.hubport("in", 1);
+        h.hubport("out", 7);
+        dp.connect(netdev("a"), netdev("in"));
+        dp.connect(netdev("out"), netdev("b"));
+        for (int hub = 1; hub < 7; hub++) {
+            for (int link = 0; link < 4; link++) {
+                h.hubport("l" + hub + "." + link, hub);
+                h.hubport("r" + hub + "." + link, hub + 1);
+                dp.connect(netdev("l" + hub + "." + link), netdev("r" + hub + "." + link));
+            }
+        }
+        h.step();
+
+        a.send(frame(MAC_B, MAC_A, 1));
+        h.step();
+
+        PortCountersSnapshot atB = h.counters("b");
+        long copies = atB.receivedFrames() + atB.droppedRingFull();
+        assertTrue(copies > 0 && copies < 4096, "copies delivered: " + copies);
+        long loops = dp.counters().stream().mapToLong(PortCountersSnapshot::droppedLoop).sum();
+        assertTrue(loops > 0, "loop drops: " + loops);
+    }
+
+    @Test
+    void aPortCannotBeItsOwnPeer() {
+        assertThrows(IllegalArgumentException.class, () -> dp.connect(netdev("a"), netdev("a")));
+    }
+
+    @Test
+    void aFullRingDropsAndCountsWhatDoesNotFit() {
+        try (Harness tight = new Harness(Harness.small().outboundRingCapacity(1024).maxFrameLength(128))) {
+            TestEndpoint a = new TestEndpoint(tight.dataPlane.attachEndpoint("a"));
+            TestEndpoint b = new TestEndpoint(tight.dataPlane.attachEndpoint("b"));
+            tight.dataPlane.connect(netdev("a"), netdev("b"));
+            tight.step();
+
+            for (int i = 0; i < 50; i++) {
+                a.send(frame(MAC_B, MAC_A, i));
+            }
+            tight.step();
+
+            PortCountersSnapshot counters = tight.counters("b");
+            assertTrue(counters.droppedRingFull() > 0, counters.toString());
+            assertEquals(50, counters.receivedFrames() + counters.droppedRingFull());
+            assertEquals(counters.receivedFrames(), b.received().size());
+
+            a.send(frame(MAC_B, MAC_A, 99));
+            tight.step();
+            assertEquals(List.of(99), sequences(b.received()));
+        }
+    }
+
+    @Test
+    void aFrameFromAnEndpointIsReceivedByItsPeerOnlyIfItsFilterAccepts() {
+        TestEndpoint a = h.endpoint("a");
+        TestEndpoint b = h.endpoint("b");
+        dp.connect(netdev("a"), netdev("b"));
+        dp.setPortRxFilter("b", VirtioRxFilter.builder(MAC_B).promiscuous(false).build());
+        h.step();
+
+        a.send(frame(MAC_B, MAC_A, 1));
+        a.send(frame(Frames.MAC_C, MAC_A, 2));
+        a.send(frame(MacAddress.BROADCAST, MAC_A, 3));
+        h.step();
+        assertEquals(List.of(1, 3), sequences(b.received()));
+        assertEquals(1, h.counters("b").droppedFilter());
+
+        dp.setPortRxFilter("b", RxFilter.ACCEPT_ALL);
+        a.send(frame(Frames.MAC_C, MAC_A, 4));
+        h.step();
+        assertEquals(List.of(4), sequences(b.received()));
+    }
+}

@@ -1,0 +1,60 @@
+package io.vnetd.dataplane;
+
+import io.vnetd.actors.netdev.NetdevConfig;
+import io.vnetd.dataplane.counters.PortCountersSnapshot;
+import java.util.Optional;
+
+/** A data plane without threads: the test steps the switching agent itself. */
+final class Harness implements AutoCloseable {
+
+    final DataPlane dataPlane;
+
+    Harness() {
+        this(small());
+    }
+
+    Harness(DataPlane.Context ctx) {
+        this.dataPlane = DataPlane.create(ctx);
+    }
+
+    /** Rings and limits small enough for many data planes per test run. */
+    static DataPlane.Context small() {
+        return new DataPlane.Context()
+                .inboundRingCapacity(64 * 1024)
+                .outboundRingCapacity(16 * 1024)
+                .maxFrameLength(1514)
+                .maxPorts(64)
+                .controlQueueCapacity(64)
+                .errorHandler(t -> {
+                    throw new AssertionError("data plane error", t);
+                });
+    }
+
+    /**
+     * Runs duty cycles until two in a row find nothing to do (a read that reaches the end of the
+     * ring's buffer finds the frames at its start only on the next cycle).
+     */
+    void step() {
+        int idle = 0;
+        while (idle < 2) {
+            idle = dataPlane.switchingAgent().doWork() > 0 ? 0 : idle + 1;
+        }
+    }
+
+    TestEndpoint endpoint(String name) {
+        return new TestEndpoint(dataPlane.attachEndpoint(name));
+    }
+
+    void hubport(String name, int hubId) {
+        dataPlane.open(new NetdevConfig.Hubport(name, hubId, Optional.empty()));
+    }
+
+    PortCountersSnapshot counters(String name) {
+        return dataPlane.counters(name).orElseThrow(() -> new AssertionError("no counters for " + name));
+    }
+
+    @Override
+    public void close() {
+        dataPlane.close();
+    }
+}

@@ -1,0 +1,114 @@
+package io.vnetd.dataplane.bench;
+
+import static io.vnetd.actors.netclient.NetClientRef.netdev;
+import io.vnetd.actors.netdev.NetdevConfig;
+import io.vnetd.dataplane.DataPlane;
+import io.vnetd.dataplane.port.EndpointPort;
+import io.vnetd.dataplane.port.FrameHandler;
+import io.vnetd.dataplane.port.RingBuffers;
+import io.vnetd.dataplane.switching.SwitchingAgent;
+import java.util.Optional;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.MessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+
+/**
+ * Frames per second of 64-byte frames through the data plane against the bare rings they travel on.
+ * Everything runs on the calling thread (offer a burst, one duty cycle, poll the burst), so the
+ * figures are the CPU cost per frame, free of scheduling noise on shared cores:
+ * <ul>
+ *   <li>raw rings: a ManyToOneRingBuffer copied into a OneToOneRingBuffer, the two hops every frame
+ *       makes, with no switching;</li>
+ *   <li>peers: two endpoints peered directly;</li>
+ *   <li>hub: two endpoints, each peered with a hubport of one hub.</li>
+ * </ul>
+ * Run with the JVM flags of the root pom's {@code vnetd.jvm.flags}; not a unit test.
+ */
+public final class SwitchBenchmark {
+
+    private static final int FRAME_LENGTH = 64;
+    private static final int BURST = 64;
+    private static final int FRAMES_PER_ROUND = 5_000_000;
+    private static final int WARM_UP_ROUNDS = 3;
+    private static final int ROUNDS = 5;
+
+    private static long sink;
+
+    private SwitchBenchmark() {
+    }
+
+    public static void main(String[] args) {
+        UnsafeBuffer frame = new UnsafeBuffer(new byte[FRAME_LENGTH]);
+        frame.setMemory(0, 6, (byte) 0xFF);
+
+        double raw = measure("raw rings", rawRings(frame));
+        double peers;
+        double hub;
+        try (DataPlane dp = DataPlane.create(new DataPlane.Context())) {
+            peers = measure("peers", throughDataPlane(dp, frame, false));
+        }
+        try (DataPlane dp = DataPlane.create(new DataPlane.Context())) {
+            hub = measure("2-port hub", throughDataPlane(dp, frame, true));
+        }
+        System.out.printf("peers / raw = %.2f, hub / raw = %.2f%n", peers / raw, hub / raw);
+    }
+
+    private static double measure(String name, Runnable burst) {
+        int bursts = FRAMES_PER_ROUND / BURST;
+        for (int round = 0; round < WARM_UP_ROUNDS; round++) {
+            for (int i = 0; i < bursts; i++) {
+                burst.run();
+            }
+        }
+        double best = 0;
+        for (int round = 0; round < ROUNDS; round++) {
+            long start = System.nanoTime();
+            for (int i = 0; i < bursts; i++) {
+                burst.run();
+            }
+            double fps = (double) bursts * BURST * 1e9 / (System.nanoTime() - start);
+            best = Math.max(best, fps);
+        }
+        System.out.printf("%-12s %,14.0f frames/s (best of %d rounds of %,d)%n", name, best, ROUNDS, bursts * BURST);
+        return best;
+    }
+
+    private static Runnable rawRings(DirectBuffer frame) {
+        ManyToOneRingBuffer in = new ManyToOneRingBuffer(RingBuffers.allocate(DataPlane.Context.INBOUND_RING_CAPACITY_DEFAULT));
+        OneToOneRingBuffer out = new OneToOneRingBuffer(RingBuffers.allocate(DataPlane.Context.OUTBOUND_RING_CAPACITY_DEFAULT));
+        MessageHandler copy = (type, buffer, index, length) -> out.write(1, buffer, index, length);
+        MessageHandler consume = (type, buffer, index, length) -> sink += length;
+        return () -> {
+            for (int i = 0; i < BURST; i++) {
+                in.write(1, frame, 0, FRAME_LENGTH);
+            }
+            in.read(copy, BURST);
+            out.read(consume, BURST);
+        };
+    }
+
+    private static Runnable throughDataPlane(DataPlane dp, DirectBuffer frame, boolean viaHub) {
+        EndpointPort a = dp.attachEndpoint("a");
+        EndpointPort b = dp.attachEndpoint("b");
+        if (viaHub) {
+            dp.open(new NetdevConfig.Hubport("ha", 0, Optional.empty()));
+            dp.open(new NetdevConfig.Hubport("hb", 0, Optional.empty()));
+            dp.connect(netdev("a"), netdev("ha"));
+            dp.connect(netdev("hb"), netdev("b"));
+        } else {
+            dp.connect(netdev("a"), netdev("b"));
+        }
+        SwitchingAgent agent = dp.switchingAgent();
+        agent.doWork();
+        FrameHandler consume = (buffer, offset, length) -> sink += length;
+        return () -> {
+            for (int i = 0; i < BURST; i++) {
+                a.offer(frame, 0, FRAME_LENGTH);
+            }
+            agent.doWork();
+            b.poll(consume, BURST);
+        };
+    }
+}
