@@ -183,10 +183,11 @@ final class Directory {
      */
     NicPlan planNic(NicRequest request) {
         NicModel model = NicModel.ofDriver(request.driver()).orElseThrow(() -> NetException.generic(
-                "'" + request.driver() + "' is not a NIC model vnetd provides"));
+                "'" + request.driver() + "' is not a valid device model name"));
         request.id().ifPresent(NetdevRules::requireIdentifier);
         if (request.id().isPresent() && findDevice(request.id().get()).isPresent()) {
-            throw NetException.generic("Duplicate device ID '" + request.id().get() + "'");
+            // QEMU 7.2 finds the id taken among its QemuOpts, before the device exists.
+            throw NetException.generic("Duplicate ID '" + request.id().get() + "' for device");
         }
         String qomPath = request.id().map(id -> "/machine/peripheral/" + id)
                 .orElseGet(() -> "/machine/peripheral-anon/device[" + nextAnonymousDevice++ + "]");
@@ -205,6 +206,10 @@ final class Directory {
                 ? MacAddress.parse(request.mac().get()).orElseThrow(() -> NetException.generic(
                         "Property '" + owner + ".mac' doesn't take value '" + request.mac().get() + "'"))
                 : automaticMac();
+        if (!request.unknownProperties().isEmpty()) {
+            throw NetException.generic("Property '" + model.driver() + "." + request.unknownProperties().getFirst()
+                    + "' not found");
+        }
         String name = request.id().orElseGet(() -> generatedName(model));
         NicConfig config = new NicConfig(name, request.id(), model, request.netdev(), mac, qomPath,
                 request.bus(), request.addr(), request.failover());

@@ -178,7 +178,7 @@ class NetDirectoryTest {
         assertEquals(generic("Property 'virtio-net-device.netdev' can't take value 'h3', it's in use"),
                 nic(directory, "virtio-net-pci", null, "h3", null));
         assertEquals(OK, nic(directory, "virtio-net-pci", null, "h4", null));
-        assertEquals(generic("Duplicate device ID 'vnic'"), nic(directory, "e1000", "vnic", null, null));
+        assertEquals(generic("Duplicate ID 'vnic' for device"), nic(directory, "e1000", "vnic", null, null));
 
         var byName = view(directory).clients().stream()
                 .collect(Collectors.toMap(NetClientInfo::name, c -> c));

@@ -35,7 +35,7 @@ public final class QmpClient implements AutoCloseable {
     /** Connects and negotiates capabilities. */
     public static QmpClient connect(Path socket) throws IOException {
         QmpClient client = connectRaw(socket);
-        JsonNode reply = client.execute("qmp_capabilities", null);
+        JsonNode reply = client.execute("qmp_capabilities", (JsonNode) null);
         if (!reply.has("return")) {
             throw new IOException("capabilities negotiation failed: " + reply);
         }

@@ -63,7 +63,9 @@ public final class VnetdProcess implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.PIPE)
                 .redirectError(ProcessBuilder.Redirect.PIPE)
                 .start();
-        CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> readAll(process));
+        // Own threads, not the common pool: on two cores it has one thread, which the stderr reader
+        // would hold until the daemon exits.
+        CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> readAll(process), VnetdProcess::thread);
         BufferedReader stdout = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         CompletableFuture<String> ready = CompletableFuture.supplyAsync(() -> {
             try {
@@ -76,7 +78,7 @@ public final class VnetdProcess implements AutoCloseable {
             } catch (IOException e) {
                 return null;
             }
-        });
+        }, VnetdProcess::thread);
         try {
             String line = ready.get(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             if (line == null) {
@@ -87,6 +89,10 @@ public final class VnetdProcess implements AutoCloseable {
             process.destroyForcibly();
             throw new IllegalStateException("vnetd was not ready within " + READY_TIMEOUT + log(dataDir), e);
         }
+    }
+
+    private static void thread(Runnable task) {
+        Thread.ofPlatform().daemon().name("vnetd-process-reader").start(task);
     }
 
     private static String readAll(Process process) {

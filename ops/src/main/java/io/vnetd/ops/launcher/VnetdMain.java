@@ -7,14 +7,18 @@ import com.typesafe.config.ConfigValueFactory;
 import io.vnetd.ops.node.DataDirectory;
 import io.vnetd.ops.node.StartupException;
 import io.vnetd.ops.node.VnetdNode;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
+import sun.misc.Signal;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -50,13 +54,15 @@ public final class VnetdMain implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws InterruptedException, IOException {
         Config userFile = configFile == null ? ConfigFactory.empty() : parseUserFile(configFile);
         Config early = userFile.withFallback(ConfigFactory.defaultReference()).resolve();
         DataDirectory data = new DataDirectory(dataDir != null ? dataDir : Path.of(early.getString("vnetd.data-dir")))
                 .prepare();
+        FileLock held = data.lock();
         // Before the first logger exists: the log lives in the data directory.
         System.setProperty("vnetd.log.file", data.logFile().toString());
+        LoggerFactory.getILoggerFactory();
 
         Config overrides = ConfigFactory.empty();
         if (!qmp.isEmpty()) {
@@ -64,15 +70,18 @@ public final class VnetdMain implements Callable<Integer> {
         }
         Config config = VnetdNode.loadConfig(overrides, userFile, data);
 
-        CountDownLatch stopped = new CountDownLatch(1);
-        VnetdNode node = VnetdNode.start(config, data);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            node.close();
-            stopped.countDown();
-        }, "vnetd-shutdown"));
-        out.println("vnetd ready: " + String.join(" ", node.qmpEndpoints()));
-        out.flush();
-        stopped.await();
+        // SIGTERM and SIGINT ask for an orderly stop, which ends with exit status 0.
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        for (String signal : new String[] {"TERM", "INT"}) {
+            Signal.handle(new Signal(signal), received -> stopRequested.countDown());
+        }
+        try (VnetdNode node = VnetdNode.start(config, data)) {
+            out.println("vnetd ready: " + String.join(", ", node.qmpEndpoints()));
+            out.flush();
+            stopRequested.await();
+        } finally {
+            held.release();
+        }
         return 0;
     }
 

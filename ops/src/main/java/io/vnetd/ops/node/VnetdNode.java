@@ -4,35 +4,56 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.vnetd.actors.directory.ControlPlane;
+import io.vnetd.actors.events.NetEventBus;
+import io.vnetd.dataplane.DataPlane;
+import io.vnetd.qmp.server.QmpEndpoint;
+import io.vnetd.qmp.server.QmpServer;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.cluster.typed.SelfUp;
 import org.apache.pekko.cluster.typed.Subscribe;
 
 /**
- * One vnetd node: the actor system (a cluster member that joins itself when it is alone), the data
- * plane, the control plane and the QMP server, started in that order and closed in reverse.
+ * One vnetd node: the data plane, the actor system (a cluster member that joins itself when it is
+ * alone), the control plane and the QMP server, started in that order and closed in reverse.
  */
 public final class VnetdNode implements AutoCloseable {
 
+    private final DataPlane dataPlane;
     private final ActorSystem<Void> system;
-    private final ControlPlane controlPlane;
+    private final QmpServer qmp;
 
-    private VnetdNode(ActorSystem<Void> system, ControlPlane controlPlane) {
+    private VnetdNode(DataPlane dataPlane, ActorSystem<Void> system, QmpServer qmp) {
+        this.dataPlane = dataPlane;
         this.system = system;
-        this.controlPlane = controlPlane;
+        this.qmp = qmp;
     }
 
-    /** Loads the configuration: overrides, then the user's file, then every module's reference.conf. */
+    /** vnetd's own version, from the jar it runs from. */
+    public static String version() {
+        String version = VnetdNode.class.getPackage().getImplementationVersion();
+        return version != null ? version : "dev";
+    }
+
+    /**
+     * Loads the configuration, highest precedence first: environment and system-property overrides,
+     * the command line, the user's file, the node's Pekko settings, every module's reference.conf.
+     */
     public static Config loadConfig(Config overrides, Config userFile, DataDirectory data) {
         Config dataKeys = ConfigFactory.empty()
                 .withValue("vnetd.data-dir", ConfigValueFactory.fromAnyRef(data.root().toString()))
@@ -41,20 +62,56 @@ public final class VnetdNode implements AutoCloseable {
                 .withFallback(overrides)
                 .withFallback(dataKeys)
                 .withFallback(userFile)
+                .withFallback(ConfigFactory.parseResources(VnetdNode.class.getClassLoader(), "vnetd-node.conf"))
                 .withFallback(ConfigFactory.defaultReference())
                 .resolve();
     }
 
-    public static VnetdNode start(Config config) {
+    /**
+     * Starts a node and returns once it has recovered every entity and serves QMP.
+     *
+     * @throws StartupException with a one-line reason when it cannot
+     */
+    public static VnetdNode start(Config config, DataDirectory data) {
+        List<QmpEndpoint> endpoints = endpoints(config, data);
+        Duration timeout = config.getDuration("vnetd.startup-timeout");
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "vnetd", config);
+        DataPlane dataPlane = null;
         try {
-            joinSelf(system, config.getDuration("vnetd.startup-timeout"));
-            ControlPlane controlPlane = ControlPlane.start(system, null);
-            return new VnetdNode(system, controlPlane);
+            joinSelf(system, timeout);
+            NetEventBus events = NetEventBus.start(system);
+            dataPlane = DataPlane.launch(DataPlaneSettings.context(config.getConfig("vnetd.dataplane"), events));
+            ControlPlane controlPlane = ControlPlane.start(system, dataPlane, events);
+            await(controlPlane.queryNetwork(), timeout, "recovering the journal");
+            QmpServer.Context qmpContext = QmpSettings.context(config.getConfig("vnetd.qmp"))
+                    .networkService(controlPlane)
+                    .vnetdVersion(version());
+            endpoints.forEach(qmpContext::endpoint);
+            QmpServer qmp = new QmpServer(qmpContext).start();
+            return new VnetdNode(dataPlane, system, qmp);
+        } catch (UncheckedIOException e) {
+            stop(system, dataPlane);
+            throw new StartupException(e.getMessage());
         } catch (RuntimeException e) {
-            system.terminate();
+            stop(system, dataPlane);
             throw e;
         }
+    }
+
+    private static List<QmpEndpoint> endpoints(Config config, DataDirectory data) {
+        List<String> specs = config.getStringList("vnetd.qmp.endpoints");
+        if (specs.isEmpty()) {
+            return List.of(QmpEndpoint.unix(data.defaultQmpSocket()));
+        }
+        List<QmpEndpoint> endpoints = new ArrayList<>();
+        for (String spec : specs) {
+            try {
+                endpoints.add(QmpEndpoint.parse(spec));
+            } catch (IllegalArgumentException e) {
+                throw new StartupException(e.getMessage());
+            }
+        }
+        return endpoints;
     }
 
     /** A node with no seed nodes configured is a cluster of one: it joins itself and waits to be Up. */
@@ -64,36 +121,61 @@ public final class VnetdNode implements AutoCloseable {
         ActorRef<SelfUp> listener = system.systemActorOf(Behaviors.receiveMessage(selfUp -> {
             up.complete(null);
             return Behaviors.stopped();
-        }), "self-up-listener", org.apache.pekko.actor.typed.Props.empty());
+        }), "self-up-listener", Props.empty());
         cluster.subscriptions().tell(Subscribe.create(listener, SelfUp.class));
         if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
             cluster.manager().tell(Join.create(cluster.selfMember().address()));
         }
+        await(up, timeout, "joining the cluster");
+    }
+
+    private static <T> T await(CompletionStage<T> stage, Duration timeout, String what) {
         try {
-            up.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return stage.toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            throw new StartupException("the node did not join its cluster within " + timeout);
+            throw new StartupException(what + " took longer than " + timeout + " (vnetd.startup-timeout); see the log");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new StartupException("interrupted while joining the cluster");
+            throw new StartupException("interrupted while " + what);
         } catch (ExecutionException e) {
-            throw new StartupException("could not join the cluster: " + e.getCause().getMessage());
+            throw new StartupException(what + " failed: " + e.getCause().getMessage());
         }
     }
 
-    public ControlPlane controlPlane() {
-        return controlPlane;
+    /** The QMP endpoints as bound (a TCP port 0 shows the port the kernel chose). */
+    public List<String> qmpEndpoints() {
+        List<String> bound = new ArrayList<>();
+        for (SocketAddress address : qmp.boundAddresses()) {
+            bound.add("qmp " + switch (address) {
+                case InetSocketAddress inet -> QmpEndpoint.tcp(inet.getHostString(), inet.getPort()).toString();
+                default -> "unix:" + address;
+            });
+        }
+        return bound;
+    }
+
+    public DataPlane dataPlane() {
+        return dataPlane;
     }
 
     @Override
     public void close() {
+        qmp.close();
+        stop(system, dataPlane);
+    }
+
+    /** The actor system first: entities stop touching ports before the data plane goes. */
+    private static void stop(ActorSystem<Void> system, DataPlane dataPlane) {
         system.terminate();
         try {
             system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("actor system did not terminate", e);
+            // The data plane is closed regardless; the process is ending.
+        }
+        if (dataPlane != null) {
+            dataPlane.close();
         }
     }
 }

@@ -1,0 +1,105 @@
+package io.vnetd.qmp.command;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vnetd.actors.announce.AnnounceParameters;
+import io.vnetd.actors.api.NetClientInfo;
+import io.vnetd.actors.api.NetworkService;
+import io.vnetd.actors.netdev.NetdevConfig;
+import io.vnetd.actors.netdev.NetdevRules;
+import io.vnetd.actors.nic.NicRequest;
+import io.vnetd.qmp.json.CDoubleFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/** The commands of net.json, served by the control plane, and vnetd's net-client listing. */
+public final class NetCommands {
+
+    /**
+     * {@code netdev_add}'s arguments: a whole {@code Netdev}, kept as a tree because which record it
+     * binds to depends on rules checked first.
+     */
+    public record NetdevAddArguments(String id, String type, ObjectNode netdev) {
+        @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+        public static NetdevAddArguments of(ObjectNode netdev) {
+            return new NetdevAddArguments(netdev.get("id").textValue(), netdev.get("type").textValue(), netdev);
+        }
+    }
+
+    public record NetdevDelArguments(String id) {
+    }
+
+    /**
+     * {@code device_add}'s arguments ({@code 'gen': false}: any members), turned into properties the way
+     * QEMU 7.2's {@code qemu_opts_from_qdict} does: strings as they are, numbers as text, booleans as
+     * {@code on}/{@code off}, other values (and a non-string id) left out.
+     */
+    public record DeviceAddArguments(Map<String, String> properties) {
+        @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+        public static DeviceAddArguments of(ObjectNode arguments) {
+            Map<String, String> properties = new LinkedHashMap<>();
+            arguments.properties().forEach(member -> {
+                JsonNode value = member.getValue();
+                if (value.isTextual()) {
+                    properties.put(member.getKey(), value.textValue());
+                } else if (value.isNumber() && !member.getKey().equals("id")) {
+                    properties.put(member.getKey(), value.isIntegralNumber() ? value.bigIntegerValue().toString()
+                            : CDoubleFormat.format(value.doubleValue()));
+                } else if (value.isBoolean() && !member.getKey().equals("id")) {
+                    properties.put(member.getKey(), value.booleanValue() ? "on" : "off");
+                }
+            });
+            return new DeviceAddArguments(properties);
+        }
+    }
+
+    public record DeviceDelArguments(String id) {
+    }
+
+    public record SetLinkArguments(String name, boolean up) {
+    }
+
+    public record QueryRxFilterArguments(Optional<String> name) {
+    }
+
+    /** {@code __io.vnetd_NetClientInfo}. */
+    public record NetClientEntry(String name, String type, @JsonProperty("link-up") boolean linkUp,
+                                 Optional<String> peer, OptionalInt hub, String info, String status) {
+        static NetClientEntry of(NetClientInfo c) {
+            return new NetClientEntry(c.name(), c.type(), c.linkUp(), c.peer(), c.hubId(), c.info(), c.status());
+        }
+    }
+
+    private NetCommands() {
+    }
+
+    public static List<CommandBinding<?>> bindings(NetworkService network) {
+        return List.of(
+                CommandBinding.of("netdev_add", NetdevAddArguments.class, (args, session) -> {
+                    // QEMU checks the id and whether the type is a backend before it looks at the
+                    // type's options; unsupported types have no record to bind to.
+                    NetdevRules.checkAdd(args.id(), args.type());
+                    return network.netdevAdd(JsonBinding.bind(args.netdev(), NetdevConfig.class));
+                }),
+                CommandBinding.of("netdev_del", NetdevDelArguments.class,
+                        (args, session) -> network.netdevDel(args.id())),
+                CommandBinding.of("device_add", DeviceAddArguments.class,
+                        (args, session) -> network.deviceAdd(NicRequest.fromProperties(args.properties()))),
+                CommandBinding.of("device_del", DeviceDelArguments.class,
+                        (args, session) -> network.deviceDel(args.id())),
+                CommandBinding.of("set_link", SetLinkArguments.class,
+                        (args, session) -> network.setLink(args.name(), args.up())),
+                CommandBinding.of("query-rx-filter", QueryRxFilterArguments.class,
+                        (args, session) -> network.queryRxFilter(args.name())),
+                CommandBinding.of("announce-self", AnnounceParameters.class,
+                        (args, session) -> network.announceSelf(args)),
+                CommandBinding.of("__io.vnetd_query-net-clients", NoArguments.class,
+                        (args, session) -> network.queryNetwork()
+                                .thenApply(view -> view.clients().stream().map(NetClientEntry::of).toList())));
+    }
+}

@@ -1,0 +1,5 @@
+package io.vnetd.qmp.command;
+
+/** The arguments of a command that takes none. */
+public record NoArguments() {
+}

@@ -1,0 +1,71 @@
+package io.vnetd.qmp.hmp;
+
+import io.vnetd.actors.api.NetClientInfo;
+import io.vnetd.actors.api.NetworkView;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The text of HMP {@code info network}, as QEMU's {@code hmp_info_network()} prints it: first the
+ * hubs, newest first, each with its ports, newest first, and a port's peer; then every other net
+ * client in creation order, except hub ports and clients whose peer is a hub port (shown with their
+ * hub), a netdev peered with a NIC being shown under its NIC.
+ */
+final class InfoNetwork {
+
+    private static final String HUBPORT = "hubport";
+    private static final String NIC = "nic";
+
+    private InfoNetwork() {
+    }
+
+    /** @return the text with {@code \n} line ends (the monitor turns them into CR LF) */
+    static String format(NetworkView view) {
+        List<NetClientInfo> clients = view.clients();
+        Map<String, NetClientInfo> byName = new HashMap<>();
+        for (NetClientInfo c : clients) {
+            byName.put(c.name(), c);
+        }
+        StringBuilder out = new StringBuilder();
+        for (Integer hub : view.hubs().reversed()) {
+            out.append("hub ").append(hub).append('\n');
+            for (NetClientInfo port : clients.reversed()) {
+                if (port.type().equals(HUBPORT) && port.hubId().isPresent() && port.hubId().getAsInt() == hub) {
+                    out.append(" \\ ").append(port.name());
+                    NetClientInfo peer = peer(port, byName);
+                    if (peer != null) {
+                        out.append(": ");
+                        client(peer, out);
+                    } else {
+                        out.append('\n');
+                    }
+                }
+            }
+        }
+        for (NetClientInfo c : clients) {
+            NetClientInfo peer = peer(c, byName);
+            if (c.type().equals(HUBPORT) || peer != null && peer.type().equals(HUBPORT)) {
+                continue;
+            }
+            boolean nic = c.type().equals(NIC);
+            if (peer == null || nic) {
+                client(c, out);
+            }
+            if (nic && peer != null) {
+                out.append(" \\ ");
+                client(peer, out);
+            }
+        }
+        return out.toString();
+    }
+
+    /** QEMU's {@code print_net_client()}; vnetd clients have a single queue and no filters. */
+    private static void client(NetClientInfo c, StringBuilder out) {
+        out.append(c.name()).append(": index=0,type=").append(c.type()).append(',').append(c.info()).append('\n');
+    }
+
+    private static NetClientInfo peer(NetClientInfo c, Map<String, NetClientInfo> byName) {
+        return c.peer().map(byName::get).orElse(null);
+    }
+}

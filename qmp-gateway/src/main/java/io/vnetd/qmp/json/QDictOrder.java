@@ -1,0 +1,54 @@
+package io.vnetd.qmp.json;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * The order in which QEMU walks the members of a dict. A {@code QDict} is a hash table of 512
+ * buckets, hashed with {@code tdb_hash()}; each bucket is a list with the newest entry first. Every
+ * dict QEMU prints comes out in this order (hence {@code {"return": ..., "id": ...}} but
+ * {@code {"id": ..., "error": ...}}), and where QEMU checks members one by one, the first offending
+ * member in this order is the one its error names.
+ */
+public final class QDictOrder {
+
+    private static final int BUCKETS = 512;
+
+    private QDictOrder() {
+    }
+
+    /** The keys of {@code object} (insertion order = the order QEMU inserted them) as QEMU iterates them. */
+    public static List<String> keys(ObjectNode object) {
+        int size = object.size();
+        long[] order = new long[size];
+        String[] names = new String[size];
+        Iterator<String> it = object.fieldNames();
+        for (int i = 0; it.hasNext(); i++) {
+            names[i] = it.next();
+            // bucket ascending, then most recently inserted first
+            order[i] = ((long) bucket(names[i]) << 32) | (size - 1 - i);
+        }
+        Arrays.sort(order);
+        List<String> keys = new ArrayList<>(size);
+        for (long o : order) {
+            keys.add(names[size - 1 - (int) o]);
+        }
+        return keys;
+    }
+
+    static int bucket(String key) {
+        return Integer.remainderUnsigned(tdbHash(ModifiedUtf8.encode(key)), BUCKETS);
+    }
+
+    /** {@code tdb_hash()} from qobject/qdict.c (the gdbm hash, via tdb). */
+    static int tdbHash(byte[] name) {
+        int value = 0x238F13AF * name.length;
+        for (int i = 0; i < name.length; i++) {
+            value += (name[i] & 0xFF) << (i * 5 % 24);
+        }
+        return 1103515243 * value + 12345;
+    }
+}

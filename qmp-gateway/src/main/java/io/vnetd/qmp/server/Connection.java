@@ -1,0 +1,185 @@
+package io.vnetd.qmp.server;
+
+import io.vnetd.qmp.protocol.QmpSession;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A client's socket and its QMP session, on one {@link IoLoop}. Output that the client does not
+ * read at once is queued up to a bound. Past half of it, the client's input is left unread until
+ * the queue has drained, so its own requests cannot fill the queue; what can still fill it are
+ * events, and a client that lets the whole bound fill up is disconnected, since it holds memory
+ * nobody else can use and gets nothing from it.
+ */
+final class Connection implements IoLoop.Handler, QmpSession.Transport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
+    private static final int READ_BUFFER_BYTES = 16 * 1024;
+
+    private final IoLoop loop;
+    private final SocketChannel channel;
+    private final String peer;
+    private final long maxOutputBytes;
+    private final Runnable onClose;
+    private final ByteBuffer input = ByteBuffer.allocate(READ_BUFFER_BYTES);
+    private final ArrayDeque<ByteBuffer> output = new ArrayDeque<>();
+    private final QmpSession session;
+    private long outputBytes;
+    private SelectionKey key;
+    private boolean closed;
+
+    Connection(IoLoop loop, SocketChannel channel, String peer, long maxOutputBytes,
+               Function<Connection, QmpSession> sessionFactory, Runnable onClose) {
+        this.loop = loop;
+        this.channel = channel;
+        this.peer = peer;
+        this.maxOutputBytes = maxOutputBytes;
+        this.onClose = onClose;
+        this.session = sessionFactory.apply(this);
+    }
+
+    /** On the loop's thread: starts reading and greets the client. */
+    void open() {
+        try {
+            key = loop.register(channel, SelectionKey.OP_READ, this);
+        } catch (IOException e) {
+            LOG.warn("QMP client {}: cannot register: {}", peer, e.getMessage());
+            close();
+            return;
+        }
+        loop.adopt(this);
+        LOG.debug("QMP client {} connected", peer);
+        session.start();
+    }
+
+    QmpSession session() {
+        return session;
+    }
+
+    @Override
+    public void ready(SelectionKey selected) {
+        if (selected.isValid() && selected.isWritable()) {
+            flush();
+        }
+        if (selected.isValid() && selected.isReadable()) {
+            read();
+        }
+    }
+
+    private void read() {
+        int count;
+        try {
+            count = channel.read(input);
+        } catch (IOException e) {
+            LOG.debug("QMP client {}: {}", peer, e.getMessage());
+            close();
+            return;
+        }
+        if (count < 0) {
+            close();
+            return;
+        }
+        consumeInput();
+    }
+
+    private void consumeInput() {
+        input.flip();
+        session.input(input);
+        input.compact();
+        if (!closed) {
+            boolean paused = session.inputSuspended() || congested();
+            int ops = key.interestOps();
+            key.interestOps(paused ? ops & ~SelectionKey.OP_READ : ops | SelectionKey.OP_READ);
+        }
+    }
+
+    @Override
+    public void resumeInput() {
+        if (!closed) {
+            consumeInput();
+        }
+    }
+
+    @Override
+    public boolean congested() {
+        return outputBytes > maxOutputBytes / 2;
+    }
+
+    @Override
+    public void send(byte[] message) {
+        if (closed) {
+            return;
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(message);
+        if (output.isEmpty()) {
+            try {
+                channel.write(buffer);
+            } catch (IOException e) {
+                LOG.debug("QMP client {}: {}", peer, e.getMessage());
+                close();
+                return;
+            }
+            if (!buffer.hasRemaining()) {
+                return;
+            }
+        }
+        if (outputBytes + buffer.remaining() > maxOutputBytes) {
+            LOG.warn("QMP client {} does not read its output ({} bytes queued): disconnecting", peer, outputBytes);
+            close();
+            return;
+        }
+        output.add(buffer);
+        outputBytes += buffer.remaining();
+        key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
+    }
+
+    private void flush() {
+        try {
+            while (!output.isEmpty()) {
+                ByteBuffer head = output.peek();
+                outputBytes -= channel.write(head);
+                if (head.hasRemaining()) {
+                    return;
+                }
+                output.poll();
+            }
+        } catch (IOException e) {
+            LOG.debug("QMP client {}: {}", peer, e.getMessage());
+            close();
+            return;
+        }
+        key.interestOps(key.interestOps() & ~SelectionKey.OP_WRITE);
+        consumeInput(); // input left unread while the output was congested
+    }
+
+    @Override
+    public void shutdown() {
+        close();
+    }
+
+    void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        session.close();
+        output.clear();
+        if (key != null) {
+            key.cancel();
+        }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.debug("QMP client {}: closing: {}", peer, e.getMessage());
+        }
+        loop.release(this);
+        onClose.run();
+        LOG.debug("QMP client {} disconnected", peer);
+    }
+}

@@ -1,0 +1,199 @@
+package io.vnetd.qmp;
+
+import io.vnetd.actors.announce.AnnounceParameters;
+import io.vnetd.actors.api.NetClientInfo;
+import io.vnetd.actors.api.NetEvent;
+import io.vnetd.actors.api.NetException;
+import io.vnetd.actors.api.NetworkService;
+import io.vnetd.actors.api.NetworkView;
+import io.vnetd.actors.api.RxFilterInfo;
+import io.vnetd.actors.netdev.NetdevConfig;
+import io.vnetd.actors.nic.GuestControl;
+import io.vnetd.actors.nic.NicRequest;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * A control plane in memory, with QEMU's answers for hub ports; it has no NICs. Stages complete at once unless
+ * {@link #hold()} is on: then they wait for {@link #release()}, which completes them on the
+ * releasing thread, like a journal acknowledging from its own thread.
+ */
+public final class FakeNetwork implements NetworkService {
+
+    private final List<Integer> hubs = new ArrayList<>();
+    private final Map<String, NetClientInfo> clients = new LinkedHashMap<>();
+    private final List<Consumer<NetEvent>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> held = new ArrayList<>();
+    private final List<AnnounceParameters> announced = new ArrayList<>();
+    private final List<NicRequest> devices = new ArrayList<>();
+    private boolean holding;
+
+    public synchronized void hold() {
+        holding = true;
+    }
+
+    /** Completes every held stage, in the order they were started, and stops holding. */
+    public void release() {
+        List<Runnable> pending;
+        synchronized (this) {
+            holding = false;
+            pending = List.copyOf(held);
+            held.clear();
+        }
+        pending.forEach(Runnable::run);
+    }
+
+    public synchronized int heldCount() {
+        return held.size();
+    }
+
+    public void emit(NetEvent event) {
+        listeners.forEach(l -> l.accept(event));
+    }
+
+    @Override
+    public CompletionStage<Void> netdevAdd(NetdevConfig config) {
+        return complete(() -> {
+            NetdevConfig.Hubport port = (NetdevConfig.Hubport) config;
+            if (clients.containsKey(port.id())) {
+                throw NetException.generic("Duplicate ID '" + port.id() + "'");
+            }
+            Optional<String> peer = port.netdev();
+            if (peer.isPresent() && !clients.containsKey(peer.get())) {
+                throw NetException.generic("netdev '" + peer.get() + "' not found");
+            }
+            if (!hubs.contains(port.hubid())) {
+                hubs.add(port.hubid());
+            }
+            clients.put(port.id(), new NetClientInfo(port.id(), "hubport", true, peer, OptionalInt.of(port.hubid()), "", "ok"));
+            peer.ifPresent(p -> clients.computeIfPresent(p, (name, c) -> withPeer(c, Optional.of(port.id()))));
+            return null;
+        });
+    }
+
+    @Override
+    public CompletionStage<Void> netdevDel(String id) {
+        return complete(() -> {
+            NetClientInfo removed = clients.remove(id);
+            if (removed == null) {
+                throw NetException.deviceNotFound(id);
+            }
+            removed.peer().ifPresent(p -> clients.computeIfPresent(p, (name, c) -> withPeer(c, Optional.empty())));
+            return null;
+        });
+    }
+
+    @Override
+    public CompletionStage<Void> setLink(String name, boolean up) {
+        return complete(() -> {
+            NetClientInfo c = clients.get(name);
+            if (c == null) {
+                throw NetException.deviceNotFound(name);
+            }
+            clients.put(name, new NetClientInfo(c.name(), c.type(), up, c.peer(), c.hubId(), c.info(), c.status()));
+            return null;
+        });
+    }
+
+    @Override
+    public CompletionStage<List<RxFilterInfo>> queryRxFilter(Optional<String> name) {
+        return complete(() -> {
+            if (name.isPresent()) {
+                if (clients.containsKey(name.get())) {
+                    throw NetException.generic("net client(" + name.get() + ") isn't a NIC");
+                }
+                throw NetException.generic("invalid net client name: " + name.get());
+            }
+            return List.of();
+        });
+    }
+
+    @Override
+    public CompletionStage<Void> announceSelf(AnnounceParameters parameters) {
+        return complete(() -> {
+            announced.add(parameters);
+            return null;
+        });
+    }
+
+    public synchronized List<AnnounceParameters> announced() {
+        return List.copyOf(announced);
+    }
+
+    /** Records the NIC requests; the domain rules of device_add are the actors module's to test. */
+    @Override
+    public CompletionStage<Void> deviceAdd(NicRequest request) {
+        return complete(() -> {
+            devices.add(request);
+            return null;
+        });
+    }
+
+    public synchronized List<NicRequest> devices() {
+        return List.copyOf(devices);
+    }
+
+    @Override
+    public CompletionStage<Void> declareNetdev(NetdevConfig config) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("declareNetdev"));
+    }
+
+    @Override
+    public CompletionStage<Void> declareDevice(NicRequest request) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("declareDevice"));
+    }
+
+    @Override
+    public CompletionStage<Void> deviceDel(String device) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("deviceDel"));
+    }
+
+    @Override
+    public CompletionStage<Void> guestControl(String nic, GuestControl control) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("guestControl"));
+    }
+
+    @Override
+    public CompletionStage<NetworkView> queryNetwork() {
+        return complete(() -> new NetworkView(hubs, List.copyOf(clients.values())));
+    }
+
+    @Override
+    public void subscribe(Consumer<NetEvent> listener) {
+        listeners.add(listener);
+    }
+
+    private static NetClientInfo withPeer(NetClientInfo c, Optional<String> peer) {
+        return new NetClientInfo(c.name(), c.type(), c.linkUp(), peer, c.hubId(), c.info(), c.status());
+    }
+
+    private synchronized <T> CompletionStage<T> complete(Supplier<T> action) {
+        CompletableFuture<T> stage = new CompletableFuture<>();
+        Runnable run = () -> {
+            try {
+                T value;
+                synchronized (this) {
+                    value = action.get();
+                }
+                stage.complete(value);
+            } catch (RuntimeException e) {
+                stage.completeExceptionally(e);
+            }
+        };
+        if (holding) {
+            held.add(run);
+        } else {
+            run.run();
+        }
+        return stage;
+    }
+}
