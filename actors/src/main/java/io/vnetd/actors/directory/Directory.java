@@ -119,8 +119,8 @@ final class Directory {
             return false;
         }
         if (!existing.state().config().equals(config)) {
-            throw NetException.generic("-netdev " + config.id() + " differs from the journaled netdev '"
-                    + config.id() + "' (" + existing.state().config() + "); delete it with netdev_del or change the option");
+            throw NetException.generic("netdev '" + config.id() + "' exists in the journal with another configuration;"
+                    + " delete it with netdev_del or change the option");
         }
         return true;
     }
@@ -145,9 +145,8 @@ final class Directory {
                 && config.netdev().equals(request.netdev())
                 && request.mac().map(mac -> MacAddress.parse(mac).equals(Optional.of(config.mac()))).orElse(true);
         if (!same) {
-            throw NetException.generic("-device " + request.id().orElse(request.driver())
-                    + " differs from the journaled NIC '" + config.name() + "' (" + config.info()
-                    + ", netdev " + config.netdev().orElse("none") + "); delete it with device_del or change the option");
+            throw NetException.generic("NIC '" + config.name() + "' exists in the journal with another model, netdev"
+                    + " or MAC; delete it with device_del or change the option");
         }
         return true;
     }

@@ -307,7 +307,7 @@ class NetDirectoryTest {
         assertEquals(OK, call(directory, r -> new DirectoryCommand.AddNetdev(h0, true, r)));
         var moved = new NetdevConfig.Hubport("h0", 5, Optional.empty());
         var conflict = (DirectoryReply.Failed) call(directory, r -> new DirectoryCommand.AddNetdev(moved, true, r));
-        assertEquals(true, conflict.desc().startsWith("-netdev h0 differs from the journaled netdev 'h0'"), conflict.desc());
+        assertEquals(true, conflict.desc().startsWith("netdev 'h0' exists in the journal with another configuration"), conflict.desc());
 
         var vnic = new NicRequest("virtio-net-pci", Optional.of("vnic"), Optional.of("h0"), Optional.of("52:54:00:12:34:56"),
                 Optional.empty(), Optional.empty(), false);

@@ -37,6 +37,14 @@ public final class VnetdMain implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "HOCON configuration (see reference.conf)")
     Path configFile;
 
+    @Option(names = "-netdev", paramLabel = "TYPE,id=ID,...",
+            description = "a netdev, as QEMU's -netdev; created at start unless the journal has it as given; repeatable")
+    List<String> netdevs = new ArrayList<>();
+
+    @Option(names = "-device", paramLabel = "DRIVER,id=ID,netdev=ID,...",
+            description = "a NIC, as QEMU's -device; created at start unless the journal has it as given; repeatable")
+    List<String> devices = new ArrayList<>();
+
     private final PrintStream out;
 
     VnetdMain(PrintStream out) {
@@ -75,7 +83,7 @@ public final class VnetdMain implements Callable<Integer> {
         for (String signal : new String[] {"TERM", "INT"}) {
             Signal.handle(new Signal(signal), received -> stopRequested.countDown());
         }
-        try (VnetdNode node = VnetdNode.start(config, data)) {
+        try (VnetdNode node = VnetdNode.start(config, data, netdevs, devices)) {
             out.println("vnetd ready: " + String.join(", ", node.qmpEndpoints()));
             out.flush();
             stopRequested.await();

@@ -3,9 +3,15 @@ package io.vnetd.ops.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import io.vnetd.actors.api.NetException;
 import io.vnetd.actors.directory.ControlPlane;
 import io.vnetd.actors.events.NetEventBus;
+import io.vnetd.actors.netdev.NetdevConfig;
+import io.vnetd.actors.nic.NicRequest;
 import io.vnetd.dataplane.DataPlane;
+import io.vnetd.qmp.keyval.CommandLineNetwork;
+import io.vnetd.qmp.schema.HostConditions;
+import io.vnetd.qmp.schema.Schema;
 import io.vnetd.qmp.server.QmpEndpoint;
 import io.vnetd.qmp.server.QmpServer;
 import java.io.UncheckedIOException;
@@ -19,6 +25,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
@@ -68,12 +75,18 @@ public final class VnetdNode implements AutoCloseable {
     }
 
     /**
-     * Starts a node and returns once it has recovered every entity and serves QMP.
+     * Starts a node and returns once it has recovered every entity, applied the command line's
+     * {@code -netdev} and {@code -device} options (in that order), and serves QMP.
      *
      * @throws StartupException with a one-line reason when it cannot
      */
-    public static VnetdNode start(Config config, DataDirectory data) {
+    public static VnetdNode start(Config config, DataDirectory data, List<String> netdevOptions,
+                                  List<String> deviceOptions) {
         List<QmpEndpoint> endpoints = endpoints(config, data);
+        Schema schema = Schema.load(HostConditions.detect());
+        CommandLineNetwork commandLine = new CommandLineNetwork(schema);
+        List<NetdevConfig> netdevs = parse("-netdev", netdevOptions, commandLine::netdev);
+        List<NicRequest> devices = parse("-device", deviceOptions, commandLine::device);
         Duration timeout = config.getDuration("vnetd.startup-timeout");
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "vnetd", config);
         DataPlane dataPlane = null;
@@ -83,7 +96,14 @@ public final class VnetdNode implements AutoCloseable {
             dataPlane = DataPlane.launch(DataPlaneSettings.context(config.getConfig("vnetd.dataplane"), events));
             ControlPlane controlPlane = ControlPlane.start(system, dataPlane, events);
             await(controlPlane.queryNetwork(), timeout, "recovering the journal");
+            for (int i = 0; i < netdevs.size(); i++) {
+                declare("-netdev " + netdevOptions.get(i), controlPlane.declareNetdev(netdevs.get(i)), timeout);
+            }
+            for (int i = 0; i < devices.size(); i++) {
+                declare("-device " + deviceOptions.get(i), controlPlane.declareDevice(devices.get(i)), timeout);
+            }
             QmpServer.Context qmpContext = QmpSettings.context(config.getConfig("vnetd.qmp"))
+                    .schema(schema)
                     .networkService(controlPlane)
                     .vnetdVersion(version());
             endpoints.forEach(qmpContext::endpoint);
@@ -95,6 +115,32 @@ public final class VnetdNode implements AutoCloseable {
         } catch (RuntimeException e) {
             stop(system, dataPlane);
             throw e;
+        }
+    }
+
+    private static <T> List<T> parse(String option, List<String> values, Function<String, T> parser) {
+        List<T> parsed = new ArrayList<>();
+        for (String value : values) {
+            try {
+                parsed.add(parser.apply(value));
+            } catch (NetException e) {
+                throw new StartupException(option + " " + value + ": " + e.desc());
+            }
+        }
+        return parsed;
+    }
+
+    private static void declare(String option, CompletionStage<Void> declared, Duration timeout) {
+        try {
+            declared.toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new StartupException(option + ": " + (e.getCause() instanceof NetException refused
+                    ? refused.desc() : e.getCause().getMessage()));
+        } catch (TimeoutException e) {
+            throw new StartupException(option + ": not applied within " + timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartupException(option + ": interrupted");
         }
     }
 

@@ -1,0 +1,95 @@
+package io.vnetd.qmp.keyval;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vnetd.actors.api.NetException;
+import io.vnetd.actors.netdev.NetdevConfig;
+import io.vnetd.actors.netdev.NetdevRules;
+import io.vnetd.actors.nic.NicRequest;
+import io.vnetd.qmp.command.JsonBinding;
+import io.vnetd.qmp.schema.ObjectType;
+import io.vnetd.qmp.schema.Schema;
+import io.vnetd.qmp.visit.ArgumentException;
+import io.vnetd.qmp.visit.InputVisitor;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * QEMU's {@code -netdev} and {@code -device} options, read into the same typed configurations as
+ * {@code netdev_add} and {@code device_add}, through the same schema. Both take QEMU's keyval
+ * syntax ({@code hubport,id=h0,hubid=0}) or a JSON object.
+ */
+public final class CommandLineNetwork {
+
+    private static final ObjectMapper JSON = JsonMapper.builder().enable(JsonParser.Feature.ALLOW_SINGLE_QUOTES).build();
+
+    private final Schema schema;
+    private final KeyvalTyper typer;
+
+    public CommandLineNetwork(Schema schema) {
+        this.schema = schema;
+        this.typer = new KeyvalTyper(schema);
+    }
+
+    /**
+     * {@code -netdev TYPE,id=ID,...}.
+     *
+     * @throws NetException with QEMU's error for the first thing wrong
+     */
+    public NetdevConfig netdev(String option) {
+        ObjectNode tree = option.startsWith("{") ? json(option) : (ObjectNode) typer.type(keyval(option, "type"), "Netdev", "");
+        ObjectNode checked;
+        try {
+            checked = InputVisitor.visitArguments(schema, (ObjectType) schema.type("Netdev"), tree);
+        } catch (ArgumentException e) {
+            throw NetException.generic(e.getMessage());
+        }
+        NetdevRules.checkAdd(checked.get("id").textValue(), checked.get("type").textValue());
+        return JsonBinding.bind(checked, NetdevConfig.class);
+    }
+
+    /** {@code -device DRIVER,id=ID,netdev=...,mac=...}: properties are strings, as QemuOpts keeps them. */
+    public NicRequest device(String option) {
+        ObjectNode tree = option.startsWith("{") ? json(option) : keyval(option, "driver");
+        Map<String, String> properties = new LinkedHashMap<>();
+        tree.properties().forEach(member -> properties.put(member.getKey(), scalarText(member.getKey(), member.getValue())));
+        return NicRequest.fromProperties(properties);
+    }
+
+    private static String scalarText(String key, JsonNode value) {
+        if (value.isTextual()) {
+            return value.textValue();
+        }
+        if (value.isBoolean()) {
+            return value.booleanValue() ? "on" : "off";
+        }
+        if (value.isNumber()) {
+            return value.asText();
+        }
+        throw NetException.generic("Parameter '" + key + "' expects a scalar value");
+    }
+
+    private static ObjectNode keyval(String option, String impliedKey) {
+        try {
+            return KeyvalParser.parse(option, impliedKey);
+        } catch (IllegalArgumentException e) {
+            throw NetException.generic(e.getMessage());
+        }
+    }
+
+    private static ObjectNode json(String option) {
+        try {
+            JsonNode tree = JSON.readTree(option);
+            if (!tree.isObject()) {
+                throw NetException.generic("the option must be a JSON object");
+            }
+            return (ObjectNode) tree;
+        } catch (JsonProcessingException e) {
+            throw NetException.generic("JSON parse error, " + e.getOriginalMessage());
+        }
+    }
+}
