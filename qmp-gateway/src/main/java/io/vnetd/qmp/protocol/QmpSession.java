@@ -37,6 +37,9 @@ public final class QmpSession implements CommandContext {
          * until it has drained, so a client that pipelines requests is slowed down, not cut off.
          */
         boolean congested();
+
+        /** Every request received so far is answered (a client that stopped sending may now go). */
+        void idle();
     }
 
     /** One parsed JSON text, waiting for its turn. */
@@ -98,6 +101,11 @@ public final class QmpSession implements CommandContext {
         while (bytes.hasRemaining() && !inputSuspended() && !transport.congested()) {
             parser.feed(bytes.get());
         }
+    }
+
+    /** Whether every request received so far has been answered. */
+    public boolean idle() {
+        return !executing && queue.isEmpty();
     }
 
     public boolean inputSuspended() {
@@ -166,6 +174,9 @@ public final class QmpSession implements CommandContext {
         }
         if (wasSuspended && !inputSuspended() && !closed) {
             transport.resumeInput();
+        }
+        if (idle() && !closed) {
+            transport.idle();
         }
     }
 

@@ -33,6 +33,8 @@ final class Connection implements IoLoop.Handler, QmpSession.Transport {
     private long outputBytes;
     private SelectionKey key;
     private boolean closed;
+    /** The client shut its sending side: answer what it sent, then close. */
+    private boolean inputEnded;
 
     Connection(IoLoop loop, SocketChannel channel, String peer, long maxOutputBytes,
                Function<Connection, QmpSession> sessionFactory, Runnable onClose) {
@@ -82,7 +84,9 @@ final class Connection implements IoLoop.Handler, QmpSession.Transport {
             return;
         }
         if (count < 0) {
-            close();
+            inputEnded = true;
+            key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
+            idle();
             return;
         }
         consumeInput();
@@ -92,7 +96,7 @@ final class Connection implements IoLoop.Handler, QmpSession.Transport {
         input.flip();
         session.input(input);
         input.compact();
-        if (!closed) {
+        if (!closed && !inputEnded) {
             boolean paused = session.inputSuspended() || congested();
             int ops = key.interestOps();
             key.interestOps(paused ? ops & ~SelectionKey.OP_READ : ops | SelectionKey.OP_READ);
@@ -155,7 +159,18 @@ final class Connection implements IoLoop.Handler, QmpSession.Transport {
             return;
         }
         key.interestOps(key.interestOps() & ~SelectionKey.OP_WRITE);
-        consumeInput(); // input left unread while the output was congested
+        if (inputEnded) {
+            idle();
+        } else {
+            consumeInput(); // input left unread while the output was congested
+        }
+    }
+
+    @Override
+    public void idle() {
+        if (inputEnded && output.isEmpty() && session.idle()) {
+            close();
+        }
     }
 
     @Override

@@ -236,6 +236,22 @@ class QmpServerTest {
     }
 
     @Test
+    void aClientThatStopsSendingStillGetsEveryAnswer() throws IOException {
+        start();
+        QmpTestClient client = QmpTestClient.negotiated(socket());
+        closeAfter.add(client);
+        network.hold();
+        client.send("{'execute': 'netdev_add', 'arguments': {'id': 'h0', 'type': 'hubport', 'hubid': 0}, 'id': 1}"
+                + "{'execute': 'query-version', 'id': 2}\n");
+        client.shutdownOutput();
+        network.release();
+        network.release();
+        assertEquals(1, client.readMessage().get("id").intValue());
+        assertEquals(2, client.readMessage().get("id").intValue());
+        assertThrows(IOException.class, client::readMessage, "then the server closes");
+    }
+
+    @Test
     void eventsGoToNegotiatedSessionsOnly() throws IOException {
         start();
         QmpTestClient negotiated = client();

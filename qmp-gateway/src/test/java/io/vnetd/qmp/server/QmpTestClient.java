@@ -55,6 +55,11 @@ final class QmpTestClient implements AutoCloseable {
     }
 
     /** One line as sent, CR LF included. */
+    /** Shuts the sending side, as {@code socat} does at the end of its input. */
+    void shutdownOutput() throws IOException {
+        channel.shutdownOutput();
+    }
+
     String readLine() throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         while (true) {
