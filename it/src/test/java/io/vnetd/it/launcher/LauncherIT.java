@@ -96,6 +96,29 @@ class LauncherIT {
     }
 
     @Test
+    void commandLineNetdevsAndDevicesAreCreatedOnceAndKept() throws Exception {
+        Path data = dir.resolve("var");
+        String[] network = {"-netdev", "hubport,id=h0,hubid=0",
+            "-device", "virtio-net-pci,id=vnic,netdev=h0,mac=52:54:00:12:34:56,bus=rp1,romfile="};
+        String expected = "hub 0\r\n \\ h0: vnic: index=0,type=nic,model=virtio-net-pci,macaddr=52:54:00:12:34:56\r\n";
+        try (VnetdProcess daemon = VnetdProcess.start(data, network); QmpClient qmp = QmpClient.connect(daemon.qmpSocket())) {
+            assertEquals(expected, qmp.hmp("info network"));
+            qmp.ok("set_link", "{\"name\":\"vnic\",\"up\":false}");
+            daemon.kill();
+        }
+        try (VnetdProcess daemon = VnetdProcess.start(data, network); QmpClient qmp = QmpClient.connect(daemon.qmpSocket())) {
+            assertEquals(expected, qmp.hmp("info network"), "declared again, the same: left as it is");
+            JsonNode vnic = qmp.ok("__io.vnetd_query-net-clients", null).get(1);
+            assertEquals(false, vnic.get("link-up").asBoolean(), "and its journaled link state kept");
+        }
+        List<String> stderr = refusal("--data-dir", data.toString(), "-netdev", "hubport,id=h0,hubid=7");
+        assertEquals(List.of("vnetd: -netdev hubport,id=h0,hubid=7: netdev 'h0' exists in the journal with another"
+                + " configuration; delete it with netdev_del or change the option"), stderr);
+        assertEquals(List.of("vnetd: -netdev hubport,id=h9: Parameter 'hubid' is missing"),
+                refusal("--data-dir", dir.resolve("other").toString(), "-netdev", "hubport,id=h9"));
+    }
+
+    @Test
     void aBadOptionIsRefusedWithUsage() throws Exception {
         Process process = new ProcessBuilder(VnetdProcess.command("--no-such-option")).start();
         String stderr = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
