@@ -3,8 +3,10 @@ package io.vnetd.actors.netdev;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.vnetd.actors.api.NetException;
 import io.vnetd.actors.serialization.JsonSerializable;
+import java.math.BigInteger;
 import java.util.List;
 import java.util.Optional;
 
@@ -18,7 +20,12 @@ import java.util.Optional;
     @JsonSubTypes.Type(value = NetdevConfig.Hubport.class, name = "hubport"),
     @JsonSubTypes.Type(value = NetdevConfig.Socket.class, name = "socket"),
     @JsonSubTypes.Type(value = NetdevConfig.Stream.class, name = "stream"),
-    @JsonSubTypes.Type(value = NetdevConfig.Dgram.class, name = "dgram")
+    @JsonSubTypes.Type(value = NetdevConfig.Dgram.class, name = "dgram"),
+    @JsonSubTypes.Type(value = NetdevConfig.Tap.class, name = "tap"),
+    @JsonSubTypes.Type(value = NetdevConfig.Bridge.class, name = "bridge"),
+    @JsonSubTypes.Type(value = NetdevConfig.L2tpv3.class, name = "l2tpv3"),
+    @JsonSubTypes.Type(value = NetdevConfig.VhostUser.class, name = "vhost-user"),
+    @JsonSubTypes.Type(value = NetdevConfig.VhostVdpa.class, name = "vhost-vdpa")
 })
 @JsonInclude(JsonInclude.Include.NON_ABSENT)
 public sealed interface NetdevConfig extends JsonSerializable {
@@ -150,5 +157,134 @@ public sealed interface NetdevConfig extends JsonSerializable {
                 return false;
             }
         }
+    }
+
+    /**
+     * {@code NetdevTapOptions}: a Linux tap interface, created (or given as an open descriptor) with
+     * an optional script run on it at start and at deletion.
+     */
+    record Tap(String id, Optional<String> ifname, Optional<String> fd, Optional<String> fds,
+               Optional<String> script, Optional<String> downscript, Optional<String> br, Optional<String> helper,
+               Optional<BigInteger> sndbuf, @JsonProperty("vnet_hdr") Optional<Boolean> vnetHdr,
+               Optional<Boolean> vhost, Optional<String> vhostfd, Optional<String> vhostfds,
+               Optional<Boolean> vhostforce, Optional<Long> queues, @JsonProperty("poll-us") Optional<Long> pollUs)
+            implements NetdevConfig {
+
+        /** Where QEMU (as Debian installs it) looks for the scripts when none is named. */
+        public static final String DEFAULT_SCRIPT = "/etc/qemu-ifup";
+        public static final String DEFAULT_DOWNSCRIPT = "/etc/qemu-ifdown";
+
+        @Override
+        public String type() {
+            return "tap";
+        }
+
+        /** QEMU's {@code net_init_tap}: which options go together with fd=, fds= and helper=. */
+        @Override
+        public void validate() {
+            if (fd.isPresent()) {
+                if (anyPresent(ifname, script, downscript, vnetHdr, helper, queues, fds, vhostfds)) {
+                    throw NetException.generic("ifname=, script=, downscript=, vnet_hdr=, helper=, queues=, fds=, and vhostfds= are invalid with fd=");
+                }
+            } else if (fds.isPresent()) {
+                if (anyPresent(ifname, script, downscript, vnetHdr, helper, queues, vhostfd)) {
+                    throw NetException.generic("ifname=, script=, downscript=, vnet_hdr=, helper=, queues=, and vhostfd= are invalid with fds=");
+                }
+            } else if (helper.isPresent()) {
+                if (anyPresent(ifname, script, downscript, vnetHdr, queues, vhostfds)) {
+                    throw NetException.generic("ifname=, script=, downscript=, vnet_hdr=, queues=, and vhostfds= are invalid with helper=");
+                }
+            } else if (vhostfds.isPresent()) {
+                throw NetException.generic("vhostfds= is invalid if fds= wasn't specified");
+            }
+            // QEMU 7.2 creates no queue for queues=0 and then aborts.
+            if (queues.isPresent() && queues.get() == 0) {
+                throw NetException.generic("tap: queues must be at least 1");
+            }
+        }
+
+        public long queueCount() {
+            return queues.orElse(1L);
+        }
+    }
+
+    /** {@code NetdevBridgeOptions}: a tap interface added to a host bridge. */
+    record Bridge(String id, Optional<String> br, Optional<String> helper) implements NetdevConfig {
+        public static final String DEFAULT_BRIDGE = "br0";
+
+        @Override
+        public String type() {
+            return "bridge";
+        }
+    }
+
+    /** {@code NetdevL2TPv3Options}: Ethernet over L2TPv3 (RFC 3931), over IP or UDP. */
+    record L2tpv3(String id, String src, String dst, Optional<String> srcport, Optional<String> dstport,
+                  Optional<Boolean> ipv6, Optional<Boolean> udp, Optional<Boolean> cookie64,
+                  Optional<Boolean> counter, Optional<Boolean> pincounter, Optional<BigInteger> txcookie,
+                  Optional<BigInteger> rxcookie, long txsession, Optional<Long> rxsession, Optional<Long> offset)
+            implements NetdevConfig {
+
+        /** The largest extra offset QEMU allows. */
+        public static final long MAX_OFFSET = 255;
+
+        @Override
+        public String type() {
+            return "l2tpv3";
+        }
+
+        /** QEMU's {@code net_init_l2tpv3} checks, in its order. */
+        @Override
+        public void validate() {
+            if (udp.orElse(false) && (srcport.isEmpty() || dstport.isEmpty())) {
+                throw NetException.generic("need both src and dst port for udp");
+            }
+            if (rxcookie.isPresent() != txcookie.isPresent()) {
+                throw NetException.generic("require both 'rxcookie' and 'txcookie' or neither");
+            }
+            if (offset.orElse(0L) > MAX_OFFSET) {
+                throw NetException.generic("offset must be less than 256 bytes");
+            }
+        }
+
+        public long receiveSession() {
+            return rxsession.orElse(txsession);
+        }
+    }
+
+    /** {@code NetdevVhostUserOptions}: a vhost-user backend on a chardev. */
+    record VhostUser(String id, String chardev, Optional<Boolean> vhostforce, Optional<Long> queues)
+            implements NetdevConfig {
+        @Override
+        public String type() {
+            return "vhost-user";
+        }
+    }
+
+    /** {@code NetdevVhostVDPAOptions}: a vDPA device. */
+    record VhostVdpa(String id, Optional<String> vhostdev, Optional<String> vhostfd, Optional<Long> queues,
+                     @JsonProperty("x-svq") Optional<Boolean> shadowVirtqueues) implements NetdevConfig {
+        public static final String DEFAULT_DEVICE = "/dev/vhost-vdpa-0";
+
+        @Override
+        public String type() {
+            return "vhost-vdpa";
+        }
+
+        @Override
+        public void validate() {
+            if (vhostdev.isPresent() && vhostfd.isPresent()) {
+                throw NetException.generic("vhost-vdpa: vhostdev= and vhostfd= are mutually exclusive");
+            }
+        }
+    }
+
+    private static boolean anyPresent(Optional<?>... options) {
+        for (Optional<?> option : options) {
+            if (option.isPresent()) {
+                return true;
+            }
+        }
+        return false;
     }
 }

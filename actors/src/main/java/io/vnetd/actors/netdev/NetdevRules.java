@@ -14,11 +14,15 @@ public final class NetdevRules {
     /** QEMU's {@code id_wellformed}: a letter, then letters, digits, '-', '.', '_'. */
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z][A-Za-z0-9._-]*");
 
-    /** Members of {@code NetClientDriver} that name no backend QEMU can create with netdev_add. */
-    private static final Set<String> NOT_A_BACKEND = Set.of("nic", "none", "netmap");
+    /**
+     * Members of {@code NetClientDriver} that name no backend netdev_add can create here: a NIC is a
+     * device, and vnetd is built without netmap, a user-mode IP stack (slirp) and VDE, answering as
+     * QEMU built without them does.
+     */
+    private static final Set<String> NOT_A_BACKEND = Set.of("nic", "none", "netmap", "user", "vde");
 
     /** Backends whose data path vnetd has. */
-    private static final Set<String> SUPPORTED = Set.of("hubport");
+    private static final Set<String> SUPPORTED = Set.of("hubport", "vhost-user", "vhost-vdpa");
 
     private NetdevRules() {
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.vnetd.actors.api.NetException;
+import java.math.BigInteger;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -53,5 +54,39 @@ class NetdevConfigTest {
         assertEquals("localaddr= is only valid with mcast= or udp=", refusal(socket(":1", null, null, "127.0.0.1", null)));
         assertEquals("localaddr= is mandatory with udp=", refusal(socket(null, null, null, null, "127.0.0.1:5")));
         assertDoesNotThrow(() -> socket(null, null, "230.0.0.1:5", null, null).validate());
+    }
+
+    private static NetdevConfig.Tap tap(String ifname, String fd, String fds, String helper, String vhostfds, Long queues) {
+        return new NetdevConfig.Tap("t", Optional.ofNullable(ifname), Optional.ofNullable(fd), Optional.ofNullable(fds),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.ofNullable(helper), Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.ofNullable(vhostfds), Optional.empty(),
+                Optional.ofNullable(queues), Optional.empty());
+    }
+
+    @Test
+    void tapOptionsGoTogetherAsInQemu() {
+        assertEquals("ifname=, script=, downscript=, vnet_hdr=, helper=, queues=, fds=, and vhostfds= are invalid with fd=",
+                refusal(tap("qotap9", "nosuchfd", null, null, null, null)));
+        assertEquals("ifname=, script=, downscript=, vnet_hdr=, queues=, and vhostfds= are invalid with helper=",
+                refusal(tap("qotap16", null, null, "/nonexistent/helper", null, null)));
+        assertEquals("vhostfds= is invalid if fds= wasn't specified", refusal(tap(null, null, null, null, "a:b", null)));
+        assertEquals("tap: queues must be at least 1", refusal(tap("t0", null, null, null, null, 0L)));
+        assertDoesNotThrow(() -> tap("qotap5", null, null, null, null, 2L).validate());
+    }
+
+    private static NetdevConfig.L2tpv3 l2tpv3(boolean udp, String srcport, BigInteger txcookie, BigInteger rxcookie, Long offset) {
+        return new NetdevConfig.L2tpv3("l", "127.0.0.1", "127.0.0.1", Optional.ofNullable(srcport), Optional.of("1701"),
+                Optional.empty(), Optional.of(udp), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.ofNullable(txcookie), Optional.ofNullable(rxcookie), 7, Optional.empty(), Optional.ofNullable(offset));
+    }
+
+    @Test
+    void l2tpv3OptionsFollowQemu() {
+        assertEquals("need both src and dst port for udp", refusal(l2tpv3(true, null, null, null, null)));
+        assertEquals("require both 'rxcookie' and 'txcookie' or neither",
+                refusal(l2tpv3(true, "1701", BigInteger.ONE, null, null)));
+        assertEquals("offset must be less than 256 bytes", refusal(l2tpv3(false, null, null, null, 256L)));
+        assertDoesNotThrow(() -> l2tpv3(true, "1701", BigInteger.ONE, BigInteger.TWO, 255L).validate());
+        assertEquals(7, l2tpv3(false, null, null, null, null).receiveSession(), "rxsession defaults to txsession");
     }
 }
