@@ -2,9 +2,11 @@ package io.vnetd.qmp.hmp;
 
 import io.vnetd.actors.api.NetClientInfo;
 import io.vnetd.actors.api.NetworkView;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The text of HMP {@code info network}, as QEMU's {@code hmp_info_network()} prints it: first the
@@ -23,9 +25,9 @@ final class InfoNetwork {
     /** @return the text with {@code \n} line ends (the monitor turns them into CR LF) */
     static String format(NetworkView view) {
         List<NetClientInfo> clients = view.clients();
-        Map<String, NetClientInfo> byName = new HashMap<>();
+        Map<String, List<NetClientInfo>> byName = new HashMap<>();
         for (NetClientInfo c : clients) {
-            byName.put(c.name(), c);
+            byName.computeIfAbsent(c.name(), name -> new ArrayList<>()).add(c);
         }
         StringBuilder out = new StringBuilder();
         for (Integer hub : view.hubs().reversed()) {
@@ -65,7 +67,15 @@ final class InfoNetwork {
         out.append(c.name()).append(": index=0,type=").append(c.type()).append(',').append(c.info()).append('\n');
     }
 
-    private static NetClientInfo peer(NetClientInfo c, Map<String, NetClientInfo> byName) {
-        return c.peer().map(byName::get).orElse(null);
+    /**
+     * A netdev may share its name with a NIC (separate namespaces, as in QEMU); of the clients so
+     * named, the peer is the one that names this client back.
+     */
+    private static NetClientInfo peer(NetClientInfo c, Map<String, List<NetClientInfo>> byName) {
+        return c.peer().map(name -> byName.getOrDefault(name, List.of()).stream()
+                        .filter(candidate -> candidate.peer().equals(Optional.of(c.name())) && candidate != c)
+                        .findFirst()
+                        .orElse(null))
+                .orElse(null);
     }
 }
