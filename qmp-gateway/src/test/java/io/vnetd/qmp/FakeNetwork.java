@@ -63,7 +63,10 @@ public final class FakeNetwork implements NetworkService {
     @Override
     public CompletionStage<Void> netdevAdd(NetdevConfig config) {
         return complete(() -> {
-            NetdevConfig.Hubport port = (NetdevConfig.Hubport) config;
+            config.validate();
+            if (!(config instanceof NetdevConfig.Hubport port)) {
+                throw new UnsupportedOperationException("the fake network has hub ports only, not " + config.type());
+            }
             if (clients.containsKey(port.id())) {
                 throw NetException.generic("Duplicate ID '" + port.id() + "'");
             }

@@ -103,6 +103,13 @@ public sealed interface NetdevConfig extends JsonSerializable {
         public boolean isServer() {
             return server.orElse(false);
         }
+
+        @Override
+        public void validate() {
+            if (isServer() && reconnect.isPresent()) {
+                throw NetException.generic("'reconnect' option is incompatible with socket in server mode");
+            }
+        }
     }
 
     /** {@code NetdevDgramOptions}: one frame per datagram, unicast or multicast, inet or unix. */

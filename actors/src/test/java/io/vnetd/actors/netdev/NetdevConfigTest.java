@@ -56,6 +56,13 @@ class NetdevConfigTest {
         assertDoesNotThrow(() -> socket(null, null, "230.0.0.1:5", null, null).validate());
     }
 
+    @Test
+    void aStreamServerDoesNotReconnect() {
+        var server = new NetdevConfig.Stream("s", INET, Optional.of(true), Optional.of(1L));
+        assertEquals("'reconnect' option is incompatible with socket in server mode", refusal(server));
+        assertDoesNotThrow(() -> new NetdevConfig.Stream("c", INET, Optional.empty(), Optional.of(1L)).validate());
+    }
+
     private static NetdevConfig.Tap tap(String ifname, String fd, String fds, String helper, String vhostfds, Long queues) {
         return new NetdevConfig.Tap("t", Optional.ofNullable(ifname), Optional.ofNullable(fd), Optional.ofNullable(fds),
                 Optional.empty(), Optional.empty(), Optional.empty(), Optional.ofNullable(helper), Optional.empty(),

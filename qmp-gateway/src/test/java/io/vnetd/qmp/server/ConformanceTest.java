@@ -45,9 +45,9 @@ class ConformanceTest {
             // vnetd has no migration, hence no migrate-recover (an out-of-band command in QEMU)
             "qmp-capabilities-oob", Map.of(3, "{\"error\": {\"class\": \"CommandNotFound\", "
                     + "\"desc\": \"The command migrate-recover has not been found\"}}"),
-            // vnetd's API level is QEMU 9.1's: stream has 'reconnect' (since 8.0); vnetd has no stream backend yet
+            // vnetd's API level is QEMU 9.1's: stream has 'reconnect' (since 8.0), which a server refuses
             "netdev_add-unknown-arguments", Map.of(4, "{\"id\": \"stream-reconnect-not-in-7.2\", \"error\": {\"class\": \"GenericError\", "
-                    + "\"desc\": \"network backend 'stream' is not supported by vnetd yet\"}}"));
+                    + "\"desc\": \"'reconnect' option is incompatible with socket in server mode\"}}"));
 
     @TempDir
     Path dir;
