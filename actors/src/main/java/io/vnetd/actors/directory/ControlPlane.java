@@ -33,6 +33,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
@@ -71,9 +72,12 @@ public final class ControlPlane implements NetworkService {
         Duration entityTimeout = config.getDuration("entity-ask-timeout");
 
         ClusterSharding sharding = ClusterSharding.get(system);
-        sharding.init(Entity.of(NetdevEntity.TYPE_KEY, context -> NetdevEntity.create(context.getEntityId(), ports)));
+        // Entities hold ports, retry timers and announcement schedules: they live as long as the node.
+        ClusterShardingSettings resident = ClusterShardingSettings.create(system).withNoPassivationStrategy();
+        sharding.init(Entity.of(NetdevEntity.TYPE_KEY, context -> NetdevEntity.create(context.getEntityId(), ports))
+                .withSettings(resident));
         sharding.init(Entity.of(NicEntity.TYPE_KEY,
-                context -> NicEntity.create(context.getEntityId(), ports, events)));
+                context -> NicEntity.create(context.getEntityId(), ports, events)).withSettings(resident));
 
         NetDirectory.Settings settings = new NetDirectory.Settings(
                 name -> sharding.entityRefFor(NetdevEntity.TYPE_KEY, name),
@@ -95,7 +99,8 @@ public final class ControlPlane implements NetworkService {
                         entityTimeout, system.scheduler())
                 .thenApply(DirectoryCommand.NicList::nics);
         sharding.init(Entity.of(AnnounceTimerEntity.TYPE_KEY,
-                context -> AnnounceTimerEntity.create(context.getEntityId(), ports, nics, Clock.systemUTC())));
+                context -> AnnounceTimerEntity.create(context.getEntityId(), ports, nics, Clock.systemUTC()))
+                .withSettings(resident));
         ActorRef<DirectoryCommand> directory = ClusterSingleton.get(system).init(directorySingleton);
         // The directory answers only after every entity it involves has answered, one after another.
         return new ControlPlane(system, sharding, directory, ports, events, entityTimeout.multipliedBy(3));

@@ -28,6 +28,10 @@ public sealed interface NetdevCommand extends JsonSerializable {
     record Get(ActorRef<Reply> replyTo) implements NetdevCommand {
     }
 
+    /** Sent by the entity to itself: try again to acquire a resource a restart could not get back. */
+    record RetryRealize() implements NetdevCommand {
+    }
+
     /** The answer to every command: sent only after the events are journaled. */
     sealed interface Reply extends JsonSerializable {
     }

@@ -14,6 +14,7 @@ import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
@@ -38,6 +39,8 @@ public final class NetdevEntity extends EventSourcedBehavior<NetdevCommand, Netd
     static final int SNAPSHOT_EVERY = 100;
 
     private static final String OK = "ok";
+    private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+    private static final Duration LONGEST_RETRY = Duration.ofSeconds(30);
 
     private final String name;
     private final NetClientRef self;
@@ -45,18 +48,23 @@ public final class NetdevEntity extends EventSourcedBehavior<NetdevCommand, Netd
     private final Logger log;
     /** Whether the port's resource is held now: derived from effects, so never journaled. */
     private String status = OK;
+    private final TimerScheduler<NetdevCommand> timers;
+    /** The wait before the next attempt to re-acquire a resource that a restart could not get back. */
+    private Duration retryDelay = FIRST_RETRY;
 
-    private NetdevEntity(ActorContext<NetdevCommand> context, String name, PortControl ports) {
+    private NetdevEntity(ActorContext<NetdevCommand> context, TimerScheduler<NetdevCommand> timers, String name,
+                         PortControl ports) {
         super(PersistenceId.of(TYPE_KEY.name(), name),
                 SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
         this.name = name;
         this.self = NetClientRef.netdev(name);
         this.ports = ports;
         this.log = context.getLog();
+        this.timers = timers;
     }
 
     public static Behavior<NetdevCommand> create(String name, PortControl ports) {
-        return Behaviors.setup(context -> new NetdevEntity(context, name, ports));
+        return Behaviors.withTimers(timers -> Behaviors.setup(context -> new NetdevEntity(context, timers, name, ports)));
     }
 
     @Override
@@ -78,8 +86,13 @@ public final class NetdevEntity extends EventSourcedBehavior<NetdevCommand, Netd
                 .onCommand(NetdevCommand.Delete.class, c -> refuse(c.replyTo(), NetException.deviceNotFound(name)))
                 .onCommand(NetdevCommand.SetLink.class, c -> refuse(c.replyTo(), NetException.deviceNotFound(name)))
                 .onCommand(NetdevCommand.AttachPeer.class, c -> refuse(c.replyTo(), notFound()))
-                .onCommand(NetdevCommand.DetachPeer.class, (state, c) -> reply(c.replyTo(), state));
+                .onCommand(NetdevCommand.DetachPeer.class, (state, c) -> reply(c.replyTo(), state))
+                .onCommand(NetdevCommand.RetryRealize.class, c -> Effect().none());
         builder.forStateType(NetdevState.Present.class)
+                .onCommand(NetdevCommand.RetryRealize.class, (state, c) -> {
+                    realize(state);
+                    return Effect().none();
+                })
                 .onCommand(NetdevCommand.Get.class, (state, c) -> reply(c.replyTo(), state))
                 .onCommand(NetdevCommand.Create.class,
                         c -> refuse(c.replyTo(), NetException.generic("Duplicate ID '" + name + "'")))
@@ -155,7 +168,11 @@ public final class NetdevEntity extends EventSourcedBehavior<NetdevCommand, Netd
         }
     }
 
-    /** After recovery: re-acquire the resource and restore link and peer in the data plane. */
+    /**
+     * After recovery: re-acquire the resource and restore link and peer in the data plane. A resource
+     * that cannot be had (a port taken meanwhile) is tried again with back-off; the netdev stays
+     * configured and the listing says why it has no port.
+     */
     private void realize(NetdevState state) {
         if (!(state instanceof NetdevState.Present present)) {
             return;
@@ -163,9 +180,16 @@ public final class NetdevEntity extends EventSourcedBehavior<NetdevCommand, Netd
         try {
             ports.open(present.config());
             status = OK;
+            retryDelay = FIRST_RETRY;
         } catch (NetException e) {
+            if (!e.desc().equals(status)) {
+                log.warn("netdev '{}' could not re-acquire its backend, retrying every {} s at most: {}",
+                        name, LONGEST_RETRY.toSeconds(), e.desc());
+            }
             status = e.desc();
-            log.warn("netdev '{}' could not re-acquire its backend: {}", name, e.desc());
+            timers.startSingleTimer(new NetdevCommand.RetryRealize(), retryDelay);
+            retryDelay = retryDelay.multipliedBy(2).compareTo(LONGEST_RETRY) > 0 ? LONGEST_RETRY : retryDelay.multipliedBy(2);
+            return;
         }
         if (!present.linkUp()) {
             ports.setLink(self, false);

@@ -12,6 +12,7 @@ import io.vnetd.actors.netdev.NetdevCommand.Refused;
 import io.vnetd.actors.netdev.NetdevCommand.Reply;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.AfterAll;
@@ -95,6 +96,25 @@ class NetdevEntityTest {
         var restarted = entity.restart();
         assertEquals(new NetdevState.Present(hubport, false, Optional.of(NetClientRef.netdev("be0")), 1, 1), restarted.state());
         assertEquals(List.of("open hp0", "link netdev hp0 down", "connect netdev hp0 netdev be0"), ports.calls);
+    }
+
+    @Test
+    void aResourceLostAcrossARestartIsRetriedUntilItComesBack() throws InterruptedException {
+        var hubport = new NetdevConfig.Hubport("hp0", 0, Optional.empty());
+        entity.<Reply>runCommand(replyTo -> create(hubport, replyTo));
+        ports.unavailable.add("hp0");
+        var restarted = entity.restart();
+        var listed = (Done) entity.<Reply>runCommand(NetdevCommand.Get::new).reply();
+        assertEquals("can't bind ip=127.0.0.1 to socket: Address already in use", listed.status(),
+                "the netdev stays configured and says why it has no port");
+        ports.calls.clear();
+        ports.unavailable.clear();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!ports.calls.contains("open hp0") && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals("ok", ((Done) entity.<Reply>runCommand(NetdevCommand.Get::new).reply()).status());
+        assertInstanceOf(NetdevState.Present.class, restarted.state());
     }
 
     @Test
