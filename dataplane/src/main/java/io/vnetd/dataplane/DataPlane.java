@@ -7,6 +7,13 @@ import io.vnetd.actors.netdev.NetdevConfig;
 import io.vnetd.actors.nic.NicConfig;
 import io.vnetd.actors.port.PortControl;
 import io.vnetd.dataplane.affinity.CpuAffinity;
+import io.vnetd.dataplane.backend.Backends;
+import io.vnetd.dataplane.backend.IoAgent;
+import io.vnetd.dataplane.backend.dgram.DgramBackends;
+import io.vnetd.dataplane.backend.socket.SocketBackends;
+import io.vnetd.dataplane.backend.stream.StreamBackends;
+import io.vnetd.dataplane.counters.BackendCounter;
+import io.vnetd.dataplane.counters.BackendCountersSnapshot;
 import io.vnetd.dataplane.counters.PortCounter;
 import io.vnetd.dataplane.counters.PortCounters;
 import io.vnetd.dataplane.counters.PortCountersSnapshot;
@@ -14,6 +21,9 @@ import io.vnetd.dataplane.counters.SwitchCounter;
 import io.vnetd.dataplane.counters.SwitchCountersSnapshot;
 import io.vnetd.dataplane.filter.RxFilter;
 import io.vnetd.dataplane.filter.VirtioRxFilter;
+import io.vnetd.dataplane.idle.Doorbell;
+import io.vnetd.dataplane.idle.Sleeper;
+import io.vnetd.dataplane.idle.WakeableIdleStrategy;
 import io.vnetd.dataplane.port.ControlChannel;
 import io.vnetd.dataplane.port.EndpointPort;
 import io.vnetd.dataplane.port.PortRegistry;
@@ -32,16 +42,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
 import org.agrona.ErrorHandler;
+import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+import org.agrona.concurrent.status.ConcurrentCountersManager;
 import org.agrona.concurrent.status.CountersManager;
 import org.agrona.concurrent.status.CountersReader;
 import org.slf4j.Logger;
@@ -57,12 +69,20 @@ import org.slf4j.LoggerFactory;
  * returned. Calls never wait for the agent, except when the queue is full (see
  * {@link Context#controlOfferTimeoutNs}).
  *
- * <p>{@link #create} builds a data plane without threads (tests step {@link #switchingAgent()}
- * themselves); {@link #start} runs the agent on its own thread; {@link #launch} does both.
+ * <p>Netdevs with host sockets ({@code socket}, {@code stream}, {@code dgram}) are backends: {@link #open}
+ * acquires the socket on the caller's thread, so QEMU's synchronous errors reach the command, and an
+ * {@link IoAgent} moves frames between it and the backend's endpoint port.
+ *
+ * <p>{@link #create} builds a data plane without threads (tests step {@link #switchingAgent()} and
+ * {@link #ioAgents()} themselves); {@link #start} runs the agents on threads of their own or one
+ * shared thread ({@link Context#threadingMode}); {@link #launch} does both.
  */
 public final class DataPlane implements PortControl, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DataPlane.class);
+
+    /** The name of the thread that runs every agent in {@link ThreadingMode#SHARED}. */
+    public static final String SHARED_ROLE_NAME = "vnetd-dataplane";
 
     private static final String NIC_PREFIX = "nic:";
 
@@ -75,28 +95,100 @@ public final class DataPlane implements PortControl, AutoCloseable {
     private final ControlChannel control;
     private final PortRegistry registry;
     private final SwitchingAgent agent;
-    private final AgentRunner runner;
+    private final List<IoAgent> ioAgents;
+    private final Backends backends;
+    private final List<AgentRunner> runners;
+    /** The idle strategies whose threads sleep: woken for good when the data plane closes. */
+    private final List<WakeableIdleStrategy> sleepers;
     private final AtomicInteger state = new AtomicInteger(NEW);
     /** The guest side of every open NIC, by NIC name; written by actor threads. */
     private final Map<String, EndpointPort> guestSides = new ConcurrentHashMap<>();
 
     private DataPlane(Context ctx) {
         this.ctx = ctx;
-        int counters = ctx.maxPorts() * PortCounter.values().length + SwitchCounter.values().length;
+        int counters = ctx.maxPorts() * (PortCounter.values().length + BackendCounter.values().length)
+                + SwitchCounter.values().length;
         int valuesLength = counters * CountersReader.COUNTER_LENGTH;
-        // Agrona keeps a counter's label and key in metadata four times the size of its value.
-        this.countersManager = new CountersManager(
+        // Agrona keeps a counter's label and key in metadata four times the size of its value. Backends
+        // allocate their counters on the control plane's threads, the switching agent its ports'.
+        this.countersManager = new ConcurrentCountersManager(
                 new UnsafeBuffer(BufferUtil.allocateDirectAligned(valuesLength * 4, BitUtil.CACHE_LINE_LENGTH * 2)),
                 new UnsafeBuffer(BufferUtil.allocateDirectAligned(valuesLength, BitUtil.CACHE_LINE_LENGTH * 2)));
         ManyToOneConcurrentArrayQueue<ControlOp> controlQueue =
                 new ManyToOneConcurrentArrayQueue<>(ctx.controlQueueCapacity());
         ManyToOneRingBuffer inbound = new ManyToOneRingBuffer(RingBuffers.allocate(ctx.inboundRingCapacity()));
-        this.control = new ControlChannel(controlQueue, ctx.controlOfferTimeoutNs());
-        this.registry = new PortRegistry(
-                control, inbound, ctx.maxPorts(), ctx.outboundRingCapacity(), ctx.maxFrameLength());
-        this.agent = new SwitchingAgent(ctx, controlQueue, inbound, countersManager);
-        this.runner = new AgentRunner(
-                ctx.idleStrategySupplier().get(), ctx.errorHandler(), agent.errorCounter(), agent);
+
+        // One idle strategy per thread; where it can sleep, its doorbell wakes the thread's agents.
+        boolean shared = ctx.threadingMode() == ThreadingMode.SHARED;
+        IdleStrategy switchIdle = ctx.idleStrategySupplier().get();
+        List<IdleStrategy> ioIdles = new ArrayList<>();
+        for (int i = 0; i < ctx.ioAgentCount(); i++) {
+            ioIdles.add(shared ? switchIdle : ctx.idleStrategySupplier().get());
+        }
+        Doorbell switchDoorbell = doorbellOf(switchIdle);
+        Doorbell[] ioDoorbells = ioIdles.stream().map(DataPlane::doorbellOf).toArray(Doorbell[]::new);
+        Doorbell deliveries = ioDoorbells.length == 1 ? ioDoorbells[0] : () -> {
+            for (Doorbell doorbell : ioDoorbells) {
+                doorbell.ring();
+            }
+        };
+
+        this.control = new ControlChannel(controlQueue, ctx.controlOfferTimeoutNs(), switchDoorbell);
+        this.registry = new PortRegistry(control, inbound, ctx.maxPorts(), ctx.outboundRingCapacity(),
+                ctx.maxFrameLength(), switchDoorbell);
+        this.agent = new SwitchingAgent(ctx, controlQueue, inbound, countersManager, deliveries);
+        List<IoAgent> io = new ArrayList<>();
+        for (int i = 0; i < ctx.ioAgentCount(); i++) {
+            io.add(new IoAgent(i, ctx, ioDoorbells[i], switchDoorbell));
+        }
+        this.ioAgents = List.copyOf(io);
+        this.backends = new Backends(ctx, registry::attachEndpoint, countersManager, ioAgents);
+
+        List<AgentRunner> threads = new ArrayList<>();
+        if (shared) {
+            IoAgent only = ioAgents.getFirst();
+            bind(switchIdle, new Sleeper() {
+                @Override
+                public boolean hasWork() {
+                    return agent.hasWork() || only.hasWork();
+                }
+
+                @Override
+                public void sleep(long nanos) {
+                    only.sleep(nanos);
+                }
+
+                @Override
+                public void wake() {
+                    only.wake();
+                }
+            });
+            threads.add(runner(switchIdle, new SharedAgent(agent, only)));
+        } else {
+            bind(switchIdle, agent);
+            threads.add(runner(switchIdle, agent));
+            for (int i = 0; i < ioAgents.size(); i++) {
+                bind(ioIdles.get(i), ioAgents.get(i));
+                threads.add(runner(ioIdles.get(i), ioAgents.get(i)));
+            }
+        }
+        this.runners = List.copyOf(threads);
+        this.sleepers = Stream.concat(Stream.of(switchIdle), ioIdles.stream()).distinct()
+                .filter(WakeableIdleStrategy.class::isInstance).map(WakeableIdleStrategy.class::cast).toList();
+    }
+
+    private static Doorbell doorbellOf(IdleStrategy idle) {
+        return idle instanceof WakeableIdleStrategy wakeable ? wakeable : Doorbell.NONE;
+    }
+
+    private static void bind(IdleStrategy idle, Sleeper sleeper) {
+        if (idle instanceof WakeableIdleStrategy wakeable) {
+            wakeable.bind(sleeper);
+        }
+    }
+
+    private AgentRunner runner(IdleStrategy idle, Agent runs) {
+        return new AgentRunner(idle, ctx.errorHandler(), agent.errorCounter(), runs);
     }
 
     /** Concludes {@code ctx} and builds a data plane whose agent is not running yet. */
@@ -110,38 +202,45 @@ public final class DataPlane implements PortControl, AutoCloseable {
     }
 
     /**
-     * Runs the switching agent on its own thread, pinned to {@link Context#agentCpus} if any, and
-     * returns once it has started.
+     * Runs the switching agent and the I/O agents, each on its own thread or all on one
+     * ({@link Context#threadingMode}), pinned to {@link Context#agentCpus} if any, and returns once
+     * they have started.
      *
-     * @throws IllegalStateException if already started or closed, or if the agent could not be pinned
+     * @throws IllegalStateException if already started or closed, or if an agent could not be pinned
      *                               (the data plane is closed then)
      */
     public DataPlane start() {
         if (!state.compareAndSet(NEW, STARTED)) {
             throw new IllegalStateException("data plane already " + (state.get() == CLOSED ? "closed" : "started"));
         }
-        AgentRunner.startOnThread(runner);
         try {
+            // The switching agent's thread (or the shared one) first: if it cannot be pinned, no other starts.
+            AgentRunner.startOnThread(runners.getFirst());
             agent.awaitStarted();
+            runners.subList(1, runners.size()).forEach(AgentRunner::startOnThread);
+            ioAgents.forEach(IoAgent::awaitStarted);
         } catch (RuntimeException e) {
             close();
             throw e;
         }
-        LOG.info("data plane started: {} on {}", SwitchingAgent.ROLE_NAME,
+        LOG.info("data plane started: {} and {} I/O agent(s) on {} thread(s), {}", SwitchingAgent.ROLE_NAME,
+                ioAgents.size(), runners.size(),
                 ctx.agentCpus().length == 0 ? "any CPU" : "CPUs " + Arrays.toString(ctx.agentCpus()));
         return this;
     }
 
     /**
-     * Stops the agent, closes every port and frees its counters. Ring memory goes with the last
-     * reference to it, so an I/O thread still holding an {@link EndpointPort} cannot touch freed
-     * memory. The switch's own counters stay readable.
+     * Releases every backend's sockets, stops the agents, closes every port and frees its counters.
+     * Ring memory goes with the last reference to it, so an I/O thread still holding an
+     * {@link EndpointPort} cannot touch freed memory. The switch's own counters stay readable.
      */
     @Override
     public void close() {
         if (state.getAndSet(CLOSED) != CLOSED) {
+            backends.shutDown();
             registry.shutDown();
-            runner.close();
+            sleepers.forEach(WakeableIdleStrategy::stopSleeping);
+            runners.forEach(AgentRunner::close);
         }
     }
 
@@ -152,6 +251,11 @@ public final class DataPlane implements PortControl, AutoCloseable {
     /** The switching agent, for a caller that runs its duty cycle itself instead of {@link #start}. */
     public SwitchingAgent switchingAgent() {
         return agent;
+    }
+
+    /** The I/O agents serving backends, for a caller that runs their duty cycles itself instead of {@link #start}. */
+    public List<IoAgent> ioAgents() {
+        return ioAgents;
     }
 
     /**
@@ -171,10 +275,32 @@ public final class DataPlane implements PortControl, AutoCloseable {
         requireNotClosed();
         switch (config) {
             case NetdevConfig.Hubport hubport -> registry.openHubport(hubport.id(), hubport.hubid());
-            case NetdevConfig.Socket socket -> throw notYet(socket);
-            case NetdevConfig.Stream stream -> throw notYet(stream);
-            case NetdevConfig.Dgram dgram -> throw notYet(dgram);
+            case NetdevConfig.Socket socket -> backends.open(socket, SocketBackends::open);
+            case NetdevConfig.Stream stream -> backends.open(stream, StreamBackends::open);
+            case NetdevConfig.Dgram dgram -> backends.open(dgram, DgramBackends::open);
+            case NetdevConfig.Tap tap -> throw notYet(tap);
+            case NetdevConfig.Bridge bridge -> throw notYet(bridge);
+            case NetdevConfig.L2tpv3 l2tpv3 -> throw notYet(l2tpv3);
+            // vnetd has no chardev-add: no chardev of any name exists, and QEMU says so.
+            case NetdevConfig.VhostUser vhostUser ->
+                    throw NetException.generic("chardev \"" + vhostUser.chardev() + "\" not found");
+            case NetdevConfig.VhostVdpa vdpa -> throw vdpaUnavailable(vdpa);
         }
+    }
+
+    /**
+     * vDPA needs a guest's memory to map, which vnetd does not have: a missing device is reported as
+     * QEMU reports it, a present one as unusable here.
+     */
+    private static NetException vdpaUnavailable(NetdevConfig.VhostVdpa vdpa) {
+        if (vdpa.vhostfd().isPresent()) {
+            return NetException.generic("File descriptor named '" + vdpa.vhostfd().get() + "' has not been found");
+        }
+        String device = vdpa.vhostdev().orElse(NetdevConfig.VhostVdpa.DEFAULT_DEVICE);
+        if (!java.nio.file.Files.exists(java.nio.file.Path.of(device))) {
+            return NetException.generic("Could not open '" + device + "': No such file or directory");
+        }
+        return NetException.generic("vhost-vdpa: vnetd cannot drive '" + device + "': it has no guest memory to map");
     }
 
     private static NetException notYet(NetdevConfig config) {
@@ -203,7 +329,12 @@ public final class DataPlane implements PortControl, AutoCloseable {
     @Override
     public void inject(String nic, byte[] frame) {
         EndpointPort guestSide = guestSides.get(nic);
-        if (guestSide != null && !guestSide.offer(new UnsafeBuffer(frame), 0, frame.length)) {
+        if (guestSide == null) {
+            return;
+        }
+        if (guestSide.offer(new UnsafeBuffer(frame), 0, frame.length)) {
+            guestSide.notifySwitch();
+        } else {
             LOG.warn("NIC '{}': inbound ring full, an injected frame was dropped", nic);
         }
     }
@@ -214,6 +345,8 @@ public final class DataPlane implements PortControl, AutoCloseable {
         requireNotClosed();
         if (client.kind() == NetClientRef.Kind.NIC) {
             guestSides.remove(client.name());
+        } else {
+            backends.close(client.name());
         }
         registry.close(portName(client));
     }
@@ -233,10 +366,14 @@ public final class DataPlane implements PortControl, AutoCloseable {
         send(new ControlOp.Disconnect(portName(client)));
     }
 
-    /** Hubports and NICs describe themselves elsewhere; backends with I/O describe their connection. */
+    /**
+     * QEMU's {@code info_str} of a backend as it is now ({@code socket: udp=127.0.0.1:1234},
+     * {@code tcp:127.0.0.1:40000}, {@code connection error}, ...); hubports and NICs describe
+     * themselves elsewhere, so theirs is empty. Any thread.
+     */
     @Override
     public String describe(NetClientRef client) {
-        return "";
+        return client.kind() == NetClientRef.Kind.NETDEV ? backends.describe(client.name()).orElse("") : "";
     }
 
     /**
@@ -281,6 +418,18 @@ public final class DataPlane implements PortControl, AutoCloseable {
         return snapshots;
     }
 
+    /** The I/O counters of backend {@code name}, or nothing if no such backend is open. Any thread. */
+    public Optional<BackendCountersSnapshot> backendCounters(String name) {
+        return backends.counters(name);
+    }
+
+    /** The I/O counters of every open backend, by name. Any thread. */
+    public List<BackendCountersSnapshot> backendCounters() {
+        List<BackendCountersSnapshot> snapshots = new ArrayList<>(backends.counters());
+        snapshots.sort(Comparator.comparing(BackendCountersSnapshot::name));
+        return snapshots;
+    }
+
     /** The switching agent's own counters. Any thread. */
     public SwitchCountersSnapshot switchCounters() {
         return agent.switchCounters();
@@ -299,6 +448,37 @@ public final class DataPlane implements PortControl, AutoCloseable {
     private void requireNotClosed() {
         if (state.get() == CLOSED) {
             throw new IllegalStateException("data plane is closed");
+        }
+    }
+
+    /**
+     * Every agent on one thread ({@link ThreadingMode#SHARED}): each duty cycle switches, then serves
+     * the sockets, so frames cross no thread on their way through the node.
+     */
+    private record SharedAgent(SwitchingAgent switching, IoAgent io) implements Agent {
+        @Override
+        public String roleName() {
+            return SHARED_ROLE_NAME;
+        }
+
+        @Override
+        public void onStart() {
+            switching.onStart();
+            io.onStart();
+        }
+
+        @Override
+        public int doWork() {
+            return switching.doWork() + io.doWork();
+        }
+
+        @Override
+        public void onClose() {
+            try {
+                io.onClose();
+            } finally {
+                switching.onClose();
+            }
         }
     }
 
@@ -335,6 +515,21 @@ public final class DataPlane implements PortControl, AutoCloseable {
         /** {@value}: hubs a frame may cross (through hubport-to-hubport peerings). */
         public static final int MAX_HUB_HOPS_DEFAULT = 8;
 
+        /** {@value}: agents serving the backends' sockets. */
+        public static final int IO_AGENT_COUNT_DEFAULT = 1;
+
+        /** {@value}: datagrams per {@code recvmmsg}/{@code sendmmsg}. */
+        public static final int IO_BATCH_LENGTH_DEFAULT = 64;
+
+        /** {@value}: Linux's {@code UIO_MAXIOV}, the most messages one {@code recvmmsg} takes. */
+        public static final int IO_BATCH_LENGTH_MAX = 1024;
+
+        /** {@value}: bytes a stream connection reads or writes per call (256 KiB). */
+        public static final int IO_BUFFER_LENGTH_DEFAULT = 256 * 1024;
+
+        /** {@value}: receive buffer of each datagram backend's socket (1 MiB). */
+        public static final int DATAGRAM_RECEIVE_BUFFER_LENGTH_DEFAULT = 1024 * 1024;
+
         private boolean concluded;
         private int inboundRingCapacity = INBOUND_RING_CAPACITY_DEFAULT;
         private int outboundRingCapacity = OUTBOUND_RING_CAPACITY_DEFAULT;
@@ -346,15 +541,22 @@ public final class DataPlane implements PortControl, AutoCloseable {
         private long controlOfferTimeoutNs = CONTROL_OFFER_TIMEOUT_NS_DEFAULT;
         private int maxPorts = MAX_PORTS_DEFAULT;
         private int maxHubHops = MAX_HUB_HOPS_DEFAULT;
+        private int ioAgentCount = IO_AGENT_COUNT_DEFAULT;
+        private int ioBatchLength = IO_BATCH_LENGTH_DEFAULT;
+        private int ioBufferLength = IO_BUFFER_LENGTH_DEFAULT;
+        private int datagramReceiveBufferLength = DATAGRAM_RECEIVE_BUFFER_LENGTH_DEFAULT;
+        private ThreadingMode threadingMode = ThreadingMode.SHARED;
         private ErrorHandler errorHandler = t -> LOG.error("data plane error", t);
         private NetEventPublisher eventPublisher = event -> LOG.debug("no event publisher: {}", event);
 
         /**
-         * The default idle strategy: Aeron's back-off (10 spins, 20 yields, then parks from 1 us
-         * doubling to 1 ms), cheap on shared cores and quick to wake.
+         * The default idle strategy ({@link WakeableIdleStrategy}): 10 spins and 2 yields, then a sleep
+         * of at most 10 ms that whoever hands the agent work ends at once. Next to no CPU when idle, no
+         * wait for a frame; few yields, because on oversubscribed cores a yield gives the rest of the
+         * time slice to any other process, which costs more than sleeping and being woken.
          */
         public static IdleStrategy defaultIdleStrategy() {
-            return new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+            return new WakeableIdleStrategy(10, 2, TimeUnit.MILLISECONDS.toNanos(10));
         }
 
         /**
@@ -393,6 +595,27 @@ public final class DataPlane implements PortControl, AutoCloseable {
             }
             if (maxHubHops < 1) {
                 throw new IllegalArgumentException("maxHubHops must be at least 1, got " + maxHubHops);
+            }
+            if (ioAgentCount < 1) {
+                throw new IllegalArgumentException("ioAgentCount must be at least 1, got " + ioAgentCount);
+            }
+            if (ioBatchLength < 1 || ioBatchLength > IO_BATCH_LENGTH_MAX) {
+                throw new IllegalArgumentException(
+                        "ioBatchLength must be within 1.." + IO_BATCH_LENGTH_MAX + ", got " + ioBatchLength);
+            }
+            if (ioBufferLength < maxFrameLength + 4) {
+                throw new IllegalArgumentException("ioBufferLength " + ioBufferLength + " cannot hold a frame of"
+                        + " maxFrameLength " + maxFrameLength + " and its 4-byte length: make it at least "
+                        + (maxFrameLength + 4));
+            }
+            if (datagramReceiveBufferLength < 0) {
+                throw new IllegalArgumentException(
+                        "datagramReceiveBufferLength must not be negative, got " + datagramReceiveBufferLength);
+            }
+            Objects.requireNonNull(threadingMode, "threadingMode");
+            if (threadingMode == ThreadingMode.SHARED && ioAgentCount != 1) {
+                throw new IllegalArgumentException("threadingMode SHARED runs one I/O agent, got ioAgentCount "
+                        + ioAgentCount + ": use DEDICATED for more");
             }
             Objects.requireNonNull(errorHandler, "errorHandler");
             concluded = true;
@@ -439,7 +662,6 @@ public final class DataPlane implements PortControl, AutoCloseable {
             }
         }
 
-        /** Bytes of the inbound ring's data, a power of two; default {@link #INBOUND_RING_CAPACITY_DEFAULT}. */
         /** Where backends announce events (a stream connected, disconnected); by default only logged. */
         public Context eventPublisher(NetEventPublisher publisher) {
             this.eventPublisher = Objects.requireNonNull(publisher, "publisher");
@@ -450,6 +672,7 @@ public final class DataPlane implements PortControl, AutoCloseable {
             return eventPublisher;
         }
 
+        /** Bytes of the inbound ring's data, a power of two; default {@link #INBOUND_RING_CAPACITY_DEFAULT}. */
         public Context inboundRingCapacity(int capacity) {
             this.inboundRingCapacity = capacity;
             return this;
@@ -496,9 +719,10 @@ public final class DataPlane implements PortControl, AutoCloseable {
         }
 
         /**
-         * Makes the idle strategy of each agent: {@link #defaultIdleStrategy()} (back-off) by default,
-         * {@link org.agrona.concurrent.BusySpinIdleStrategy} for dedicated cores,
-         * {@link org.agrona.concurrent.SleepingIdleStrategy} to use the least CPU.
+         * Makes the idle strategy of each agent thread: {@link #defaultIdleStrategy()} (back-off, then a
+         * sleep its doorbell ends) by default, {@link org.agrona.concurrent.BusySpinIdleStrategy} for
+         * dedicated cores. Any other Agrona strategy works too but is never woken: its sleeps are
+         * latency.
          */
         public Context idleStrategySupplier(Supplier<IdleStrategy> supplier) {
             this.idleStrategySupplier = supplier;
@@ -569,6 +793,77 @@ public final class DataPlane implements PortControl, AutoCloseable {
 
         public int maxHubHops() {
             return maxHubHops;
+        }
+
+        /**
+         * Agents serving the backends' sockets; each backend is served by the one with the fewest when
+         * it opens. Default {@link #IO_AGENT_COUNT_DEFAULT}.
+         */
+        public Context ioAgentCount(int count) {
+            this.ioAgentCount = count;
+            return this;
+        }
+
+        public int ioAgentCount() {
+            return ioAgentCount;
+        }
+
+        /**
+         * Datagrams a datagram backend reads with one {@code recvmmsg} or writes with one
+         * {@code sendmmsg}, within 1..{@value #IO_BATCH_LENGTH_MAX}; each I/O agent keeps this many
+         * receive buffers of {@link #maxFrameLength}. Default {@link #IO_BATCH_LENGTH_DEFAULT}.
+         */
+        public Context ioBatchLength(int length) {
+            this.ioBatchLength = length;
+            return this;
+        }
+
+        public int ioBatchLength() {
+            return ioBatchLength;
+        }
+
+        /**
+         * Bytes a stream connection reads with one call and writes with one call (it has a buffer of
+         * each), and a datagram backend stages for one {@code sendmmsg}; at least
+         * {@link #maxFrameLength} + 4. Default {@link #IO_BUFFER_LENGTH_DEFAULT}.
+         */
+        public Context ioBufferLength(int length) {
+            this.ioBufferLength = length;
+            return this;
+        }
+
+        public int ioBufferLength() {
+            return ioBufferLength;
+        }
+
+        /**
+         * Bytes of the receive buffer ({@code SO_RCVBUF}) of each datagram backend's socket, so that a
+         * burst waits for the agent instead of being dropped (QEMU leaves the system's default, about
+         * 200 KiB, a few hundred small datagrams); 0 leaves the default too. The kernel caps it at
+         * {@code net.core.rmem_max}. Default {@link #DATAGRAM_RECEIVE_BUFFER_LENGTH_DEFAULT}.
+         */
+        public Context datagramReceiveBufferLength(int length) {
+            this.datagramReceiveBufferLength = length;
+            return this;
+        }
+
+        public int datagramReceiveBufferLength() {
+            return datagramReceiveBufferLength;
+        }
+
+        /**
+         * Whether the switching agent and the I/O agent share one thread ({@link ThreadingMode#SHARED},
+         * the default: frames cross no thread, an idle node has one thread to wake, the cheapest on a
+         * few shared cores) or get a thread each ({@link ThreadingMode#DEDICATED}: several I/O agents,
+         * cores of their own).
+         */
+        public Context threadingMode(ThreadingMode mode) {
+            this.threadingMode = mode;
+            return this;
+        }
+
+        public ThreadingMode threadingMode() {
+            return threadingMode;
         }
 
         /** Where agents report errors; by default they are logged. */

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
-import org.agrona.concurrent.BackoffIdleStrategy;
+import io.vnetd.dataplane.idle.WakeableIdleStrategy;
 import org.junit.jupiter.api.Test;
 
 class ContextTest {
@@ -25,12 +25,27 @@ class ContextTest {
         assertEquals(1024 * 1024, ctx.outboundRingCapacity());
         assertEquals(69_632, ctx.maxFrameLength());
         assertEquals(256, ctx.batchLimit());
-        assertInstanceOf(BackoffIdleStrategy.class, ctx.idleStrategySupplier().get());
+        assertInstanceOf(WakeableIdleStrategy.class, ctx.idleStrategySupplier().get());
         assertArrayEquals(new int[0], ctx.agentCpus());
         assertEquals(4096, ctx.controlQueueCapacity());
         assertEquals(TimeUnit.SECONDS.toNanos(1), ctx.controlOfferTimeoutNs());
         assertEquals(1024, ctx.maxPorts());
         assertEquals(8, ctx.maxHubHops());
+        assertEquals(1, ctx.ioAgentCount());
+        assertEquals(64, ctx.ioBatchLength());
+        assertEquals(256 * 1024, ctx.ioBufferLength());
+        assertEquals(1024 * 1024, ctx.datagramReceiveBufferLength());
+        assertEquals(ThreadingMode.SHARED, ctx.threadingMode());
+    }
+
+    @Test
+    void backendIoSettingsMustFit() {
+        assertEquals("ioAgentCount must be at least 1, got 0", refusal(c -> c.ioAgentCount(0)));
+        assertEquals("ioBatchLength must be within 1..1024, got 1025", refusal(c -> c.ioBatchLength(1025)));
+        assertEquals("ioBufferLength 65536 cannot hold a frame of maxFrameLength 69632 and its 4-byte length: make it"
+                + " at least 69636", refusal(c -> c.ioBufferLength(65536)));
+        assertEquals("threadingMode SHARED runs one I/O agent, got ioAgentCount 2: use DEDICATED for more",
+                refusal(c -> c.threadingMode(ThreadingMode.SHARED).ioAgentCount(2)));
     }
 
     @Test

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.vnetd.dataplane.affinity.CpuAffinity;
+import io.vnetd.dataplane.backend.IoAgent;
 import io.vnetd.dataplane.switching.SwitchingAgent;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -80,8 +81,12 @@ class DataPlaneLifecycleTest {
         int[] allowed = CpuAffinity.currentThreadCpus();
         int cpu = allowed[allowed.length - 1];
 
-        try (DataPlane dp = DataPlane.launch(context().agentCpus(cpu))) {
+        try (DataPlane dp = DataPlane.launch(context().agentCpus(cpu).threadingMode(ThreadingMode.DEDICATED))) {
             assertEquals(List.of(String.valueOf(cpu)), cpusOfThreadsNamed(SwitchingAgent.ROLE_NAME));
+            assertEquals(List.of(String.valueOf(cpu)), cpusOfThreadsNamed(IoAgent.ROLE_NAME_PREFIX + 0));
+        }
+        try (DataPlane dp = DataPlane.launch(context().agentCpus(cpu).threadingMode(ThreadingMode.SHARED))) {
+            assertEquals(List.of(String.valueOf(cpu)), cpusOfThreadsNamed(DataPlane.SHARED_ROLE_NAME));
         }
         assertEquals(List.of(), errors);
     }

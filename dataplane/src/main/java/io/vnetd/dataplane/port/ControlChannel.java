@@ -1,5 +1,6 @@
 package io.vnetd.dataplane.port;
 
+import io.vnetd.dataplane.idle.Doorbell;
 import io.vnetd.dataplane.switching.ControlOp;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -21,10 +22,13 @@ public final class ControlChannel {
 
     private final ManyToOneConcurrentArrayQueue<ControlOp> queue;
     private final long offerTimeoutNs;
+    private final Doorbell agent;
 
-    public ControlChannel(ManyToOneConcurrentArrayQueue<ControlOp> queue, long offerTimeoutNs) {
+    /** @param agent rung after each operation queued, so that a sleeping switching agent applies it at once */
+    public ControlChannel(ManyToOneConcurrentArrayQueue<ControlOp> queue, long offerTimeoutNs, Doorbell agent) {
         this.queue = queue;
         this.offerTimeoutNs = offerTimeoutNs;
+        this.agent = agent;
     }
 
     /**
@@ -34,13 +38,16 @@ public final class ControlChannel {
      */
     public void send(ControlOp op) {
         if (queue.offer(op)) {
+            agent.ring();
             return;
         }
         IdleStrategy idle = new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
         long deadline = System.nanoTime() + offerTimeoutNs;
         do {
+            agent.ring();
             idle.idle();
             if (queue.offer(op)) {
+                agent.ring();
                 return;
             }
         } while (System.nanoTime() - deadline < 0);

@@ -1,8 +1,10 @@
 package io.vnetd.dataplane.port;
 
+import io.vnetd.dataplane.idle.Doorbell;
 import java.util.function.Consumer;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
@@ -21,10 +23,13 @@ public final class EndpointPort implements AutoCloseable {
     private final OneToOneRingBuffer outbound;
     private final int maxFrameLength;
     private final Consumer<EndpointPort> detach;
+    private final Doorbell switching;
     private final Receiver receiver = new Receiver();
+    private final ControlledReceiver controlledReceiver = new ControlledReceiver();
 
     EndpointPort(String name, int tag, ManyToOneRingBuffer inbound, OneToOneRingBuffer outbound,
-                 int maxFrameLength, Consumer<EndpointPort> detach) {
+                 int maxFrameLength, Consumer<EndpointPort> detach, Doorbell switching) {
+        this.switching = switching;
         this.name = name;
         this.tag = tag;
         this.inbound = inbound;
@@ -57,6 +62,15 @@ public final class EndpointPort implements AutoCloseable {
         return inbound.write(tag, frame, offset, length);
     }
 
+    /**
+     * Wakes the switching agent if it sleeps, so that it forwards the frames offered so far at once.
+     * An I/O agent does this after each duty cycle; any other thread that offers frames calls it after
+     * a burst (the agent otherwise finds them when its sleep ends, within a millisecond).
+     */
+    public void notifySwitch() {
+        switching.ring();
+    }
+
     /** Hands up to {@code limit} delivered frames to {@code handler}; returns how many. */
     public int poll(FrameHandler handler, int limit) {
         receiver.handler = handler;
@@ -66,6 +80,25 @@ public final class EndpointPort implements AutoCloseable {
             frames += outbound.read(receiver, limit - frames);
         }
         return frames;
+    }
+
+    /**
+     * Hands up to {@code limit} delivered frames to {@code handler}, stopping at the first it leaves
+     * ({@link ControlledMessageHandler.Action#ABORT}); returns how many it took.
+     */
+    public int controlledPoll(ControlledFrameHandler handler, int limit) {
+        controlledReceiver.handler = handler;
+        int frames = outbound.controlledRead(controlledReceiver, limit);
+        if (frames < limit && !controlledReceiver.aborted) {
+            frames += outbound.controlledRead(controlledReceiver, limit - frames);
+        }
+        controlledReceiver.aborted = false;
+        return frames;
+    }
+
+    /** Whether the switch has delivered frames not polled yet. Only the polling thread's answer is exact. */
+    public boolean hasFrames() {
+        return outbound.size() > 0;
     }
 
     /** Detaches the port from the switch, as {@code close(name)} does, unless the name was reused. */
@@ -89,6 +122,19 @@ public final class EndpointPort implements AutoCloseable {
         @Override
         public void onMessage(int msgTypeId, MutableDirectBuffer buffer, int index, int length) {
             handler.onFrame(buffer, index, length);
+        }
+    }
+
+    /** Adapts the ring's controlled callback, remembering an abort so that {@link #controlledPoll} stops. */
+    private static final class ControlledReceiver implements ControlledMessageHandler {
+        private ControlledFrameHandler handler;
+        private boolean aborted;
+
+        @Override
+        public Action onMessage(int msgTypeId, MutableDirectBuffer buffer, int index, int length) {
+            Action action = handler.onFrame(buffer, index, length);
+            aborted = action == Action.ABORT;
+            return action;
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.vnetd.dataplane.port;
 
 import io.vnetd.actors.api.NetException;
+import io.vnetd.dataplane.idle.Doorbell;
 import io.vnetd.dataplane.switching.ControlOp;
 import io.vnetd.dataplane.switching.PortTag;
 import java.util.HashMap;
@@ -31,6 +32,7 @@ public final class PortRegistry {
     }
 
     private final ControlChannel control;
+    private final Doorbell switching;
     private final ManyToOneRingBuffer inbound;
     private final int outboundRingCapacity;
     private final int maxFrameLength;
@@ -39,9 +41,11 @@ public final class PortRegistry {
     private final int[] generations;
     private boolean shutDown;
 
+    /** @param switching the switching agent's doorbell, which endpoints ring after offering frames */
     public PortRegistry(ControlChannel control, ManyToOneRingBuffer inbound, int maxPorts,
-                        int outboundRingCapacity, int maxFrameLength) {
+                        int outboundRingCapacity, int maxFrameLength, Doorbell switching) {
         this.control = control;
+        this.switching = switching;
         this.inbound = inbound;
         this.outboundRingCapacity = outboundRingCapacity;
         this.maxFrameLength = maxFrameLength;
@@ -92,7 +96,7 @@ public final class PortRegistry {
             throw e;
         }
         entries.put(name, new EndpointEntry(tag));
-        return new EndpointPort(name, tag, inbound, outbound, maxFrameLength, this::detach);
+        return new EndpointPort(name, tag, inbound, outbound, maxFrameLength, this::detach, switching);
     }
 
     /** Closes port {@code name}, whatever it is; nothing if it is not open. */

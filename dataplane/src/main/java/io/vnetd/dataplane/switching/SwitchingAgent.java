@@ -5,9 +5,12 @@ import io.vnetd.dataplane.affinity.CpuAffinity;
 import io.vnetd.dataplane.counters.PortCounters;
 import io.vnetd.dataplane.counters.SwitchCounter;
 import io.vnetd.dataplane.counters.SwitchCountersSnapshot;
+import io.vnetd.dataplane.idle.Doorbell;
+import io.vnetd.dataplane.idle.Sleeper;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.agrona.ErrorHandler;
 import org.agrona.MutableDirectBuffer;
@@ -27,8 +30,11 @@ import org.agrona.concurrent.status.CountersManager;
  * <p>An operation applies to every frame written after it was queued: a batch stops at the first
  * frame read while the queue holds operations, and the next duty cycle applies them first. So a
  * backend may send as soon as its {@code attachEndpoint} or its {@code connect} has returned.
+ *
+ * <p>After a duty cycle that forwarded frames it rings {@code deliveries}, the doorbell of the agents
+ * that read the endpoints' rings; on a thread of its own it sleeps by parking ({@link Sleeper}).
  */
-public final class SwitchingAgent implements Agent, ControlledMessageHandler {
+public final class SwitchingAgent implements Agent, ControlledMessageHandler, Sleeper {
 
     public static final String ROLE_NAME = "vnetd-switch";
 
@@ -44,14 +50,18 @@ public final class SwitchingAgent implements Agent, ControlledMessageHandler {
     private final AtomicCounter errors;
     private final Consumer<ControlOp> applier = this::apply;
     private final CompletableFuture<Void> started = new CompletableFuture<>();
+    private final Doorbell deliveries;
+    private volatile Thread thread;
 
     private ForwardingTable table;
     private boolean modelChanged;
     private volatile Map<String, PortCounters> countersByName = Map.of();
 
+    /** @param deliveries rung after a duty cycle that delivered frames to endpoints */
     public SwitchingAgent(DataPlane.Context ctx, ManyToOneConcurrentArrayQueue<ControlOp> controlQueue,
-                          ManyToOneRingBuffer inbound, CountersManager countersManager) {
+                          ManyToOneRingBuffer inbound, CountersManager countersManager, Doorbell deliveries) {
         this.controlQueue = controlQueue;
+        this.deliveries = deliveries;
         this.inbound = inbound;
         this.batchLimit = ctx.batchLimit();
         this.cpus = ctx.agentCpus();
@@ -79,6 +89,7 @@ public final class SwitchingAgent implements Agent, ControlledMessageHandler {
             if (cpus.length > 0) {
                 CpuAffinity.pinCurrentThread(cpus);
             }
+            thread = Thread.currentThread();
             started.complete(null);
         } catch (RuntimeException e) {
             started.completeExceptionally(e);
@@ -107,7 +118,30 @@ public final class SwitchingAgent implements Agent, ControlledMessageHandler {
             countersByName = model.countersByName();
             tablesCompiled.incrementRelease();
         }
-        return work + inbound.controlledRead(this, batchLimit);
+        int forwarded = inbound.controlledRead(this, batchLimit);
+        if (forwarded > 0) {
+            deliveries.ring();
+        }
+        return work + forwarded;
+    }
+
+    /** Operations queued or frames on the inbound ring. */
+    @Override
+    public boolean hasWork() {
+        return !controlQueue.isEmpty() || inbound.size() > 0;
+    }
+
+    @Override
+    public void sleep(long nanos) {
+        LockSupport.parkNanos(nanos);
+    }
+
+    @Override
+    public void wake() {
+        Thread sleeping = thread;
+        if (sleeping != null) {
+            LockSupport.unpark(sleeping);
+        }
     }
 
     private void apply(ControlOp op) {

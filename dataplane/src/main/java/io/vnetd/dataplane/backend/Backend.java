@@ -1,0 +1,117 @@
+package io.vnetd.dataplane.backend;
+
+import io.vnetd.actors.netdev.NetdevConfig;
+import io.vnetd.dataplane.backend.io.EventLoop;
+import io.vnetd.dataplane.counters.BackendCounters;
+import io.vnetd.dataplane.port.EndpointPort;
+
+/**
+ * A netdev whose frames come from and go to a host socket: it holds the socket, its endpoint port
+ * and its I/O counters, and an {@link IoAgent} serves it.
+ *
+ * <p>Life: a backend type's factory acquires the host resource on the control plane's thread (so
+ * that QEMU's synchronous errors reach the command) and constructs the backend, which attaches its
+ * port; the agent then calls {@link #onStart}, {@link #doWork} every duty cycle, and after
+ * {@link #close} {@link #onStop}. Its description ({@code info network}) and counters are readable
+ * from any thread.
+ */
+public abstract class Backend {
+
+    private final NetdevConfig config;
+    private final BackendCounters counters;
+    private final EndpointPort port;
+    private volatile String info = "";
+    private volatile boolean closed;
+    private IoAgent agent;
+
+    /** Attaches the backend's port and allocates its counters; on failure nothing stays taken. */
+    protected Backend(BackendEnv env, NetdevConfig config) {
+        this.config = config;
+        this.counters = env.allocateCounters(config.id());
+        try {
+            this.port = env.attachEndpoint(config.id());
+        } catch (RuntimeException e) {
+            counters.close();
+            throw e;
+        }
+    }
+
+    public final String name() {
+        return config.id();
+    }
+
+    public final NetdevConfig config() {
+        return config;
+    }
+
+    public final BackendCounters counters() {
+        return counters;
+    }
+
+    /** The agent serving this backend, set once when it opens. */
+    final IoAgent agent() {
+        return agent;
+    }
+
+    final void servedBy(IoAgent agent) {
+        this.agent = agent;
+    }
+
+    protected final EndpointPort port() {
+        return port;
+    }
+
+    /** QEMU's {@code info_str} for this backend as it is now. Any thread. */
+    public final String describe() {
+        return info;
+    }
+
+    protected final void describeAs(String info) {
+        this.info = info;
+    }
+
+    /** Whether {@link #close} was called: events about a closed backend are not published. */
+    protected final boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Closes the backend from the control plane's thread: lets go of its host resources at once (a
+     * port or path is free when this returns), detaches its port; the agent then calls {@link #onStop}.
+     */
+    final void close() {
+        closed = true;
+        releaseResources();
+        port.close();
+    }
+
+    /** Agent thread: start serving, registering descriptors with {@code loop}. */
+    protected abstract void onStart(EventLoop loop);
+
+    /** Agent thread, every duty cycle: frames delivered to the port, retries, timers. Returns the work done. */
+    protected abstract int doWork();
+
+    /**
+     * Agent thread, before it sleeps: whether {@link #doWork} would find work now (frames it can move,
+     * an answer it waits for). Work that arrives while the agent sleeps must ring its doorbell.
+     */
+    protected abstract boolean hasWork();
+
+    /**
+     * Agent thread (or the closing thread once agents stopped), after {@link #close}, possibly
+     * without {@link #onStart}: deregister and close every descriptor.
+     */
+    protected abstract void onStop();
+
+    /**
+     * Control plane's thread, once, from {@link #close}: lets go of what the descriptors made at open
+     * refer to ({@link io.vnetd.dataplane.backend.io.Sockets#release}) and of files, while the agent
+     * may still be using the descriptors.
+     */
+    protected abstract void releaseResources();
+
+    @Override
+    public String toString() {
+        return config.type() + " backend '" + name() + "'";
+    }
+}

@@ -1,0 +1,156 @@
+package io.vnetd.dataplane.backend;
+
+import io.vnetd.actors.api.NetEventPublisher;
+import io.vnetd.actors.netdev.NetdevConfig;
+import io.vnetd.dataplane.DataPlane;
+import io.vnetd.dataplane.counters.BackendCounters;
+import io.vnetd.dataplane.counters.BackendCountersSnapshot;
+import io.vnetd.dataplane.port.EndpointPort;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.agrona.concurrent.status.CountersManager;
+
+/**
+ * The open backends by netdev id, and what they get from the data plane. Opening and closing are the
+ * control plane's (its lock orders them among callers; agents never take it); descriptions and
+ * counters are read from any thread.
+ */
+public final class Backends implements BackendEnv {
+
+    /** Makes a backend of one type: acquires its host resource, then constructs it. */
+    @FunctionalInterface
+    public interface Factory<C extends NetdevConfig> {
+        Backend open(C config, BackendEnv env);
+    }
+
+    /** Registration ids of backend counters start here, apart from those of port counters. */
+    private static final long FIRST_REGISTRATION_ID = 1L << 48;
+
+    private final DataPlane.Context settings;
+    private final Function<String, EndpointPort> endpoints;
+    private final CountersManager countersManager;
+    private final List<IoAgent> agents;
+    private final Resolver resolver = new Resolver();
+    private final Map<String, Backend> open = new HashMap<>();
+    private final Map<String, Backend> readable = new ConcurrentHashMap<>();
+    private final AtomicLong nextRegistrationId = new AtomicLong(FIRST_REGISTRATION_ID);
+    private boolean shutDown;
+
+    /** @param countersManager safe for concurrent allocation: backends allocate on the control plane's threads */
+    public Backends(DataPlane.Context settings, Function<String, EndpointPort> endpoints,
+                    CountersManager countersManager, List<IoAgent> agents) {
+        this.settings = settings;
+        this.endpoints = endpoints;
+        this.countersManager = countersManager;
+        this.agents = List.copyOf(agents);
+    }
+
+    /**
+     * Opens the backend {@code config} describes, unless one with this configuration is open already.
+     *
+     * @throws io.vnetd.actors.api.NetException with QEMU's wording when the host resource cannot be had
+     * @throws IllegalStateException            if the id is open with another configuration
+     */
+    public synchronized <C extends NetdevConfig> void open(C config, Factory<C> factory) {
+        if (shutDown) {
+            throw new IllegalStateException("data plane is closed");
+        }
+        Backend existing = open.get(config.id());
+        if (existing != null) {
+            if (existing.config().equals(config)) {
+                return;
+            }
+            throw new IllegalStateException("netdev '" + config.id() + "' is open already as " + existing.config());
+        }
+        Backend backend = factory.open(config, this);
+        IoAgent agent = leastLoaded();
+        backend.servedBy(agent);
+        open.put(config.id(), backend);
+        readable.put(config.id(), backend);
+        agent.start(backend);
+    }
+
+    /** Closes backend {@code name}: its resources are released when this returns. Nothing if none is open. */
+    public synchronized void close(String name) {
+        Backend backend = open.remove(name);
+        if (backend != null) {
+            readable.remove(name);
+            backend.close();
+            backend.agent().stop(backend);
+        }
+    }
+
+    /**
+     * Releases every backend's resources and stops opening more; the agents, stopping, close their
+     * descriptors.
+     */
+    public synchronized void shutDown() {
+        shutDown = true;
+        for (Backend backend : open.values()) {
+            backend.close();
+        }
+        open.clear();
+        readable.clear();
+        resolver.close();
+    }
+
+    /** The backend's description, or nothing if no backend of that name is open. Any thread. */
+    public Optional<String> describe(String name) {
+        Backend backend = readable.get(name);
+        return backend == null ? Optional.empty() : Optional.of(backend.describe());
+    }
+
+    /** The backend's I/O counters, or nothing if no backend of that name is open. Any thread. */
+    public Optional<BackendCountersSnapshot> counters(String name) {
+        Backend backend = readable.get(name);
+        return backend == null ? Optional.empty() : backend.counters().snapshot(countersManager);
+    }
+
+    /** Every open backend's I/O counters. Any thread. */
+    public List<BackendCountersSnapshot> counters() {
+        List<BackendCountersSnapshot> snapshots = new ArrayList<>();
+        readable.values().forEach(b -> b.counters().snapshot(countersManager).ifPresent(snapshots::add));
+        return snapshots;
+    }
+
+    private IoAgent leastLoaded() {
+        IoAgent best = agents.getFirst();
+        for (IoAgent agent : agents) {
+            if (agent.load() < best.load()) {
+                best = agent;
+            }
+        }
+        return best;
+    }
+
+    @Override
+    public DataPlane.Context settings() {
+        return settings;
+    }
+
+    @Override
+    public EndpointPort attachEndpoint(String name) {
+        return endpoints.apply(name);
+    }
+
+    @Override
+    public BackendCounters allocateCounters(String name) {
+        return BackendCounters.allocate(countersManager, name, nextRegistrationId.getAndIncrement());
+    }
+
+    @Override
+    public NetEventPublisher events() {
+        return settings.eventPublisher();
+    }
+
+    @Override
+    public Resolver resolver() {
+        return resolver;
+    }
+}

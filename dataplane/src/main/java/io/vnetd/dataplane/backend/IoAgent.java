@@ -1,0 +1,314 @@
+package io.vnetd.dataplane.backend;
+
+import io.vnetd.dataplane.DataPlane;
+import io.vnetd.dataplane.affinity.CpuAffinity;
+import io.vnetd.dataplane.backend.io.Epoll;
+import io.vnetd.dataplane.backend.io.EventLoop;
+import io.vnetd.dataplane.backend.io.Libc;
+import io.vnetd.dataplane.backend.io.Pollable;
+import io.vnetd.dataplane.backend.io.ErrnoException;
+import io.vnetd.dataplane.backend.io.ReceiveBatch;
+import io.vnetd.dataplane.backend.io.Sockets;
+import io.vnetd.dataplane.idle.Doorbell;
+import io.vnetd.dataplane.idle.Sleeper;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.agrona.collections.IntArrayQueue;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Serves the sockets of a set of backends: each duty cycle applies the control plane's starts and
+ * stops, asks epoll (without waiting) which descriptors are ready and lets their handlers read and
+ * write in batches, then lets every backend move the frames the switch delivered to it. Waiting is
+ * the idle strategy's business, as for the switching agent, so frames delivered by the switch are
+ * seen without a wake-up.
+ *
+ * <p>It sleeps in {@code epoll_wait} ({@link Sleeper}), so a socket wakes it, and so does an
+ * {@code eventfd} its {@link Doorbell} writes: the switching agent rings it after delivering frames,
+ * the control plane after queueing a command. It rings the switching agent's doorbell after a duty
+ * cycle that did work, which is when it may have offered frames.
+ *
+ * <p>Steady state allocates nothing and takes no lock: epoll's events name a registration by token
+ * and generation, so a handler is found by array index, and a readiness reported for a registration
+ * dropped earlier in the same cycle is ignored.
+ */
+public final class IoAgent implements Agent, EventLoop, Sleeper {
+
+    public static final String ROLE_NAME_PREFIX = "vnetd-io-";
+
+    private static final int MAX_EVENTS = 256;
+    private static final long NANOS_PER_MILLI = TimeUnit.MILLISECONDS.toNanos(1);
+
+    private final String roleName;
+    private final int[] cpus;
+    private final long offerTimeoutNs;
+    private final ManyToOneConcurrentArrayQueue<IoCommand> commands;
+    private final Consumer<IoCommand> applier = this::apply;
+    private final MemorySegment errno = Libc.newErrnoCell(Arena.ofAuto());
+    private final Epoll epoll = new Epoll(MAX_EVENTS, errno);
+    private final ReceiveBatch receiveBatch;
+    private final IntArrayQueue freeTokens = new IntArrayQueue();
+    private final AtomicInteger load = new AtomicInteger();
+    private final CompletableFuture<Void> started = new CompletableFuture<>();
+    private final Doorbell doorbell;
+    private final Doorbell switching;
+    private final int wakeFd;
+    /** The 8 bytes written to and read from the eventfd: 1, and whatever count it held. */
+    private final UnsafeBuffer wakeValue = new UnsafeBuffer(Arena.ofAuto().allocate(Long.BYTES, Long.BYTES).address(),
+            Long.BYTES);
+    private final UnsafeBuffer wakeDrain = new UnsafeBuffer(Arena.ofAuto().allocate(Long.BYTES, Long.BYTES).address(),
+            Long.BYTES);
+
+    private Pollable[] handlers = new Pollable[64];
+    private int[] fds = new int[64];
+    private int[] generations = new int[64];
+    private int tokensUsed;
+    private Backend[] backends = new Backend[16];
+    private int backendCount;
+    private long nanoTime = System.nanoTime();
+    /** Events an {@code epoll_wait} that slept found, for the next duty cycle to handle. */
+    private int readyFromSleep;
+    private boolean closed;
+
+    /**
+     * @param doorbell  this agent's own: rung when a command is queued for it
+     * @param switching the switching agent's: rung after a duty cycle that did work
+     */
+    public IoAgent(int index, DataPlane.Context ctx, Doorbell doorbell, Doorbell switching) {
+        this.roleName = ROLE_NAME_PREFIX + index;
+        this.cpus = ctx.agentCpus();
+        this.offerTimeoutNs = ctx.controlOfferTimeoutNs();
+        this.commands = new ManyToOneConcurrentArrayQueue<>(ctx.controlQueueCapacity());
+        this.receiveBatch = new ReceiveBatch(ctx.ioBatchLength(), ctx.maxFrameLength());
+        this.doorbell = doorbell;
+        this.switching = switching;
+        this.wakeFd = Libc.eventfd(errno, 0, Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC);
+        if (wakeFd < 0) {
+            throw new ErrnoException("eventfd", Libc.errno(errno));
+        }
+        wakeValue.putLong(0, 1);
+        register(wakeFd, Libc.EPOLLIN, events -> {
+            Libc.read(wakeFd, wakeDrain.addressOffset(), Long.BYTES);
+            return 0;
+        });
+    }
+
+    @Override
+    public String roleName() {
+        return roleName;
+    }
+
+    @Override
+    public void onStart() {
+        try {
+            if (cpus.length > 0) {
+                CpuAffinity.pinCurrentThread(cpus);
+            }
+            nanoTime = System.nanoTime();
+            started.complete(null);
+        } catch (RuntimeException e) {
+            started.completeExceptionally(e);
+            throw e;
+        }
+    }
+
+    /** Waits until {@link #onStart} has run on the agent's thread; rethrows what it threw. */
+    public void awaitStarted() {
+        try {
+            started.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public int doWork() {
+        nanoTime = System.nanoTime();
+        int work = commands.drain(applier);
+        int ready = readyFromSleep > 0 ? readyFromSleep : epoll.poll(0);
+        readyFromSleep = 0;
+        for (int i = 0; i < ready; i++) {
+            long data = epoll.data(i);
+            int token = (int) data;
+            if (generations[token] == (int) (data >>> 32) && handlers[token] != null) {
+                work += handlers[token].onReady(epoll.events(i));
+            }
+        }
+        Backend[] served = backends;
+        for (int i = 0, n = backendCount; i < n; i++) {
+            work += served[i].doWork();
+        }
+        if (work > 0) {
+            switching.ring();
+        }
+        return work;
+    }
+
+    /** Commands queued, events found by a sleep, or a backend with frames it can move now. */
+    @Override
+    public boolean hasWork() {
+        if (!commands.isEmpty() || readyFromSleep > 0) {
+            return true;
+        }
+        for (int i = 0; i < backendCount; i++) {
+            if (backends[i].hasWork()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Waits in {@code epoll_wait} (whole milliseconds, at least one); what it finds is the next cycle's. */
+    @Override
+    public void sleep(long nanos) {
+        readyFromSleep = epoll.poll((int) Math.max(1, Math.min(Integer.MAX_VALUE, nanos / NANOS_PER_MILLI)));
+    }
+
+    @Override
+    public void wake() {
+        Libc.write(wakeFd, wakeValue.addressOffset(), Long.BYTES);
+    }
+
+    @Override
+    public Doorbell doorbell() {
+        return doorbell;
+    }
+
+    /** Stops every backend this agent serves, including ones queued to start, and closes epoll. */
+    @Override
+    public void onClose() {
+        closed = true;
+        commands.drain(applier);
+        while (backendCount > 0) {
+            stopServing(backends[backendCount - 1]);
+        }
+        epoll.close();
+        Sockets.close(wakeFd);
+    }
+
+    /** Backends served or queued: how the data plane picks the least loaded agent. Any thread. */
+    int load() {
+        return load.get();
+    }
+
+    /** Queues {@code backend} to be served from the next duty cycle. Control thread. */
+    void start(Backend backend) {
+        load.incrementAndGet();
+        offer(new IoCommand.Start(backend));
+    }
+
+    /** Queues a closed {@code backend} to be stopped. Control thread. */
+    void stop(Backend backend) {
+        offer(new IoCommand.Stop(backend));
+    }
+
+    private void offer(IoCommand command) {
+        if (commands.offer(command)) {
+            doorbell.ring();
+            return;
+        }
+        IdleStrategy idle = new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+        long deadline = System.nanoTime() + offerTimeoutNs;
+        do {
+            doorbell.ring();
+            idle.idle();
+            if (commands.offer(command)) {
+                doorbell.ring();
+                return;
+            }
+        } while (System.nanoTime() - deadline < 0);
+        throw new IllegalStateException("I/O agent " + roleName + ": command queue stayed full for "
+                + Duration.ofNanos(offerTimeoutNs) + ": the agent is stalled or not running; not applied: " + command);
+    }
+
+    private void apply(IoCommand command) {
+        switch (command) {
+            case IoCommand.Start(Backend backend) -> {
+                if (closed) {
+                    load.decrementAndGet();
+                    backend.onStop();
+                    return;
+                }
+                if (backendCount == backends.length) {
+                    backends = Arrays.copyOf(backends, backendCount * 2);
+                }
+                backends[backendCount++] = backend;
+                backend.onStart(this);
+            }
+            case IoCommand.Stop(Backend backend) -> stopServing(backend);
+        }
+    }
+
+    private void stopServing(Backend backend) {
+        for (int i = 0; i < backendCount; i++) {
+            if (backends[i] == backend) {
+                backends[i] = backends[--backendCount];
+                backends[backendCount] = null;
+                load.decrementAndGet();
+                break;
+            }
+        }
+        backend.onStop();
+    }
+
+    @Override
+    public int register(int fd, int events, Pollable handler) {
+        int token;
+        if (!freeTokens.isEmpty()) {
+            token = freeTokens.pollInt();
+        } else {
+            if (tokensUsed == handlers.length) {
+                handlers = Arrays.copyOf(handlers, tokensUsed * 2);
+                fds = Arrays.copyOf(fds, tokensUsed * 2);
+                generations = Arrays.copyOf(generations, tokensUsed * 2);
+            }
+            token = tokensUsed++;
+        }
+        handlers[token] = handler;
+        fds[token] = fd;
+        epoll.add(fd, events, data(token));
+        return token;
+    }
+
+    @Override
+    public void modify(int token, int events) {
+        epoll.modify(fds[token], events, data(token));
+    }
+
+    @Override
+    public void deregister(int token) {
+        epoll.delete(fds[token]);
+        handlers[token] = null;
+        fds[token] = -1;
+        generations[token]++;
+        freeTokens.addInt(token);
+    }
+
+    private long data(int token) {
+        return (long) generations[token] << 32 | token;
+    }
+
+    @Override
+    public ReceiveBatch receiveBatch() {
+        return receiveBatch;
+    }
+
+    @Override
+    public long nanoTime() {
+        return nanoTime;
+    }
+}

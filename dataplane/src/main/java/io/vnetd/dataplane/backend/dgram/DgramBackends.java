@@ -1,0 +1,117 @@
+package io.vnetd.dataplane.backend.dgram;
+
+import io.vnetd.actors.api.NetException;
+import io.vnetd.actors.netdev.NetdevConfig;
+import io.vnetd.actors.netdev.SocketAddress;
+import io.vnetd.dataplane.backend.Backend;
+import io.vnetd.dataplane.backend.BackendEnv;
+import io.vnetd.dataplane.backend.DatagramBackend;
+import io.vnetd.dataplane.backend.io.ErrnoException;
+import io.vnetd.dataplane.backend.io.Ipv4;
+import io.vnetd.dataplane.backend.io.Libc;
+import io.vnetd.dataplane.backend.io.SockAddr;
+import io.vnetd.dataplane.backend.io.Sockets;
+import io.vnetd.dataplane.backend.io.UnixPaths;
+import io.vnetd.dataplane.backend.socket.SocketBackends;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * The {@code dgram} backend ({@code net/dgram.c}): one frame per datagram, over IPv4 UDP (unicast
+ * from {@code local} to {@code remote}, or a multicast group as {@code remote}) or unix datagram
+ * sockets. Inet addresses are read the way QEMU's {@code convert_host_port} reads them (IPv4 only);
+ * a unix {@code local} path is removed before it is bound, and QEMU ignores {@code abstract} and
+ * {@code tight} here, so vnetd does too. Errors are synchronous, with QEMU's wording.
+ */
+public final class DgramBackends {
+
+    private DgramBackends() {
+    }
+
+    /** Acquires the socket {@code config} asks for and makes its backend; {@link Backends.Factory} of {@code dgram}. */
+    public static Backend open(NetdevConfig.Dgram config, BackendEnv env) {
+        try {
+            if (config.remote().orElse(null) instanceof SocketAddress.Inet remote) {
+                SockAddr destination = Ipv4.convertHostPort(remote.host(), remote.port());
+                if (Ipv4.isMulticast(destination.ipv4())) {
+                    return multicast(config, env, destination);
+                }
+            }
+            // NetdevConfig.Dgram.validate() has checked the combination of local and remote.
+            return switch (config.local().orElseThrow()) {
+                case SocketAddress.Inet local -> inet(config, env, local, (SocketAddress.Inet) config.remote().orElseThrow());
+                case SocketAddress.Unix local -> unix(config, env, local, (SocketAddress.Unix) config.remote().orElseThrow());
+                case SocketAddress.Fd fd -> throw fdUnavailable(fd);
+                case SocketAddress.Vsock vsock -> throw NetException.generic("only support inet or fd type for local");
+            };
+        } catch (ErrnoException e) {
+            throw NetException.generic(e.getMessage());
+        }
+    }
+
+    private static Backend multicast(NetdevConfig.Dgram config, BackendEnv env, SockAddr group) {
+        OptionalInt local = switch (config.local().orElse(null)) {
+            case null -> OptionalInt.empty();
+            case SocketAddress.Inet inet -> {
+                OptionalInt address = Ipv4.aton(inet.host());
+                if (address.isEmpty()) {
+                    throw NetException.generic("localaddr '" + inet.host() + "' is not a valid IPv4 address");
+                }
+                yield address;
+            }
+            case SocketAddress.Fd fd -> throw fdUnavailable(fd);
+            default -> throw NetException.generic("only support inet or fd type for local");
+        };
+        int fd = SocketBackends.multicastSocket(group, local, env.settings().datagramReceiveBufferLength());
+        try {
+            return new DatagramBackend(env, config, fd, group, "mcast=" + Ipv4.ntoa(group.ipv4()) + ":" + group.port(),
+                    Optional.empty());
+        } catch (RuntimeException e) {
+            Sockets.close(fd);
+            throw e;
+        }
+    }
+
+    private static Backend inet(NetdevConfig.Dgram config, BackendEnv env, SocketAddress.Inet local,
+                                SocketAddress.Inet remote) {
+        SockAddr localAddress = Ipv4.convertHostPort(local.host(), local.port());
+        SockAddr remoteAddress = Ipv4.convertHostPort(remote.host(), remote.port());
+        int fd = SocketBackends.unicastSocket(localAddress, env.settings().datagramReceiveBufferLength());
+        try {
+            return new DatagramBackend(env, config, fd, remoteAddress, "udp=" + Ipv4.ntoa(localAddress.ipv4()) + ":"
+                    + localAddress.port() + "/" + Ipv4.ntoa(remoteAddress.ipv4()) + ":" + remoteAddress.port(),
+                    Optional.empty());
+        } catch (RuntimeException e) {
+            Sockets.close(fd);
+            throw e;
+        }
+    }
+
+    private static Backend unix(NetdevConfig.Dgram config, BackendEnv env, SocketAddress.Unix local,
+                                SocketAddress.Unix remote) {
+        UnixPaths.unlinkStale(local.path(), "failed to unlink socket " + local.path());
+        SockAddr localAddress = fileAddress(local.path());
+        SockAddr remoteAddress = fileAddress(remote.path());
+        int fd = SocketBackends.datagramSocket(Libc.AF_UNIX, env.settings().datagramReceiveBufferLength());
+        try {
+            Sockets.bind(fd, localAddress, "can't bind unix=" + local.path() + " to socket");
+            return new DatagramBackend(env, config, fd, remoteAddress, "udp=" + local.path() + ":" + remote.path(),
+                    Optional.of(local.path()));
+        } catch (RuntimeException e) {
+            Sockets.close(fd);
+            throw e;
+        }
+    }
+
+    private static SockAddr fileAddress(String path) {
+        try {
+            return SockAddr.unix(path, false, false);
+        } catch (IllegalArgumentException e) {
+            throw NetException.generic(e.getMessage());
+        }
+    }
+
+    private static NetException fdUnavailable(SocketAddress.Fd fd) {
+        return SocketBackends.fdUnavailable(fd.str());
+    }
+}

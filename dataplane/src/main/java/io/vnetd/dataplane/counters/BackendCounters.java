@@ -1,0 +1,86 @@
+package io.vnetd.dataplane.counters;
+
+import java.util.Optional;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersManager;
+import org.agrona.concurrent.status.CountersReader;
+
+/**
+ * One backend's I/O counters in the data plane's counters buffer: allocated when the backend opens,
+ * written by the agent serving it, freed by that agent when it stops. Any thread may take a
+ * {@link #snapshot}; the registration id keeps a reader from mistaking a reused counter for these.
+ */
+public final class BackendCounters {
+
+    private static final BackendCounter[] KINDS = BackendCounter.values();
+
+    private final String name;
+    private final long registrationId;
+    private final AtomicCounter[] counters;
+
+    private BackendCounters(String name, long registrationId, AtomicCounter[] counters) {
+        this.name = name;
+        this.registrationId = registrationId;
+        this.counters = counters;
+    }
+
+    /**
+     * Allocates the counters of backend {@code name} in {@code manager}, which must be safe for
+     * concurrent allocation.
+     *
+     * @throws IllegalStateException when the buffer has no room (nothing stays allocated then)
+     */
+    public static BackendCounters allocate(CountersManager manager, String name, long registrationId) {
+        AtomicCounter[] counters = new AtomicCounter[KINDS.length];
+        try {
+            for (BackendCounter kind : KINDS) {
+                AtomicCounter counter = manager.newCounter("vnetd backend " + name + ": " + kind.description(),
+                        kind.typeId());
+                manager.setCounterRegistrationId(counter.id(), registrationId);
+                counters[kind.ordinal()] = counter;
+            }
+        } catch (RuntimeException e) {
+            for (AtomicCounter counter : counters) {
+                if (counter != null) {
+                    counter.close();
+                }
+            }
+            throw e;
+        }
+        return new BackendCounters(name, registrationId, counters);
+    }
+
+    public AtomicCounter get(BackendCounter kind) {
+        return counters[kind.ordinal()];
+    }
+
+    /** Reads the counters, or nothing once they were freed. Any thread. */
+    public Optional<BackendCountersSnapshot> snapshot(CountersReader reader) {
+        long[] v = new long[KINDS.length];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = counters[i].get();
+        }
+        for (AtomicCounter counter : counters) {
+            if (reader.getCounterState(counter.id()) != CountersReader.RECORD_ALLOCATED
+                    || reader.getCounterRegistrationId(counter.id()) != registrationId) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(new BackendCountersSnapshot(name,
+                v[BackendCounter.RX_DROPPED_RING_FULL.ordinal()],
+                v[BackendCounter.RX_DROPPED_TOO_LONG.ordinal()],
+                v[BackendCounter.TX_DROPPED_NOT_CONNECTED.ordinal()],
+                v[BackendCounter.TX_DROPPED_SEND_ERROR.ordinal()],
+                v[BackendCounter.CONNECTIONS.ordinal()],
+                v[BackendCounter.STREAM_ERRORS.ordinal()]));
+    }
+
+    /** Frees the counters; nothing if they were freed already. */
+    public void close() {
+        for (AtomicCounter counter : counters) {
+            if (!counter.isClosed()) {
+                counter.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,12 @@
+package io.vnetd.dataplane.counters;
+
+/** One backend's I/O counters read at one moment (see {@link BackendCounter} for what each counts). */
+public record BackendCountersSnapshot(
+        String name,
+        long rxDroppedRingFull,
+        long rxDroppedTooLong,
+        long txDroppedNotConnected,
+        long txDroppedSendError,
+        long connections,
+        long streamErrors) {
+}

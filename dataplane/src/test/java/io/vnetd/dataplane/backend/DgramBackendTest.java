@@ -1,0 +1,197 @@
+package io.vnetd.dataplane.backend;
+
+import static io.vnetd.actors.netclient.NetClientRef.netdev;
+import static io.vnetd.dataplane.Frames.MAC_A;
+import static io.vnetd.dataplane.Frames.MAC_B;
+import static io.vnetd.dataplane.Frames.frame;
+import static io.vnetd.dataplane.Frames.sequence;
+import static io.vnetd.dataplane.backend.BackendHarness.freeUdpPort;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vnetd.actors.api.NetException;
+import io.vnetd.actors.netdev.NetdevConfig;
+import io.vnetd.actors.netdev.SocketAddress;
+import io.vnetd.dataplane.backend.BackendHarness.Peer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The dgram backend: one frame per datagram, inet unicast and unix through FFM, QEMU's errors. */
+class DgramBackendTest {
+
+    @TempDir
+    Path dir;
+
+    static NetdevConfig.Dgram inet(String id, String localHost, int localPort, String remoteHost, int remotePort) {
+        return new NetdevConfig.Dgram(id, Optional.of(SocketAddress.Inet.of(localHost, String.valueOf(localPort))),
+                Optional.of(SocketAddress.Inet.of(remoteHost, String.valueOf(remotePort))));
+    }
+
+    @Test
+    void framesCrossAsRawDatagramsBothWays() throws IOException {
+        int local = freeUdpPort();
+        try (BackendHarness h = new BackendHarness();
+             DatagramChannel remote = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            int remotePort = ((InetSocketAddress) remote.getLocalAddress()).getPort();
+            h.open(inet("d0", "127.0.0.1", local, "127.0.0.1", remotePort));
+            Peer peer = h.peerOf("d0");
+            h.settle();
+
+            byte[] in = frame(MAC_B, MAC_A, 1, 60);
+            remote.send(ByteBuffer.wrap(in), new InetSocketAddress("127.0.0.1", local));
+            h.await("a frame from the socket", () -> peer.received().size() == 1);
+            assertArrayEquals(in, peer.received().getFirst());
+
+            byte[] out = frame(MAC_A, MAC_B, 2, 1500);
+            peer.send(out);
+            h.settle();
+            ByteBuffer datagram = ByteBuffer.allocate(9000);
+            remote.configureBlocking(false);
+            h.await("a datagram", () -> receive(remote, datagram));
+            datagram.flip();
+            byte[] got = new byte[datagram.remaining()];
+            datagram.get(got);
+            assertArrayEquals(out, got);
+            assertEquals("udp=127.0.0.1:" + local + "/127.0.0.1:" + remotePort, h.describe("d0"));
+        }
+    }
+
+    private static boolean receive(DatagramChannel channel, ByteBuffer into) {
+        try {
+            return channel.receive(into) != null;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void aBatchOfDatagramsIsReadInOneDutyCycle() throws IOException {
+        int local = freeUdpPort();
+        try (BackendHarness h = new BackendHarness();
+             DatagramChannel remote = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            h.open(inet("d0", "127.0.0.1", local, "127.0.0.1", ((InetSocketAddress) remote.getLocalAddress()).getPort()));
+            Peer peer = h.peerOf("d0");
+            h.settle();
+            for (int i = 0; i < 40; i++) {
+                remote.send(ByteBuffer.wrap(frame(MAC_B, MAC_A, i)), new InetSocketAddress("127.0.0.1", local));
+            }
+            IoAgent io = h.dp.ioAgents().getFirst();
+
+            assertEquals(16, io.doWork(), "one recvmmsg of ioBatchLength datagrams");
+            h.await("40 frames", () -> peer.received().size() == 40);
+            for (int i = 0; i < 40; i++) {
+                assertEquals(i, sequence(peer.received().get(i)));
+            }
+        }
+    }
+
+    @Test
+    void unixDatagramSocketsCarryFramesBothWays() throws IOException {
+        String local = dir.resolve("local.sock").toString();
+        String remote = dir.resolve("remote.sock").toString();
+        Files.writeString(Path.of(local), "a stale file QEMU removes before it binds");
+        try (BackendHarness h = new BackendHarness(); UnixDatagramPeer socket = UnixDatagramPeer.bind(remote)) {
+            h.open(new NetdevConfig.Dgram("u0", Optional.of(SocketAddress.Unix.of(local)),
+                    Optional.of(SocketAddress.Unix.of(remote))));
+            Peer peer = h.peerOf("u0");
+            h.settle();
+            assertEquals("udp=" + local + ":" + remote, h.describe("u0"));
+
+            byte[] in = frame(MAC_B, MAC_A, 7, 333);
+            socket.sendTo(local, in);
+            h.await("a frame from the unix socket", () -> peer.received().size() == 1);
+            assertArrayEquals(in, peer.received().getFirst());
+
+            byte[] out = frame(MAC_A, MAC_B, 8, 1514);
+            peer.send(out);
+            h.settle();
+            assertArrayEquals(out, socket.receive());
+
+            h.dp.close(netdev("u0"));
+            assertFalse(Files.exists(Path.of(local)), "the socket file is removed when the netdev goes");
+        }
+    }
+
+    @Test
+    void aMissingUnixDestinationDropsFramesAndCountsThem() {
+        String local = dir.resolve("l.sock").toString();
+        try (BackendHarness h = new BackendHarness()) {
+            h.open(new NetdevConfig.Dgram("u0", Optional.of(SocketAddress.Unix.of(local)),
+                    Optional.of(SocketAddress.Unix.of(dir.resolve("nobody").toString()))));
+            Peer peer = h.peerOf("u0");
+            h.settle();
+            peer.send(frame(MAC_A, MAC_B, 1));
+            peer.send(frame(MAC_A, MAC_B, 2));
+            h.settle();
+
+            assertEquals(2, h.backendCounters("u0").txDroppedSendError());
+        }
+    }
+
+    @Test
+    void twoBackendsMayShareALocalPortAsInQemu() {
+        int port = freeUdpPort();
+        try (BackendHarness h = new BackendHarness()) {
+            h.open(inet("a", "127.0.0.1", port, "127.0.0.1", freeUdpPort()));
+            h.open(inet("b", "127.0.0.1", port, "127.0.0.1", freeUdpPort()));
+        }
+    }
+
+    @Test
+    void addressesAreReadAsQemuReadsThem() {
+        int port = freeUdpPort();
+        try (BackendHarness h = new BackendHarness()) {
+            h.open(new NetdevConfig.Dgram("d", Optional.of(SocketAddress.Inet.of("127.1", "0" + Integer.toOctalString(port))),
+                    Optional.of(SocketAddress.Inet.of("localhost", "1abc"))));
+            assertEquals("udp=127.0.0.1:" + port + "/127.0.0.1:1", h.describe("d"));
+        }
+    }
+
+    @Test
+    void errorsHaveQemusWording() {
+        try (BackendHarness h = new BackendHarness()) {
+            assertEquals("can't resolve host address '::1'",
+                    refusal(h, inet("d", "::1", 1, "127.0.0.1", 2)));
+            assertEquals("can't resolve host address '::1'",
+                    refusal(h, inet("d", "127.0.0.1", 1, "::1", 2)));
+            assertEquals("host address '300.1.1.1' is not a valid IPv4 address",
+                    refusal(h, inet("d", "300.1.1.1", 1, "127.0.0.1", 2)));
+            assertEquals("port number 'x' is invalid",
+                    refusal(h, new NetdevConfig.Dgram("d", Optional.of(SocketAddress.Inet.of("127.0.0.1", "x")),
+                            Optional.of(SocketAddress.Inet.of("127.0.0.1", "1")))));
+            assertEquals("localaddr 'nohost.invalid' is not a valid IPv4 address",
+                    refusal(h, new NetdevConfig.Dgram("d", Optional.of(SocketAddress.Inet.of("nohost.invalid", "0")),
+                            Optional.of(SocketAddress.Inet.of("230.0.0.10", "17212")))));
+            int taken = freeUdpPort();
+            try (DatagramChannel busy = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", taken))) {
+                assertEquals("can't bind ip=127.0.0.1 to socket: Address already in use",
+                        refusal(h, inet("d", "127.0.0.1", taken, "127.0.0.1", 2)));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+            String tooLong = "/tmp/" + "x".repeat(120);
+            assertEquals("UNIX socket path '" + tooLong + "' is too long",
+                    refusal(h, new NetdevConfig.Dgram("d", Optional.of(SocketAddress.Unix.of(tooLong)),
+                            Optional.of(SocketAddress.Unix.of("/tmp/r")))));
+            assertEquals("can't bind unix=" + dir.resolve("no/such/dir") + " to socket: No such file or directory",
+                    refusal(h, new NetdevConfig.Dgram("d", Optional.of(SocketAddress.Unix.of(dir.resolve("no/such/dir").toString())),
+                            Optional.of(SocketAddress.Unix.of("/tmp/r")))));
+            assertEquals(java.util.List.of(), h.dp.backendCounters(), "nothing stays open after a refusal");
+            assertTrue(h.dp.counters().isEmpty(), "no port stays open after a refusal");
+        }
+    }
+
+    static String refusal(BackendHarness h, NetdevConfig config) {
+        return assertThrows(NetException.class, () -> h.open(config)).desc();
+    }
+}

@@ -1,0 +1,54 @@
+package io.vnetd.it.bench.control;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The benchmarks' knobs, as system properties (Maven passes {@code -Dkey=value} on to the tests).
+ * The defaults are the runs docs/benchmarks-control.md reports.
+ */
+final class BenchSettings {
+
+    private BenchSettings() {
+    }
+
+    /** Load before each measuring window, so that the JIT and the journal's file are warm. */
+    static Duration warmup() {
+        return Duration.ofSeconds(Long.getLong("vnetd.bench.warmup-seconds", 5));
+    }
+
+    static Duration measure() {
+        return Duration.ofSeconds(Long.getLong("vnetd.bench.measure-seconds", 10));
+    }
+
+    static String qemuBinary() {
+        return System.getProperty("vnetd.bench.qemu", "qemu-system-x86_64");
+    }
+
+    static int recoveryEntities() {
+        return Integer.getInteger("vnetd.bench.recovery.entities", 10_000);
+    }
+
+    static int recoveryEventsPerEntity() {
+        return Integer.getInteger("vnetd.bench.recovery.events", 100);
+    }
+
+    /** Starts timed per data directory: the median is reported, starts vary on a shared machine. */
+    static int recoveryStarts() {
+        return Integer.getInteger("vnetd.bench.recovery.starts", 3);
+    }
+
+    /**
+     * JVM options that make the daemon record a JFR profile into {@code DIR/name.jfr} when
+     * {@code vnetd.bench.jfr=DIR} is set (written when the daemon stops); none otherwise.
+     */
+    static List<String> jfr(String name) {
+        String dir = System.getProperty("vnetd.bench.jfr", "");
+        if (dir.isBlank()) {
+            return List.of();
+        }
+        return List.of("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
+                + Path.of(dir).toAbsolutePath().resolve(name + ".jfr"));
+    }
+}
