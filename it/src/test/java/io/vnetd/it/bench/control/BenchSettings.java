@@ -22,6 +22,14 @@ final class BenchSettings {
         return Duration.ofSeconds(Long.getLong("vnetd.bench.measure-seconds", 10));
     }
 
+    /**
+     * Times every run of the command benchmark is repeated; the report keeps, for each, the
+     * repetition that the rest of the machine disturbed least.
+     */
+    static int rounds() {
+        return Integer.getInteger("vnetd.bench.rounds", 3);
+    }
+
     static String qemuBinary() {
         return System.getProperty("vnetd.bench.qemu", "qemu-system-x86_64");
     }
@@ -41,14 +49,16 @@ final class BenchSettings {
 
     /**
      * JVM options that make the daemon record a JFR profile into {@code DIR/name.jfr} when
-     * {@code vnetd.bench.jfr=DIR} is set (written when the daemon stops); none otherwise.
+     * {@code vnetd.bench.jfr=DIR} is set (written when the daemon stops); none otherwise. The
+     * recording's settings are {@code vnetd.bench.jfr-settings}: {@code profile} unless given, e.g.
+     * a .jfc file with JDK 25's CPU-time sampler on, which also sees time spent in system calls.
      */
     static List<String> jfr(String name) {
         String dir = System.getProperty("vnetd.bench.jfr", "");
         if (dir.isBlank()) {
             return List.of();
         }
-        return List.of("-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
-                + Path.of(dir).toAbsolutePath().resolve(name + ".jfr"));
+        return List.of("-XX:StartFlightRecording=settings=" + System.getProperty("vnetd.bench.jfr-settings", "profile")
+                + ",dumponexit=true,filename=" + Path.of(dir).toAbsolutePath().resolve(name + ".jfr"));
     }
 }

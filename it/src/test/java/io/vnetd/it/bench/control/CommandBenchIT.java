@@ -51,14 +51,16 @@ class CommandBenchIT {
             warmUp(vnetd);
             // QEMU and vnetd back to back for each run, so that load from elsewhere on a shared
             // machine tends to hit both alike; the idle daemon costs QEMU's runs about 5% of a core.
-            for (Workload workload : WORKLOADS) {
-                for (Shape shape : SHAPES) {
-                    // As many monitors as clients: every monitor QEMU has slows down the one in use.
-                    results.add(qemu(CommandReport.QEMU, qemuDir, workload, shape, shape.clients()));
-                    results.add(run(CommandReport.VNETD, workload, shape, vnetd.process(), i -> vnetd.qmpSocket()));
+            for (int round = 0; round < BenchSettings.rounds(); round++) {
+                for (Workload workload : WORKLOADS) {
+                    for (Shape shape : SHAPES) {
+                        // As many monitors as clients: every monitor QEMU has slows down the one in use.
+                        results.add(qemu(CommandReport.QEMU, qemuDir, workload, shape, shape.clients()));
+                        results.add(run(CommandReport.VNETD, workload, shape, vnetd.process(), i -> vnetd.qmpSocket()));
+                    }
+                    // The reference figure for one client matches a QEMU with 16 monitors: measured too.
+                    results.add(qemu(CommandReport.QEMU_16_MONITORS, qemuDir, workload, new Shape(1, 1), CLIENTS));
                 }
-                // The reference figure for one client matches a QEMU with 16 monitors: measured too.
-                results.add(qemu(CommandReport.QEMU_16_MONITORS, qemuDir, workload, new Shape(1, 1), CLIENTS));
             }
             vnetd.stop();
         }

@@ -41,8 +41,12 @@ record JournalPlan(int entities, int eventsPerEntity, int clients) {
                 if (entity >= entities) {
                     return null;
                 }
-                String name = name(entity);
-                return toggles++ < 0 ? Commands.netdevAdd(name, hub(entity)) : Commands.setLink(name, toggles % 2 == 0);
+                if (toggles < 0) {
+                    toggles = 0;
+                    return Commands.netdevAdd(name(entity), hub(entity));
+                }
+                toggles++;
+                return Commands.setLink(name(entity), toggles % 2 == 0); // the first toggle takes the link down
             }
         };
     }

@@ -12,9 +12,9 @@ import java.util.Arrays;
 /**
  * A QMP connection built for load: commands go out as pre-encoded bytes and answers are told apart
  * by their first key only, so the client spends as little as possible of the two cores it shares
- * with the server. It never parses JSON: {@code {"return"} is success, {@code {"error"} fails the
- * run, a line with {@code "event"} is skipped. Blocking I/O; {@link LoadRun} bounds every wait by
- * closing the channel from another thread.
+ * with the server. It never parses JSON: a line that starts with <code>{"return"</code> is a
+ * success, one with an {@code "event"} key is skipped, anything else (an error) fails the run.
+ * Blocking I/O; {@link LoadRun} bounds every wait by closing the channel from another thread.
  */
 final class LoadClient implements AutoCloseable {
 
