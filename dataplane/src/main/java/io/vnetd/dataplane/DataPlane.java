@@ -824,8 +824,7 @@ public final class DataPlane implements PortControl, AutoCloseable {
 
         /**
          * Bytes a stream connection reads with one call and writes with one call (it has a buffer of
-         * each), and a datagram backend stages for one {@code sendmmsg}; at least
-         * {@link #maxFrameLength} + 4. Default {@link #IO_BUFFER_LENGTH_DEFAULT}.
+         * each); at least {@link #maxFrameLength} + 4. Default {@link #IO_BUFFER_LENGTH_DEFAULT}.
          */
         public Context ioBufferLength(int length) {
             this.ioBufferLength = length;

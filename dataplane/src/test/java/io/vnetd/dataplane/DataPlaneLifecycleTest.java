@@ -81,11 +81,11 @@ class DataPlaneLifecycleTest {
         int[] allowed = CpuAffinity.currentThreadCpus();
         int cpu = allowed[allowed.length - 1];
 
-        try (DataPlane dp = DataPlane.launch(context().agentCpus(cpu).threadingMode(ThreadingMode.DEDICATED))) {
+        try (DataPlane _ = DataPlane.launch(context().agentCpus(cpu).threadingMode(ThreadingMode.DEDICATED))) {
             assertEquals(List.of(String.valueOf(cpu)), cpusOfThreadsNamed(SwitchingAgent.ROLE_NAME));
             assertEquals(List.of(String.valueOf(cpu)), cpusOfThreadsNamed(IoAgent.ROLE_NAME_PREFIX + 0));
         }
-        try (DataPlane dp = DataPlane.launch(context().agentCpus(cpu).threadingMode(ThreadingMode.SHARED))) {
+        try (DataPlane _ = DataPlane.launch(context().agentCpus(cpu).threadingMode(ThreadingMode.SHARED))) {
             assertEquals(List.of(String.valueOf(cpu)), cpusOfThreadsNamed(DataPlane.SHARED_ROLE_NAME));
         }
         assertEquals(List.of(), errors);

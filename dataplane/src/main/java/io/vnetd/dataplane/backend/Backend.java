@@ -12,8 +12,8 @@ import io.vnetd.dataplane.port.EndpointPort;
  * <p>Life: a backend type's factory acquires the host resource on the control plane's thread (so
  * that QEMU's synchronous errors reach the command) and constructs the backend, which attaches its
  * port; the agent then calls {@link #onStart}, {@link #doWork} every duty cycle, and after
- * {@link #close} {@link #onStop}. Its description ({@code info network}) and counters are readable
- * from any thread.
+ * {@link #close} {@link #onStop}, and frees the counters. Its description ({@code info network}) and
+ * counters are readable from any thread.
  */
 public abstract class Backend {
 
@@ -75,9 +75,18 @@ public abstract class Backend {
         return closed;
     }
 
+    /** Agent thread (or the closing thread once agents stopped): {@link #onStop}, then frees the counters. */
+    final void stop() {
+        try {
+            onStop();
+        } finally {
+            counters.close();
+        }
+    }
+
     /**
      * Closes the backend from the control plane's thread: lets go of its host resources at once (a
-     * port or path is free when this returns), detaches its port; the agent then calls {@link #onStop}.
+     * port or path is free when this returns), detaches its port; the agent then {@link #stop}s it.
      */
     final void close() {
         closed = true;

@@ -7,7 +7,6 @@ import io.vnetd.dataplane.counters.BackendCounters;
 import io.vnetd.dataplane.counters.BackendCountersSnapshot;
 import io.vnetd.dataplane.port.EndpointPort;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,8 +36,8 @@ public final class Backends implements BackendEnv {
     private final CountersManager countersManager;
     private final List<IoAgent> agents;
     private final Resolver resolver = new Resolver();
-    private final Map<String, Backend> open = new HashMap<>();
-    private final Map<String, Backend> readable = new ConcurrentHashMap<>();
+    /** Changed under this object's lock, read without it. */
+    private final Map<String, Backend> open = new ConcurrentHashMap<>();
     private final AtomicLong nextRegistrationId = new AtomicLong(FIRST_REGISTRATION_ID);
     private boolean shutDown;
 
@@ -71,16 +70,21 @@ public final class Backends implements BackendEnv {
         Backend backend = factory.open(config, this);
         IoAgent agent = leastLoaded();
         backend.servedBy(agent);
+        try {
+            agent.start(backend);
+        } catch (RuntimeException e) {
+            // The agent never took it: let go of everything here.
+            backend.close();
+            backend.stop();
+            throw e;
+        }
         open.put(config.id(), backend);
-        readable.put(config.id(), backend);
-        agent.start(backend);
     }
 
     /** Closes backend {@code name}: its resources are released when this returns. Nothing if none is open. */
     public synchronized void close(String name) {
         Backend backend = open.remove(name);
         if (backend != null) {
-            readable.remove(name);
             backend.close();
             backend.agent().stop(backend);
         }
@@ -96,26 +100,25 @@ public final class Backends implements BackendEnv {
             backend.close();
         }
         open.clear();
-        readable.clear();
         resolver.close();
     }
 
     /** The backend's description, or nothing if no backend of that name is open. Any thread. */
     public Optional<String> describe(String name) {
-        Backend backend = readable.get(name);
+        Backend backend = open.get(name);
         return backend == null ? Optional.empty() : Optional.of(backend.describe());
     }
 
     /** The backend's I/O counters, or nothing if no backend of that name is open. Any thread. */
     public Optional<BackendCountersSnapshot> counters(String name) {
-        Backend backend = readable.get(name);
+        Backend backend = open.get(name);
         return backend == null ? Optional.empty() : backend.counters().snapshot(countersManager);
     }
 
     /** Every open backend's I/O counters. Any thread. */
     public List<BackendCountersSnapshot> counters() {
         List<BackendCountersSnapshot> snapshots = new ArrayList<>();
-        readable.values().forEach(b -> b.counters().snapshot(countersManager).ifPresent(snapshots::add));
+        open.values().forEach(b -> b.counters().snapshot(countersManager).ifPresent(snapshots::add));
         return snapshots;
     }
 

@@ -28,8 +28,7 @@ public final class DatagramBackend extends Backend {
         this.fd = fd;
         this.socketFile = socketFile;
         this.socketFileIdentity = socketFile.flatMap(UnixPaths::identity);
-        this.io = new DatagramIo(port(), counters(), destination, env.settings().ioBatchLength(),
-                env.settings().ioBufferLength());
+        this.io = new DatagramIo(port(), counters(), destination, env.settings().ioBatchLength());
         describeAs(info);
     }
 

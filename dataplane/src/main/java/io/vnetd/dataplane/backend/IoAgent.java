@@ -3,16 +3,17 @@ package io.vnetd.dataplane.backend;
 import io.vnetd.dataplane.DataPlane;
 import io.vnetd.dataplane.affinity.CpuAffinity;
 import io.vnetd.dataplane.backend.io.Epoll;
+import io.vnetd.dataplane.backend.io.ErrnoException;
 import io.vnetd.dataplane.backend.io.EventLoop;
 import io.vnetd.dataplane.backend.io.Libc;
 import io.vnetd.dataplane.backend.io.Pollable;
-import io.vnetd.dataplane.backend.io.ErrnoException;
 import io.vnetd.dataplane.backend.io.ReceiveBatch;
 import io.vnetd.dataplane.backend.io.Sockets;
 import io.vnetd.dataplane.idle.Doorbell;
 import io.vnetd.dataplane.idle.Sleeper;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
@@ -25,14 +26,12 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Serves the sockets of a set of backends: each duty cycle applies the control plane's starts and
  * stops, asks epoll (without waiting) which descriptors are ready and lets their handlers read and
  * write in batches, then lets every backend move the frames the switch delivered to it. Waiting is
- * the idle strategy's business, as for the switching agent, so frames delivered by the switch are
- * seen without a wake-up.
+ * the idle strategy's business, as for the switching agent.
  *
  * <p>It sleeps in {@code epoll_wait} ({@link Sleeper}), so a socket wakes it, and so does an
  * {@code eventfd} its {@link Doorbell} writes: the switching agent rings it after delivering frames,
@@ -64,11 +63,10 @@ public final class IoAgent implements Agent, EventLoop, Sleeper {
     private final Doorbell doorbell;
     private final Doorbell switching;
     private final int wakeFd;
-    /** The 8 bytes written to and read from the eventfd: 1, and whatever count it held. */
-    private final UnsafeBuffer wakeValue = new UnsafeBuffer(Arena.ofAuto().allocate(Long.BYTES, Long.BYTES).address(),
-            Long.BYTES);
-    private final UnsafeBuffer wakeDrain = new UnsafeBuffer(Arena.ofAuto().allocate(Long.BYTES, Long.BYTES).address(),
-            Long.BYTES);
+    /** What {@link #wake} writes to the eventfd (1), then what draining it reads: held so it stays allocated. */
+    private final MemorySegment wakeCell = Arena.ofAuto().allocate(2 * Long.BYTES, Long.BYTES);
+    private final long wakeValue = wakeCell.address();
+    private final long wakeDrain = wakeCell.address() + Long.BYTES;
 
     private Pollable[] handlers = new Pollable[64];
     private int[] fds = new int[64];
@@ -93,13 +91,14 @@ public final class IoAgent implements Agent, EventLoop, Sleeper {
         this.receiveBatch = new ReceiveBatch(ctx.ioBatchLength(), ctx.maxFrameLength());
         this.doorbell = doorbell;
         this.switching = switching;
+        Libc.bindPacketPath();
         this.wakeFd = Libc.eventfd(errno, 0, Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC);
         if (wakeFd < 0) {
             throw new ErrnoException("eventfd", Libc.errno(errno));
         }
-        wakeValue.putLong(0, 1);
+        wakeCell.set(ValueLayout.JAVA_LONG, 0, 1L);
         register(wakeFd, Libc.EPOLLIN, events -> {
-            Libc.read(wakeFd, wakeDrain.addressOffset(), Long.BYTES);
+            Libc.read(wakeFd, wakeDrain, Long.BYTES);
             return 0;
         });
     }
@@ -180,7 +179,7 @@ public final class IoAgent implements Agent, EventLoop, Sleeper {
 
     @Override
     public void wake() {
-        Libc.write(wakeFd, wakeValue.addressOffset(), Long.BYTES);
+        Libc.write(wakeFd, wakeValue, Long.BYTES);
     }
 
     @Override
@@ -208,7 +207,12 @@ public final class IoAgent implements Agent, EventLoop, Sleeper {
     /** Queues {@code backend} to be served from the next duty cycle. Control thread. */
     void start(Backend backend) {
         load.incrementAndGet();
-        offer(new IoCommand.Start(backend));
+        try {
+            offer(new IoCommand.Start(backend));
+        } catch (RuntimeException e) {
+            load.decrementAndGet();
+            throw e;
+        }
     }
 
     /** Queues a closed {@code backend} to be stopped. Control thread. */
@@ -240,7 +244,7 @@ public final class IoAgent implements Agent, EventLoop, Sleeper {
             case IoCommand.Start(Backend backend) -> {
                 if (closed) {
                     load.decrementAndGet();
-                    backend.onStop();
+                    backend.stop();
                     return;
                 }
                 if (backendCount == backends.length) {
@@ -262,7 +266,7 @@ public final class IoAgent implements Agent, EventLoop, Sleeper {
                 break;
             }
         }
-        backend.onStop();
+        backend.stop();
     }
 
     @Override

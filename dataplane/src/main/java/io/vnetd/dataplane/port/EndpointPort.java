@@ -2,12 +2,17 @@ package io.vnetd.dataplane.port;
 
 import io.vnetd.dataplane.idle.Doorbell;
 import java.util.function.Consumer;
+import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RecordDescriptor;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 /**
  * A backend's (or a NIC guest side's) attachment to the switch: frames it {@link #offer}s go into the
@@ -26,6 +31,8 @@ public final class EndpointPort implements AutoCloseable {
     private final Doorbell switching;
     private final Receiver receiver = new Receiver();
     private final ControlledReceiver controlledReceiver = new ControlledReceiver();
+    /** Where each frame lent by {@link #peek} ends, relative to the head when it was lent. */
+    private int[] lentEnds = new int[0];
 
     EndpointPort(String name, int tag, ManyToOneRingBuffer inbound, OneToOneRingBuffer outbound,
                  int maxFrameLength, Consumer<EndpointPort> detach, Doorbell switching) {
@@ -94,6 +101,48 @@ public final class EndpointPort implements AutoCloseable {
         }
         controlledReceiver.aborted = false;
         return frames;
+    }
+
+    /**
+     * Lends up to {@code limit} delivered frames in place, oldest first, without taking them off the
+     * ring: each is valid until {@link #release} takes it, and the switch cannot overwrite it before.
+     * A backend that hands frames to the kernel by address ({@code sendmmsg}) copies none of them;
+     * it releases those sent and lends the others again later. Lending again lends the same frames.
+     *
+     * @return how many frames {@code handler} was given
+     */
+    public int peek(FrameHandler handler, int limit) {
+        if (lentEnds.length < limit) {
+            lentEnds = new int[limit];
+        }
+        AtomicBuffer ring = outbound.buffer();
+        int capacity = outbound.capacity();
+        long head = ring.getLong(capacity + RingBufferDescriptor.HEAD_POSITION_OFFSET);
+        int bytes = 0;
+        int frames = 0;
+        while (frames < limit && bytes < capacity) {
+            int record = (int) (head + bytes) & (capacity - 1);
+            int length = ring.getIntVolatile(RecordDescriptor.lengthOffset(record));
+            if (length <= 0) {
+                break;
+            }
+            bytes += BitUtil.align(length, RecordDescriptor.ALIGNMENT);
+            if (ring.getInt(RecordDescriptor.typeOffset(record)) == RingBuffer.PADDING_MSG_TYPE_ID) {
+                continue;
+            }
+            handler.onFrame(ring, record + RecordDescriptor.HEADER_LENGTH, length - RecordDescriptor.HEADER_LENGTH);
+            lentEnds[frames++] = bytes;
+        }
+        return frames;
+    }
+
+    /** Takes the first {@code frames} frames that {@link #peek} lent off the ring. */
+    public void release(int frames) {
+        if (frames > 0) {
+            AtomicBuffer ring = outbound.buffer();
+            int headIndex = outbound.capacity() + RingBufferDescriptor.HEAD_POSITION_OFFSET;
+            ring.putLongRelease(headIndex, ring.getLong(headIndex) + lentEnds[frames - 1]);
+        }
     }
 
     /** Whether the switch has delivered frames not polled yet. Only the polling thread's answer is exact. */

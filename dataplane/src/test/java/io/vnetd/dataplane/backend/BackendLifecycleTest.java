@@ -16,6 +16,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.util.List;
+import org.agrona.concurrent.status.CountersManager;
 import org.junit.jupiter.api.Test;
 
 /** What the control plane relies on: link state, idempotent opens, prompt release. */
@@ -77,6 +79,21 @@ class BackendLifecycleTest {
             h.open(config);
             h.settle();
             assertEquals("udp=127.0.0.1:" + local + "/127.0.0.1:9", h.describe("d0"));
+        }
+    }
+
+    @Test
+    void openingAndClosingManyTimesLeaksNoPortNorCounter() {
+        try (BackendHarness h = new BackendHarness()) {
+            int available = ((CountersManager) h.dp.countersReader()).available();
+            for (int i = 0; i < 200; i++) {
+                h.open(DgramBackendTest.inet("d" + i, "127.0.0.1", 0, "127.0.0.1", 9));
+                h.dp.close(netdev("d" + i));
+                h.settle();
+            }
+            assertEquals(List.of(), h.dp.backendCounters());
+            assertEquals(List.of(), h.dp.counters());
+            assertEquals(available, ((CountersManager) h.dp.countersReader()).available());
         }
     }
 

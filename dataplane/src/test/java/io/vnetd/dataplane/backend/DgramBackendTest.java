@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.vnetd.actors.api.NetException;
 import io.vnetd.actors.netdev.NetdevConfig;
@@ -23,6 +24,7 @@ import java.nio.channels.DatagramChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -123,6 +125,33 @@ class DgramBackendTest {
     }
 
     @Test
+    void multicastMembersOnLoopbackHearEachOther() {
+        int port = freeUdpPort();
+        NetdevConfig.Dgram member = new NetdevConfig.Dgram("m0", Optional.of(SocketAddress.Inet.of("127.0.0.1", "0")),
+                Optional.of(SocketAddress.Inet.of("230.0.0.10", String.valueOf(port))));
+        try (BackendHarness h = new BackendHarness()) {
+            try {
+                h.open(member);
+                h.open(new NetdevConfig.Dgram("m1", member.local(), member.remote()));
+            } catch (NetException e) {
+                assumeTrue(false, "no multicast on the loopback interface here: " + e.desc());
+            }
+            assertEquals("mcast=230.0.0.10:" + port, h.describe("m0"));
+            Peer zero = h.peerOf("m0");
+            Peer one = h.peerOf("m1");
+            h.settle();
+            byte[] out = frame(MAC_A, MAC_B, 1, 300);
+            zero.send(out);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (one.received().isEmpty() && System.nanoTime() - deadline < 0) {
+                h.step();
+            }
+            assumeTrue(!one.received().isEmpty(), "multicast sent on 127.0.0.1 did not loop back: no multicast route");
+            assertArrayEquals(out, one.received().getFirst());
+        }
+    }
+
+    @Test
     void aMissingUnixDestinationDropsFramesAndCountsThem() {
         String local = dir.resolve("l.sock").toString();
         try (BackendHarness h = new BackendHarness()) {
@@ -173,7 +202,7 @@ class DgramBackendTest {
                     refusal(h, new NetdevConfig.Dgram("d", Optional.of(SocketAddress.Inet.of("nohost.invalid", "0")),
                             Optional.of(SocketAddress.Inet.of("230.0.0.10", "17212")))));
             int taken = freeUdpPort();
-            try (DatagramChannel busy = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", taken))) {
+            try (DatagramChannel _ = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", taken))) {
                 assertEquals("can't bind ip=127.0.0.1 to socket: Address already in use",
                         refusal(h, inet("d", "127.0.0.1", taken, "127.0.0.1", 2)));
             } catch (IOException e) {

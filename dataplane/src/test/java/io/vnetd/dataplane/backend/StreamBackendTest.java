@@ -125,9 +125,9 @@ class StreamBackendTest {
         try (BackendHarness h = new BackendHarness()) {
             h.open(server("ss0", loopback(port)));
             Peer peer = h.peerOf("ss0");
-            try (StreamPeer first = StreamPeer.connectTcp(h, port)) {
+            StreamPeer first = StreamPeer.connectTcp(h, port);
+            try (StreamPeer second = StreamPeer.connectTcp(h, port)) {
                 h.await("the first connection", () -> h.events.size() == 1);
-                StreamPeer second = StreamPeer.connectTcp(h, port);
                 byte[] waiting = frame(MAC_B, MAC_A, 2);
                 second.writeFrame(waiting);
                 h.settle();
@@ -141,7 +141,8 @@ class StreamBackendTest {
                         h.events.get(2));
                 h.await("the second client's frame", () -> peer.received().size() == 1);
                 assertArrayEquals(waiting, peer.received().getFirst());
-                second.close();
+            } finally {
+                first.close();
             }
         }
     }
@@ -173,7 +174,7 @@ class StreamBackendTest {
             assertEquals(new NetEvent.NetdevStreamDisconnected("sc0"), h.events.get(1));
             assertEquals("", h.describe("sc0"));
 
-            try (StreamPeer again = StreamPeer.of(h, accept(h, listener))) {
+            try (StreamPeer _ = StreamPeer.of(h, accept(h, listener))) {
                 h.await("the reconnection", () -> h.events.size() == 3);
                 assertEquals(h.events.getFirst(), h.events.get(2));
                 assertEquals(2, h.backendCounters("sc0").connections());

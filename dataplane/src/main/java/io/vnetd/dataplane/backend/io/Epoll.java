@@ -2,6 +2,7 @@ package io.vnetd.dataplane.backend.io;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -19,6 +20,7 @@ public final class Epoll implements AutoCloseable {
 
     private final MemorySegment errno;
     private final MemorySegment ctlEvent;
+    /** Held so that the array lives as long as this: the buffer only knows its address. */
     private final MemorySegment eventsSegment;
     private final UnsafeBuffer events;
     private final int maxEvents;
@@ -39,24 +41,31 @@ public final class Epoll implements AutoCloseable {
     }
 
     public void add(int target, int interest, long data) {
-        control(Libc.EPOLL_CTL_ADD, target, interest, data);
+        ctlEvent.set(ValueLayout.JAVA_INT, 0, interest);
+        ctlEvent.set(ValueLayout.JAVA_LONG_UNALIGNED, DATA_OFFSET, data);
+        if (Libc.epollCtl(errno, fd, Libc.EPOLL_CTL_ADD, target, ctlEvent) < 0) {
+            throw new ErrnoException("epoll_ctl", Libc.errno(errno));
+        }
     }
 
+    /**
+     * Changes what {@code target} is polled for; nothing if it is no longer polled (a closing backend
+     * released it: {@link Sockets#release}).
+     */
     public void modify(int target, int interest, long data) {
-        control(Libc.EPOLL_CTL_MOD, target, interest, data);
+        ctlEvent.set(ValueLayout.JAVA_INT, 0, interest);
+        ctlEvent.set(ValueLayout.JAVA_LONG_UNALIGNED, DATA_OFFSET, data);
+        // Streams under back-pressure change their interest often: only a failure asks why.
+        if (Libc.epollCtl(fd, Libc.EPOLL_CTL_MOD, target, ctlEvent) < 0
+                && Libc.epollCtl(errno, fd, Libc.EPOLL_CTL_MOD, target, ctlEvent) < 0
+                && Libc.errno(errno) != Libc.ENOENT) {
+            throw new ErrnoException("epoll_ctl", Libc.errno(errno));
+        }
     }
 
     /** Stops polling {@code target}; nothing if it is not polled (a released descriptor no longer is). */
     public void delete(int target) {
         Libc.epollCtl(errno, fd, Libc.EPOLL_CTL_DEL, target, ctlEvent);
-    }
-
-    private void control(int op, int target, int interest, long data) {
-        ctlEvent.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, interest);
-        ctlEvent.set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, DATA_OFFSET, data);
-        if (Libc.epollCtl(errno, fd, op, target, ctlEvent) < 0) {
-            throw new ErrnoException("epoll_ctl", Libc.errno(errno));
-        }
     }
 
     /** Waits at most {@code timeoutMs} (0: not at all) and returns how many events are ready. */

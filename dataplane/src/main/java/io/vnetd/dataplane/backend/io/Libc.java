@@ -61,7 +61,6 @@ public final class Libc {
     public static final int MSG_DONTWAIT = 0x40;
     public static final int MSG_NOSIGNAL = 0x4000;
 
-    public static final int SHUT_RDWR = 2;
     public static final int O_CLOEXEC = 0x80000;
 
     public static final int EPOLL_CLOEXEC = 0x80000;
@@ -77,10 +76,8 @@ public final class Libc {
 
     public static final int ENOENT = 2;
     public static final int EINTR = 4;
-    public static final int EBADF = 9;
     public static final int EAGAIN = 11;
     public static final int EADDRINUSE = 98;
-    public static final int ENOBUFS = 105;
     public static final int EINPROGRESS = 115;
 
     public static final int AI_PASSIVE = 0x1;
@@ -114,7 +111,6 @@ public final class Libc {
     private static final MethodHandle ACCEPT4 = errnoCall("accept4", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT);
     private static final MethodHandle CLOSE = errnoCall("close", JAVA_INT, JAVA_INT);
     private static final MethodHandle DUP3 = errnoCall("dup3", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT);
-    private static final MethodHandle SHUTDOWN = errnoCall("shutdown", JAVA_INT, JAVA_INT, JAVA_INT);
     private static final MethodHandle SETSOCKOPT =
             errnoCall("setsockopt", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT);
     private static final MethodHandle GETSOCKOPT =
@@ -130,6 +126,7 @@ public final class Libc {
     private static final MethodHandle READ_FAST = call("read", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle WRITE_FAST = call("write", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle EPOLL_CTL = errnoCall("epoll_ctl", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
+    private static final MethodHandle EPOLL_CTL_FAST = call("epoll_ctl", JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS);
     private static final MethodHandle EPOLL_WAIT = call("epoll_wait", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT);
     private static final MethodHandle UNLINK = errnoCall("unlink", JAVA_INT, ADDRESS);
     private static final MethodHandle GETADDRINFO = errnoCall("getaddrinfo", JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS);
@@ -156,6 +153,22 @@ public final class Libc {
         MemorySegment symbol = linker.defaultLookup().find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
         return linker.downcallHandle(symbol, descriptor, options);
+    }
+
+    /**
+     * Makes one harmless call (on descriptor -1) through each packet-path handle: the first call of a
+     * handle spins classes, which would otherwise happen, allocating, on an agent the first time a
+     * socket blocks or a frame is refused.
+     */
+    public static void bindPacketPath() {
+        recv(-1, 0, 0, MSG_DONTWAIT);
+        send(-1, 0, 0, MSG_DONTWAIT);
+        recvmmsg(-1, 0, 0, MSG_DONTWAIT);
+        sendmmsg(-1, 0, 0, MSG_DONTWAIT);
+        read(-1, 0, 0);
+        write(-1, 0, 0);
+        epollWait(-1, 0, 0, 0);
+        epollCtl(-1, EPOLL_CTL_MOD, -1, MemorySegment.NULL);
     }
 
     /** A cell for the {@code errno} of the calls one thread makes. */
@@ -250,14 +263,6 @@ public final class Libc {
             return (int) DUP3.invokeExact(errno, oldFd, newFd, flags);
         } catch (Throwable t) {
             throw unexpected("dup3", t);
-        }
-    }
-
-    public static int shutdown(MemorySegment errno, int fd, int how) {
-        try {
-            return (int) SHUTDOWN.invokeExact(errno, fd, how);
-        } catch (Throwable t) {
-            throw unexpected("shutdown", t);
         }
     }
 
@@ -367,6 +372,15 @@ public final class Libc {
     public static int epollCtl(MemorySegment errno, int epfd, int op, int fd, MemorySegment event) {
         try {
             return (int) EPOLL_CTL.invokeExact(errno, epfd, op, fd, event);
+        } catch (Throwable t) {
+            throw unexpected("epoll_ctl", t);
+        }
+    }
+
+    /** {@code epoll_ctl(2)} without {@code errno}: 0, or -1. */
+    public static int epollCtl(int epfd, int op, int fd, MemorySegment event) {
+        try {
+            return (int) EPOLL_CTL_FAST.invokeExact(epfd, op, fd, event);
         } catch (Throwable t) {
             throw unexpected("epoll_ctl", t);
         }

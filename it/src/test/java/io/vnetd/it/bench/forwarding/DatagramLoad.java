@@ -1,5 +1,6 @@
 package io.vnetd.it.bench.forwarding;
 
+import io.vnetd.dataplane.backend.io.Epoll;
 import io.vnetd.dataplane.backend.io.Libc;
 import io.vnetd.dataplane.backend.io.SockAddr;
 import io.vnetd.dataplane.backend.io.Sockets;
@@ -12,7 +13,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * Frames into one dgram netdev and out of another, one frame per datagram, from one thread that
  * sends and receives a batch per system call ({@code sendmmsg}/{@code recvmmsg}, through vnetd's own
- * bindings), so that the generator outruns the forwarders it measures. Datagrams can be lost: a
+ * bindings), so that the generator outruns the forwarders it measures; with a full window it sleeps
+ * in {@code epoll_wait} until frames come back, leaving the forwarder the CPU. Datagrams can be lost: a
  * sequence number skipped counts as lost at once (a forwarder keeps one flow's order), and a window
  * that makes no progress for half a second is written off; lost is what never came back.
  */
@@ -21,6 +23,7 @@ final class DatagramLoad implements Load {
     private static final int MMSGHDR = 64;
     private static final int IOVEC = 16;
     private static final long STALL_NS = TimeUnit.MILLISECONDS.toNanos(500);
+    private static final int WAIT_MS = 10;
 
     private final int frameLength;
     private final int window;
@@ -28,6 +31,7 @@ final class DatagramLoad implements Load {
     private final int sender;
     private final int receiver;
     private final Arena arena = Arena.ofShared();
+    private final Epoll waitForFrames;
     private final UnsafeBuffer txHeaders;
     private final UnsafeBuffer txFrames;
     private final UnsafeBuffer rxHeaders;
@@ -48,6 +52,8 @@ final class DatagramLoad implements Load {
         this.slot = (frameLength + 63) & ~63;
         this.sender = socket(from);
         this.receiver = socket(receive);
+        this.waitForFrames = new Epoll(1, Libc.newErrnoCell(arena));
+        waitForFrames.add(receiver, Libc.EPOLLIN, 0);
         MemorySegment destination = to.toSegment(arena);
         this.txHeaders = buffer(batch * (MMSGHDR + IOVEC));
         this.txFrames = buffer(batch * slot);
@@ -120,6 +126,10 @@ final class DatagramLoad implements Load {
                     lastProgress = now;
                 }
             }
+            if (inFlight >= window || receivedAtEnd >= 0) {
+                // Nothing to send: wait for the forwarder rather than spin, leaving it the CPU.
+                waitForFrames.poll(WAIT_MS);
+            }
             int n = Libc.recvmmsg(receiver, rxHeaders.addressOffset(), batch, Libc.MSG_DONTWAIT);
             for (int i = 0; i < n; i++) {
                 if (rxHeaders.getInt(i * MMSGHDR + 56) != frameLength || !Frames.hasHeader(rxFrames, i * slot)) {
@@ -146,6 +156,7 @@ final class DatagramLoad implements Load {
 
     @Override
     public void close() {
+        waitForFrames.close();
         Sockets.close(sender);
         Sockets.close(receiver);
         arena.close();

@@ -6,6 +6,8 @@ import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -14,11 +16,13 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * Frames into one stream server netdev and out of another, length-prefixed, on two connections
  * driven by one thread: each write carries up to a window of frames in one system call, each read
- * takes whatever arrived, so the generator's cost per frame is a few memory operations.
+ * takes whatever arrived, so the generator's cost per frame is a few memory operations. With nothing
+ * to send it waits in a selector until frames come back, leaving the forwarder the CPU.
  */
 final class StreamLoad implements Load {
 
     private static final int READ_BUFFER = 4 << 20;
+    private static final long WAIT_MS = 10;
 
     private final SocketChannel in;
     private final SocketChannel out;
@@ -29,6 +33,7 @@ final class StreamLoad implements Load {
     private final UnsafeBuffer txView;
     private final ByteBuffer rx = ByteBuffer.allocateDirect(READ_BUFFER);
     private final UnsafeBuffer rxView = new UnsafeBuffer(rx);
+    private final Selector readable;
     private int nextSequence;
     private int expectedSequence;
 
@@ -45,6 +50,8 @@ final class StreamLoad implements Load {
         try {
             this.out = connect(output);
             this.in = connect(input);
+            this.readable = Selector.open();
+            out.register(readable, SelectionKey.OP_READ);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -94,6 +101,11 @@ final class StreamLoad implements Load {
                 if (tx.hasRemaining()) {
                     in.write(tx);
                 }
+                if (!tx.hasRemaining() && (receivedAtEnd >= 0 || window - (sent - received) <= window / 4)) {
+                    // Nothing to send: wait for the forwarder rather than spin, leaving it the CPU.
+                    readable.select(WAIT_MS);
+                    readable.selectedKeys().clear();
+                }
                 int n = out.read(rx);
                 if (n > 0) {
                     lastProgress = now;
@@ -125,6 +137,7 @@ final class StreamLoad implements Load {
     @Override
     public void close() {
         try {
+            readable.close();
             in.close();
             out.close();
         } catch (IOException e) {
