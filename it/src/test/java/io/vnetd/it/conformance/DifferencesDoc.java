@@ -87,7 +87,8 @@ final class DifferencesDoc {
                 });
             }
             for (Expectations.EventWindow w : e.eventWindows()) {
-                out.append("- events of steps ").append(w.steps()).append(" compared together: ").append(w.reason()).append('\n');
+                out.append("- events of steps ").append(w.steps()).append(" compared together")
+                        .append(w.unordered() ? ", in any order: " : ": ").append(w.reason()).append('\n');
             }
         }
         return out.append('\n').append(END).toString();

@@ -40,8 +40,13 @@ record Expectations(Map<String, CaseExpectation> cases) {
                     Optional<JsonNode> patch, Optional<JsonNode> record, boolean absent, Optional<JsonNode> check) {
     }
 
-    /** Steps whose events are compared together, because an event may arrive during any of them. */
-    record EventWindow(List<Integer> steps, String reason) {
+    /**
+     * Steps whose events are compared together, because an event may arrive during any of them: the
+     * events of their records and the event each {@code wait-event} among them caught. In order,
+     * unless {@code unordered}: then in any order, for events of independent clients that no order
+     * binds.
+     */
+    record EventWindow(List<Integer> steps, String reason, boolean unordered) {
     }
 
     /** A difference a check tolerates: names or facts matching {@code pattern}. */
@@ -93,7 +98,8 @@ record Expectations(Map<String, CaseExpectation> cases) {
             if (windowSteps.size() < 2 || w.path("reason").asText("").isBlank()) {
                 throw invalid(name, "an event window needs two or more steps and a reason: " + w);
             }
-            windows.add(new EventWindow(List.copyOf(windowSteps), w.path("reason").asText()));
+            windows.add(new EventWindow(List.copyOf(windowSteps), w.path("reason").asText(),
+                    w.path("unordered").asBoolean(false)));
         }
         switch (status) {
             case MATCH -> {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -175,21 +176,44 @@ final class TranscriptComparison {
         return at;
     }
 
+    /** A record of a window without the events the window compares ({@code events}, a wait's {@code event}). */
     private static JsonNode withoutEvents(ObjectNode rec) {
         ObjectNode copy = rec.deepCopy();
         copy.remove("events");
+        if (copy.has("wait-event")) {
+            copy.remove("event");
+        }
         return copy;
     }
 
+    /**
+     * The events a window's records saw, in arrival order: each record's reported {@code events},
+     * then the event its wait caught, unless that one was reported by an earlier record of the
+     * window already (a wait also catches an event that arrived before it): every event counts once.
+     */
     private static JsonNode eventsOf(Map<String, ObjectNode> records, Expectations.EventWindow window) {
-        ArrayNode events = JsonNodeFactory.instance.arrayNode();
+        List<JsonNode> events = new ArrayList<>();
+        List<JsonNode> reportedNotCaught = new ArrayList<>();
         for (int step : window.steps()) {
             ObjectNode rec = records.get(Transcript.stepKey(step));
-            if (rec != null) {
-                rec.path("events").forEach(events::add);
+            if (rec == null) {
+                continue;
+            }
+            rec.path("events").forEach(event -> {
+                events.add(event);
+                reportedNotCaught.add(event);
+            });
+            JsonNode caught = rec.path("event");
+            if (rec.has("wait-event") && caught.isObject() && !reportedNotCaught.remove(caught)) {
+                events.add(caught);
             }
         }
-        return events;
+        if (window.unordered()) {
+            events.sort(Comparator.comparing(JsonNode::toString));
+        }
+        ArrayNode array = JsonNodeFactory.instance.arrayNode();
+        events.forEach(array::add);
+        return array;
     }
 
     private static String requestOf(ObjectNode rec) {

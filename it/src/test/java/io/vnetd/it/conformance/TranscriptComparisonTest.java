@@ -107,4 +107,25 @@ class TranscriptComparisonTest {
         String report = TranscriptComparison.report(TranscriptComparison.compare(e, expected, never));
         assertTrue(report.startsWith("events of steps [1, 2]\n    vnetd is expected to differ from QEMU here: either side of the answer"), report);
     }
+
+    @Test
+    void unorderedEventWindowsCountAnEventOnceWhetherReportedOrCaught() throws IOException {
+        Expectations.CaseExpectation e = expectation("""
+                {"status": "differs", "event-windows": [{"steps": [1, 2, 3], "reason": "two clients", "unordered": true}]}""");
+        List<ObjectNode> expected = records(
+                "{\"step\": 1, \"request\": {\"a\": 1}, \"events\": []}",
+                "{\"step\": 2, \"wait-event\": \"E\", \"event\": {\"event\": \"E\", \"data\": {\"id\": \"server\"}}, \"events\": []}",
+                "{\"step\": 3, \"wait-event\": \"E\", \"event\": {\"event\": \"E\", \"data\": {\"id\": \"client\"}}, \"events\": []}");
+        List<ObjectNode> swapped = records(
+                "{\"step\": 1, \"request\": {\"a\": 1}, \"events\": [{\"event\": \"E\", \"data\": {\"id\": \"client\"}}]}",
+                "{\"step\": 2, \"wait-event\": \"E\", \"event\": {\"event\": \"E\", \"data\": {\"id\": \"server\"}}, \"events\": []}",
+                "{\"step\": 3, \"wait-event\": \"E\", \"event\": {\"event\": \"E\", \"data\": {\"id\": \"client\"}}, \"events\": []}");
+        assertEquals(List.of(), TranscriptComparison.compare(e, expected, swapped));
+        List<ObjectNode> oneMissing = records(
+                "{\"step\": 1, \"request\": {\"a\": 1}, \"events\": []}",
+                "{\"step\": 2, \"wait-event\": \"E\", \"event\": {\"event\": \"E\", \"data\": {\"id\": \"server\"}}, \"events\": []}",
+                "{\"step\": 3, \"wait-event\": \"E\", \"event\": null, \"events\": []}");
+        String report = TranscriptComparison.report(TranscriptComparison.compare(e, expected, oneMissing));
+        assertTrue(report.startsWith("events of steps [1, 2, 3]"), report);
+    }
 }
