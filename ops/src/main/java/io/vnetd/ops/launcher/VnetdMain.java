@@ -1,16 +1,16 @@
 package io.vnetd.ops.launcher;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import io.vnetd.ops.journal.JournalCommand;
 import io.vnetd.ops.node.DataDirectory;
 import io.vnetd.ops.node.StartupException;
+import io.vnetd.ops.node.UserConfig;
 import io.vnetd.ops.node.VnetdNode;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.channels.FileLock;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +24,8 @@ import picocli.CommandLine.Option;
 
 /** {@code vnetd}: runs one node until SIGTERM or SIGINT. */
 @Command(name = "vnetd", mixinStandardHelpOptions = true, versionProvider = VnetdMain.Version.class,
-        description = "QEMU's networking layer as a durable service: QMP in, frames through.")
+        description = "QEMU's networking layer as a durable service: QMP in, frames through.",
+        subcommands = JournalCommand.class)
 public final class VnetdMain implements Callable<Integer> {
 
     @Option(names = "--data-dir", paramLabel = "DIR", description = "journal, QMP socket and log (default: ./var)")
@@ -63,10 +64,8 @@ public final class VnetdMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException, IOException {
-        Config userFile = configFile == null ? ConfigFactory.empty() : parseUserFile(configFile);
-        Config early = userFile.withFallback(ConfigFactory.defaultReference()).resolve();
-        DataDirectory data = new DataDirectory(dataDir != null ? dataDir : Path.of(early.getString("vnetd.data-dir")))
-                .prepare();
+        Config userFile = UserConfig.load(configFile);
+        DataDirectory data = UserConfig.dataDirectory(dataDir, userFile).prepare();
         FileLock held = data.lock();
         // Before the first logger exists: the log lives in the data directory.
         System.setProperty("vnetd.log.file", data.logFile().toString());
@@ -91,17 +90,6 @@ public final class VnetdMain implements Callable<Integer> {
             held.release();
         }
         return 0;
-    }
-
-    private static Config parseUserFile(Path file) {
-        if (!Files.isReadable(file)) {
-            throw new StartupException("cannot read configuration file '" + file + "'");
-        }
-        try {
-            return ConfigFactory.parseFile(file.toFile());
-        } catch (ConfigException e) {
-            throw new StartupException("bad configuration file: " + e.getMessage());
-        }
     }
 
     private static String oneLine(Exception e) {
