@@ -11,9 +11,9 @@ import java.util.Optional;
 
 /**
  * A backend on one datagram socket made when it opened, sending every frame to one destination: the
- * {@code socket} backend's {@code udp=} and {@code mcast=}, {@code dgram}, and {@code l2tpv3}. It describes itself
- * with the text it was given ({@code socket: udp=A:P}, {@code mcast=G:P}, ...). A socket bound to a
- * file removes it when it closes, if the file is still its own.
+ * {@code socket} backend's {@code udp=} and {@code mcast=}, {@code dgram}, and {@code l2tpv3}. It
+ * describes itself with the text it was given ({@code socket: udp=A:P}, {@code mcast=G:P}, ...). A
+ * socket bound to a file removes it when it closes, if the file is still its own.
  */
 public final class DatagramBackend extends Backend {
 
