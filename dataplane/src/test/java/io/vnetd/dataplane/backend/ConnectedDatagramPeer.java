@@ -22,6 +22,7 @@ final class ConnectedDatagramPeer implements AutoCloseable {
 
     private final Arena arena = Arena.ofConfined();
     private final MemorySegment buffer = arena.allocate(1 << 16);
+    private final MemorySegment outgoing = arena.allocate(1 << 16);
     private final int fd;
 
     private ConnectedDatagramPeer(int fd) {
@@ -58,8 +59,8 @@ final class ConnectedDatagramPeer implements AutoCloseable {
     }
 
     void send(byte[] datagram) {
-        MemorySegment data = arena.allocateFrom(ValueLayout.JAVA_BYTE, datagram);
-        if (Libc.send(fd, data.address(), datagram.length, Libc.MSG_DONTWAIT) != datagram.length) {
+        MemorySegment.copy(datagram, 0, outgoing, ValueLayout.JAVA_BYTE, 0, datagram.length);
+        if (Libc.send(fd, outgoing.address(), datagram.length, Libc.MSG_DONTWAIT) != datagram.length) {
             throw new IllegalStateException("could not send " + datagram.length + " bytes");
         }
     }

@@ -78,7 +78,8 @@ class L2tpv3InteropIT {
 
     /** Each end on hub {@code hub} with a wire; returns them, vnetd's first. */
     private static Wire[] join(int hub, Session session) throws IOException {
-        return new Wire[] {f.vnetd().onHub(hub, session.vnetd().toString()), f.qemu().onHub(hub, session.qemu().toString())};
+        Wire atVnetd = f.vnetd().onHub(hub, session.vnetd().toString());
+        return new Wire[] {atVnetd, f.qemu().onHub(hub, session.qemu().toString())};
     }
 
     private static void assertCrossesAndLinksStopIt(Session session, Wire[] wires) throws IOException {
@@ -116,7 +117,8 @@ class L2tpv3InteropIT {
     @Test
     void overIpv6() throws IOException {
         // Both ends on ::1 hear each other's packets and their own; the sessions tell them apart.
-        Session session = Session.between("l4", "::1", "::1").ipv6().cookies(0x0102030405060708L, 0x1112131415161718L, true);
+        Session session = Session.between("l4", "::1", "::1").ipv6()
+                .cookies(0x0102030405060708L, 0x1112131415161718L, true);
         assumeRawSockets(session);
         assertCrossesAndLinksStopIt(session, join(4, session));
     }

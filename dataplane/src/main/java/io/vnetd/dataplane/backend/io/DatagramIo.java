@@ -82,7 +82,8 @@ public final class DatagramIo implements Pollable {
             int message = i * ReceiveBatch.MMSGHDR_LENGTH;
             headers.putLong(message, memory.address() + nameOffset);
             headers.putInt(message + 8, destination.length());
-            headers.putLong(message + ReceiveBatch.MSG_IOV, iovecs + (long) (2 * i + 2 - iovecsUsed) * ReceiveBatch.IOVEC_LENGTH);
+            long firstIovec = iovecs + (long) (2 * i + 2 - iovecsUsed) * ReceiveBatch.IOVEC_LENGTH;
+            headers.putLong(message + ReceiveBatch.MSG_IOV, firstIovec);
             headers.putLong(message + ReceiveBatch.MSG_IOVLEN, iovecsUsed);
             int headerIovec = batch * ReceiveBatch.MMSGHDR_LENGTH + 2 * i * ReceiveBatch.IOVEC_LENGTH;
             headers.putLong(headerIovec, datagramHeaders.addressOffset() + (long) i * header.length());

@@ -71,7 +71,8 @@ public final class L2tpv3Backends {
     }
 
     /** The first address {@code getaddrinfo} gives, as QEMU takes it; {@code failure} prefixes its error. */
-    private static AddrInfo.Entry resolve(String host, Optional<String> port, int family, int socktype, String failure) {
+    private static AddrInfo.Entry resolve(String host, Optional<String> port, int family, int socktype,
+                                          String failure) {
         try {
             List<AddrInfo.Entry> entries = AddrInfo.lookup(host, port.orElse(null), family, socktype, 0);
             if (entries.isEmpty()) {
