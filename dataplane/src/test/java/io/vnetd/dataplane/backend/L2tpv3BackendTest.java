@@ -110,7 +110,7 @@ class L2tpv3BackendTest {
         return ByteBuffer.allocate(header.length + frame.length).put(header).put(frame).array();
     }
 
-    /** A UDP socket on 127.0.0.1 talking to {@code vnetdPort}. */
+    /** A UDP socket on {@code host} talking to {@code vnetdPort} there. */
     private static ConnectedDatagramPeer udpPeer(String host, int family, int vnetdPort) {
         return ConnectedDatagramPeer.open(family, Libc.SOCK_DGRAM, 0, address(host, "0", family, Libc.SOCK_DGRAM),
                 address(host, String.valueOf(vnetdPort), family, Libc.SOCK_DGRAM));
@@ -120,7 +120,10 @@ class L2tpv3BackendTest {
         return socket.receive(ARRIVAL).orElseThrow(() -> new AssertionError("no datagram within " + ARRIVAL));
     }
 
-    /** Frames cross both ways: the backend's datagrams carry {@code sent} before the frame, {@code received} is accepted. */
+    /**
+     * Frames cross both ways: the backend's datagrams carry {@code sent} before the frame, and it takes
+     * datagrams with {@code received} before theirs.
+     */
     private static void assertCrossing(BackendHarness h, Peer sw, ConnectedDatagramPeer socket, byte[] sent,
                                        byte[] received) {
         byte[] out = frame(MAC_A, MAC_B, 1, 1500);
@@ -295,7 +298,7 @@ class L2tpv3BackendTest {
 
             assertCrossing(h, sw, socket, hex("11223344 0102030405060708"), hex("55667788 f1f2f3f4f5f6f7f8"));
             // Both sockets are on ::1, so the backend also hears its own datagram: not its session, dropped.
-            h.await("its own datagram counted", () -> h.backendCounters("l0").rxDroppedBadHeader() == 1);
+            h.await("its own datagram counted", () -> h.backendCounters("l0").rxDroppedBadHeader() >= 1);
             assertEquals(1, sw.received().size());
         }
     }
