@@ -10,6 +10,7 @@ import io.vnetd.dataplane.affinity.CpuAffinity;
 import io.vnetd.dataplane.backend.Backends;
 import io.vnetd.dataplane.backend.IoAgent;
 import io.vnetd.dataplane.backend.dgram.DgramBackends;
+import io.vnetd.dataplane.backend.l2tpv3.L2tpv3Backends;
 import io.vnetd.dataplane.backend.socket.SocketBackends;
 import io.vnetd.dataplane.backend.stream.StreamBackends;
 import io.vnetd.dataplane.counters.BackendCounter;
@@ -69,9 +70,9 @@ import org.slf4j.LoggerFactory;
  * returned. Calls never wait for the agent, except when the queue is full (see
  * {@link Context#controlOfferTimeoutNs}).
  *
- * <p>Netdevs with host sockets ({@code socket}, {@code stream}, {@code dgram}) are backends: {@link #open}
- * acquires the socket on the caller's thread, so QEMU's synchronous errors reach the command, and an
- * {@link IoAgent} moves frames between it and the backend's endpoint port.
+ * <p>Netdevs with host sockets ({@code socket}, {@code stream}, {@code dgram}, {@code l2tpv3}) are
+ * backends: {@link #open} acquires the socket on the caller's thread, so QEMU's synchronous errors
+ * reach the command, and an {@link IoAgent} moves frames between it and the backend's endpoint port.
  *
  * <p>{@link #create} builds a data plane without threads (tests step {@link #switchingAgent()} and
  * {@link #ioAgents()} themselves); {@link #start} runs the agents on threads of their own or one
@@ -280,7 +281,7 @@ public final class DataPlane implements PortControl, AutoCloseable {
             case NetdevConfig.Dgram dgram -> backends.open(dgram, DgramBackends::open);
             case NetdevConfig.Tap tap -> throw notYet(tap);
             case NetdevConfig.Bridge bridge -> throw notYet(bridge);
-            case NetdevConfig.L2tpv3 l2tpv3 -> throw notYet(l2tpv3);
+            case NetdevConfig.L2tpv3 l2tpv3 -> backends.open(l2tpv3, L2tpv3Backends::open);
             // vnetd has no chardev-add: no chardev of any name exists, and QEMU says so.
             case NetdevConfig.VhostUser vhostUser ->
                     throw NetException.generic("chardev \"" + vhostUser.chardev() + "\" not found");

@@ -232,8 +232,8 @@ public sealed interface NetdevConfig extends JsonSerializable {
                   Optional<BigInteger> rxcookie, long txsession, Optional<Long> rxsession, Optional<Long> offset)
             implements NetdevConfig {
 
-        /** The largest extra offset QEMU allows. */
-        public static final long MAX_OFFSET = 255;
+        /** The largest extra offset QEMU allows (its test is {@code offset > 256}, whatever its message says). */
+        public static final long MAX_OFFSET = 256;
 
         @Override
         public String type() {
@@ -243,14 +243,14 @@ public sealed interface NetdevConfig extends JsonSerializable {
         /** QEMU's {@code net_init_l2tpv3} checks, in its order. */
         @Override
         public void validate() {
-            if (udp.orElse(false) && (srcport.isEmpty() || dstport.isEmpty())) {
-                throw NetException.generic("need both src and dst port for udp");
+            if (offset.orElse(0L) > MAX_OFFSET) {
+                throw NetException.generic("offset must be less than 256 bytes");
             }
             if (rxcookie.isPresent() != txcookie.isPresent()) {
                 throw NetException.generic("require both 'rxcookie' and 'txcookie' or neither");
             }
-            if (offset.orElse(0L) > MAX_OFFSET) {
-                throw NetException.generic("offset must be less than 256 bytes");
+            if (udp.orElse(false) && (srcport.isEmpty() || dstport.isEmpty())) {
+                throw NetException.generic("need both src and dst port for udp");
             }
         }
 

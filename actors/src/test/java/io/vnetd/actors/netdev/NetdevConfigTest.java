@@ -92,8 +92,13 @@ class NetdevConfigTest {
         assertEquals("need both src and dst port for udp", refusal(l2tpv3(true, null, null, null, null)));
         assertEquals("require both 'rxcookie' and 'txcookie' or neither",
                 refusal(l2tpv3(true, "1701", BigInteger.ONE, null, null)));
-        assertEquals("offset must be less than 256 bytes", refusal(l2tpv3(false, null, null, null, 256L)));
-        assertDoesNotThrow(() -> l2tpv3(true, "1701", BigInteger.ONE, BigInteger.TWO, 255L).validate());
+        assertEquals("offset must be less than 256 bytes", refusal(l2tpv3(false, null, null, null, 257L)));
+        assertEquals("offset must be less than 256 bytes", refusal(l2tpv3(true, null, BigInteger.ONE, null, 300L)),
+                "QEMU looks at the offset first, then the cookies, then the ports");
+        assertEquals("require both 'rxcookie' and 'txcookie' or neither",
+                refusal(l2tpv3(true, null, BigInteger.ONE, null, null)));
+        assertDoesNotThrow(() -> l2tpv3(true, "1701", BigInteger.ONE, BigInteger.TWO, 256L).validate(),
+                "QEMU takes 256 despite its message");
         assertEquals(7, l2tpv3(false, null, null, null, null).receiveSession(), "rxsession defaults to txsession");
     }
 }

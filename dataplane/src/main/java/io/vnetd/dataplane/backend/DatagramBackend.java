@@ -1,6 +1,7 @@
 package io.vnetd.dataplane.backend;
 
 import io.vnetd.actors.netdev.NetdevConfig;
+import io.vnetd.dataplane.backend.io.DatagramHeader;
 import io.vnetd.dataplane.backend.io.DatagramIo;
 import io.vnetd.dataplane.backend.io.EventLoop;
 import io.vnetd.dataplane.backend.io.SockAddr;
@@ -10,9 +11,9 @@ import java.util.Optional;
 
 /**
  * A backend on one datagram socket made when it opened, sending every frame to one destination: the
- * {@code socket} backend's {@code udp=} and {@code mcast=}, and {@code dgram}. It describes itself
- * with the text it was given ({@code socket: udp=A:P}, {@code mcast=G:P}, ...). A socket bound to a
- * file removes it when it closes, if the file is still its own.
+ * {@code socket} backend's {@code udp=} and {@code mcast=}, {@code dgram}, and {@code l2tpv3}. It
+ * describes itself with the text it was given ({@code socket: udp=A:P}, {@code mcast=G:P}, ...). A
+ * socket bound to a file removes it when it closes, if the file is still its own.
  */
 public final class DatagramBackend extends Backend {
 
@@ -24,11 +25,17 @@ public final class DatagramBackend extends Backend {
     /** @param socketFile the file the socket is bound to, if any */
     public DatagramBackend(BackendEnv env, NetdevConfig config, int fd, SockAddr destination, String info,
                            Optional<String> socketFile) {
+        this(env, config, fd, destination, info, socketFile, DatagramHeader.NONE);
+    }
+
+    /** @param header what precedes the frame in each datagram (L2TPv3's session header) */
+    public DatagramBackend(BackendEnv env, NetdevConfig config, int fd, SockAddr destination, String info,
+                           Optional<String> socketFile, DatagramHeader header) {
         super(env, config);
         this.fd = fd;
         this.socketFile = socketFile;
         this.socketFileIdentity = socketFile.flatMap(UnixPaths::identity);
-        this.io = new DatagramIo(port(), counters(), destination, env.settings().ioBatchLength());
+        this.io = new DatagramIo(port(), counters(), destination, env.settings().ioBatchLength(), header);
         describeAs(info);
     }
 

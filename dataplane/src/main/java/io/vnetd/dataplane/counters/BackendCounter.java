@@ -17,7 +17,9 @@ public enum BackendCounter {
     /** Connections accepted or established. */
     CONNECTIONS(1205, "connections"),
     /** Connections dropped because the peer announced a frame longer than {@code maxFrameLength}. */
-    STREAM_ERRORS(1206, "connections dropped: frame too long");
+    STREAM_ERRORS(1206, "connections dropped: frame too long"),
+    /** Datagrams whose header did not match (an L2TPv3 session or cookie not this backend's). */
+    RX_DROPPED_BAD_HEADER(1207, "frames from the peer dropped: header mismatch");
 
     private final int typeId;
     private final String description;

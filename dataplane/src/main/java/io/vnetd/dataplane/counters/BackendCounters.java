@@ -72,7 +72,8 @@ public final class BackendCounters {
                 v[BackendCounter.TX_DROPPED_NOT_CONNECTED.ordinal()],
                 v[BackendCounter.TX_DROPPED_SEND_ERROR.ordinal()],
                 v[BackendCounter.CONNECTIONS.ordinal()],
-                v[BackendCounter.STREAM_ERRORS.ordinal()]));
+                v[BackendCounter.STREAM_ERRORS.ordinal()],
+                v[BackendCounter.RX_DROPPED_BAD_HEADER.ordinal()]));
     }
 
     /** Frees the counters; nothing if they were freed already. */

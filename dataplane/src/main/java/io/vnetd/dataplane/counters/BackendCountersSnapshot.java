@@ -8,5 +8,6 @@ public record BackendCountersSnapshot(
         long txDroppedNotConnected,
         long txDroppedSendError,
         long connections,
-        long streamErrors) {
+        long streamErrors,
+        long rxDroppedBadHeader) {
 }

@@ -19,7 +19,8 @@ import org.agrona.concurrent.status.AtomicCounter;
  * of delivered frames to the destination with one {@code sendmmsg(2)} straight from the port's ring
  * ({@link EndpointPort#peek}), copying none; when the socket's buffer is full the frames wait on the
  * ring for {@code EPOLLOUT}. A frame the socket refuses (a unix destination not bound, a datagram too
- * long) is dropped and counted.
+ * long) is dropped and counted. A {@link DatagramHeader} (L2TPv3's) goes before each frame sent, in an
+ * iovec of its own, and is checked and skipped in each datagram received.
  *
  * <p>Agent thread only, except construction. Steady state allocates nothing.
  */
@@ -31,6 +32,10 @@ public final class DatagramIo implements Pollable {
     private final AtomicCounter droppedRingFull;
     private final AtomicCounter droppedTooLong;
     private final AtomicCounter droppedSendError;
+    private final AtomicCounter droppedBadHeader;
+    private final DatagramHeader header;
+    /** One {@link #header} per message of a batch, each in its message's first iovec. */
+    private final UnsafeBuffer datagramHeaders;
     /** Held so that the memory lives as long as this: the buffer only knows its address. */
     private final MemorySegment memory;
     private final UnsafeBuffer headers;
@@ -49,24 +54,40 @@ public final class DatagramIo implements Pollable {
      * @param batch       datagrams per system call at most
      */
     public DatagramIo(EndpointPort port, BackendCounters counters, SockAddr destination, int batch) {
+        this(port, counters, destination, batch, DatagramHeader.NONE);
+    }
+
+    /** @param header what goes before each frame sent and is checked in each datagram received */
+    public DatagramIo(EndpointPort port, BackendCounters counters, SockAddr destination, int batch,
+                      DatagramHeader header) {
         this.port = port;
+        this.header = header;
         this.maxFrameLength = port.maxFrameLength();
         this.batch = batch;
         this.droppedRingFull = counters.get(BackendCounter.RX_DROPPED_RING_FULL);
         this.droppedTooLong = counters.get(BackendCounter.RX_DROPPED_TOO_LONG);
         this.droppedSendError = counters.get(BackendCounter.TX_DROPPED_SEND_ERROR);
-        int headerBytes = batch * (ReceiveBatch.MMSGHDR_LENGTH + ReceiveBatch.IOVEC_LENGTH);
-        int nameOffset = BitUtil.align(headerBytes, BitUtil.CACHE_LINE_LENGTH);
+        this.droppedBadHeader = counters.get(BackendCounter.RX_DROPPED_BAD_HEADER);
+        // Each message has two iovecs, its header's and its frame's; without a header it uses the second only.
+        int headerBytes = batch * (ReceiveBatch.MMSGHDR_LENGTH + 2 * ReceiveBatch.IOVEC_LENGTH);
+        int datagramHeadersOffset = BitUtil.align(headerBytes, BitUtil.CACHE_LINE_LENGTH);
+        int nameOffset = BitUtil.align(datagramHeadersOffset + batch * header.length(), BitUtil.CACHE_LINE_LENGTH);
         this.memory = Arena.ofAuto().allocate(nameOffset + SockAddr.STORAGE_LENGTH, BitUtil.CACHE_LINE_LENGTH);
         this.headers = new UnsafeBuffer(memory.address(), headerBytes);
+        this.datagramHeaders = new UnsafeBuffer(memory.address() + datagramHeadersOffset, batch * header.length());
         destination.copyTo(memory.asSlice(nameOffset, SockAddr.STORAGE_LENGTH));
         long iovecs = memory.address() + (long) batch * ReceiveBatch.MMSGHDR_LENGTH;
+        int iovecsUsed = header.length() == 0 ? 1 : 2;
         for (int i = 0; i < batch; i++) {
-            int header = i * ReceiveBatch.MMSGHDR_LENGTH;
-            headers.putLong(header, memory.address() + nameOffset);
-            headers.putInt(header + 8, destination.length());
-            headers.putLong(header + ReceiveBatch.MSG_IOV, iovecs + (long) i * ReceiveBatch.IOVEC_LENGTH);
-            headers.putLong(header + ReceiveBatch.MSG_IOVLEN, 1);
+            int message = i * ReceiveBatch.MMSGHDR_LENGTH;
+            headers.putLong(message, memory.address() + nameOffset);
+            headers.putInt(message + 8, destination.length());
+            long firstIovec = iovecs + (long) (2 * i + 2 - iovecsUsed) * ReceiveBatch.IOVEC_LENGTH;
+            headers.putLong(message + ReceiveBatch.MSG_IOV, firstIovec);
+            headers.putLong(message + ReceiveBatch.MSG_IOVLEN, iovecsUsed);
+            int headerIovec = batch * ReceiveBatch.MMSGHDR_LENGTH + 2 * i * ReceiveBatch.IOVEC_LENGTH;
+            headers.putLong(headerIovec, datagramHeaders.addressOffset() + (long) i * header.length());
+            headers.putLong(headerIovec + 8, header.length());
         }
     }
 
@@ -121,9 +142,12 @@ public final class DatagramIo implements Pollable {
         UnsafeBuffer buffer = rx.buffer();
         for (int i = 0; i < n; i++) {
             int length = rx.length(i);
+            int frame;
             if (rx.truncated(i) || length > maxFrameLength) {
                 droppedTooLong.incrementRelease();
-            } else if (!port.offer(buffer, rx.offset(i), length)) {
+            } else if ((frame = header.frameOffset(buffer, rx.offset(i), length)) < 0) {
+                droppedBadHeader.incrementRelease();
+            } else if (!port.offer(buffer, rx.offset(i) + frame, length - frame)) {
                 droppedRingFull.incrementRelease();
             }
         }
@@ -159,9 +183,10 @@ public final class DatagramIo implements Pollable {
         return done;
     }
 
-    /** Points the next message's iovec at a frame on the ring. */
+    /** Writes the next message's header and points its frame iovec at a frame on the ring. */
     private void describe(DirectBuffer ring, int offset, int length) {
-        int iovec = batch * ReceiveBatch.MMSGHDR_LENGTH + described * ReceiveBatch.IOVEC_LENGTH;
+        header.write(datagramHeaders, described * header.length());
+        int iovec = batch * ReceiveBatch.MMSGHDR_LENGTH + (2 * described + 1) * ReceiveBatch.IOVEC_LENGTH;
         headers.putLong(iovec, ring.addressOffset() + offset);
         headers.putLong(iovec + 8, length);
         described++;
