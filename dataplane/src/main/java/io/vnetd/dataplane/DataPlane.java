@@ -12,6 +12,7 @@ import io.vnetd.dataplane.backend.IoAgent;
 import io.vnetd.dataplane.backend.dgram.DgramBackends;
 import io.vnetd.dataplane.backend.socket.SocketBackends;
 import io.vnetd.dataplane.backend.stream.StreamBackends;
+import io.vnetd.dataplane.backend.tap.TapBackends;
 import io.vnetd.dataplane.counters.BackendCounter;
 import io.vnetd.dataplane.counters.BackendCountersSnapshot;
 import io.vnetd.dataplane.counters.PortCounter;
@@ -278,8 +279,8 @@ public final class DataPlane implements PortControl, AutoCloseable {
             case NetdevConfig.Socket socket -> backends.open(socket, SocketBackends::open);
             case NetdevConfig.Stream stream -> backends.open(stream, StreamBackends::open);
             case NetdevConfig.Dgram dgram -> backends.open(dgram, DgramBackends::open);
-            case NetdevConfig.Tap tap -> throw notYet(tap);
-            case NetdevConfig.Bridge bridge -> throw notYet(bridge);
+            case NetdevConfig.Tap tap -> backends.open(tap, TapBackends::open);
+            case NetdevConfig.Bridge bridge -> backends.open(bridge, TapBackends::open);
             case NetdevConfig.L2tpv3 l2tpv3 -> throw notYet(l2tpv3);
             // vnetd has no chardev-add: no chardev of any name exists, and QEMU says so.
             case NetdevConfig.VhostUser vhostUser ->
