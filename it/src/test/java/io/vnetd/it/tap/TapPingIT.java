@@ -1,0 +1,98 @@
+package io.vnetd.it.tap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vnetd.it.support.QmpClient;
+import io.vnetd.it.support.VnetdProcess;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two tap netdevs on one hub of a real daemon, each tap moved into a network namespace of its own:
+ * ping crosses vnetd both ways, stops while one link is down, and works again after {@code kill -9}
+ * and a restart, the entities having made the taps again.
+ */
+class TapPingIT {
+
+    private static final String NS_A = "vtpingA";
+    private static final String NS_B = "vtpingB";
+    private static final String TAP_A = "vtping0";
+    private static final String TAP_B = "vtping1";
+    private static final String IP_A = "198.18.224.1";
+    private static final String IP_B = "198.18.224.2";
+
+    @TempDir
+    Path dataDir;
+
+    @BeforeEach
+    void namespaces() {
+        Host.assumeTapsAndNamespaces();
+        Host.remove(List.of(NS_A, NS_B), List.of(TAP_A, TAP_B));
+        Host.must("ip", "netns", "add", NS_A);
+        Host.must("ip", "netns", "add", NS_B);
+    }
+
+    @AfterEach
+    void removeEverything() {
+        Host.remove(List.of(NS_A, NS_B), List.of(TAP_A, TAP_B));
+    }
+
+    private static void tap(QmpClient qmp, String id, String ifname) throws IOException {
+        qmp.ok("netdev_add", "{\"type\":\"tap\",\"id\":\"" + id + "\",\"ifname\":\"" + ifname
+                + "\",\"script\":\"no\",\"downscript\":\"no\"}");
+    }
+
+    /** Waits for the daemon to have made both taps, then puts them in their namespaces, addressed. */
+    private static void wire() throws InterruptedException {
+        assertTrue(Host.await(() -> Host.interfaceExists(TAP_A) && Host.interfaceExists(TAP_B), 60),
+                "the netdevs made their taps");
+        Host.moveAndAddress(TAP_A, NS_A, IP_A + "/24");
+        Host.moveAndAddress(TAP_B, NS_B, IP_B + "/24");
+    }
+
+    @Test
+    void pingCrossesVnetdBothWaysObeysTheLinkAndSurvivesKillDashNine() throws Exception {
+        try (VnetdProcess daemon = VnetdProcess.start(dataDir); QmpClient qmp = QmpClient.connect(daemon.qmpSocket())) {
+            tap(qmp, "ta", TAP_A);
+            tap(qmp, "tb", TAP_B);
+            qmp.ok("netdev_add", "{\"type\":\"hubport\",\"id\":\"hpa\",\"hubid\":0,\"netdev\":\"ta\"}");
+            qmp.ok("netdev_add", "{\"type\":\"hubport\",\"id\":\"hpb\",\"hubid\":0,\"netdev\":\"tb\"}");
+            assertEquals("hub 0\r\n \\ hpb: tb: index=0,type=tap,ifname=vtping1,script=no,downscript=no\r\n"
+                    + " \\ hpa: ta: index=0,type=tap,ifname=vtping0,script=no,downscript=no\r\n", qmp.hmp("info network"));
+            wire();
+            assertTrue(Host.ping(NS_A, IP_B, 10), "A reaches B through vnetd");
+            assertTrue(Host.ping(NS_B, IP_A, 10), "B reaches A through vnetd");
+
+            qmp.ok("set_link", "{\"name\":\"ta\",\"up\":false}");
+            assertFalse(Host.in(NS_A, "ping", "-c", "3", "-i", "0.2", "-W", "1", IP_B).ok(), "no ping while ta is down");
+            assertFalse(Host.in(NS_B, "ping", "-c", "3", "-i", "0.2", "-W", "1", IP_A).ok(), "nor the other way");
+            qmp.ok("set_link", "{\"name\":\"ta\",\"up\":true}");
+            assertTrue(Host.ping(NS_A, IP_B, 10), "A reaches B again with the link up");
+
+            daemon.kill();
+        }
+        // The taps went with the daemon's descriptors.
+        assertFalse(Host.in(NS_A, "ip", "link", "show", TAP_A).ok(), "the tap went with the daemon");
+
+        try (VnetdProcess daemon = VnetdProcess.start(dataDir); QmpClient qmp = QmpClient.connect(daemon.qmpSocket())) {
+            wire();
+            assertTrue(Host.ping(NS_A, IP_B, 10), "A reaches B after the restart");
+            assertTrue(Host.ping(NS_B, IP_A, 10), "B reaches A after the restart");
+            JsonNode clients = qmp.ok("__io.vnetd_query-net-clients", null);
+            for (JsonNode client : clients) {
+                assertEquals("ok", client.get("status").asText(), client.toString());
+            }
+            qmp.ok("netdev_del", "{\"id\":\"ta\"}");
+            assertTrue(Host.await(() -> !Host.in(NS_A, "ip", "link", "show", TAP_A).ok(), 10),
+                    "netdev_del removes the tap");
+        }
+    }
+}
