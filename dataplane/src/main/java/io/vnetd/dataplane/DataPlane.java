@@ -70,9 +70,10 @@ import org.slf4j.LoggerFactory;
  * returned. Calls never wait for the agent, except when the queue is full (see
  * {@link Context#controlOfferTimeoutNs}).
  *
- * <p>Netdevs with host sockets ({@code socket}, {@code stream}, {@code dgram}) are backends: {@link #open}
- * acquires the socket on the caller's thread, so QEMU's synchronous errors reach the command, and an
- * {@link IoAgent} moves frames between it and the backend's endpoint port.
+ * <p>Netdevs with host sockets or tap interfaces ({@code socket}, {@code stream}, {@code dgram},
+ * {@code tap}, {@code bridge}) are backends: {@link #open} acquires the socket or tap on the caller's
+ * thread, so QEMU's synchronous errors reach the command, and an {@link IoAgent} moves frames between
+ * it and the backend's endpoint port.
  *
  * <p>{@link #create} builds a data plane without threads (tests step {@link #switchingAgent()} and
  * {@link #ioAgents()} themselves); {@link #start} runs the agents on threads of their own or one

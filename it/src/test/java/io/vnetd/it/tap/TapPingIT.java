@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.vnetd.it.support.QmpClient;
 import io.vnetd.it.support.VnetdProcess;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Two tap netdevs on one hub of a real daemon, each tap moved into a network namespace of its own:
  * ping crosses vnetd both ways, stops while one link is down, and works again after {@code kill -9}
- * and a restart, the entities having made the taps again.
+ * and a restart, the entities having made the taps again and run the up script again; the down
+ * script runs when the netdev is deleted.
  */
 class TapPingIT {
 
@@ -30,7 +33,7 @@ class TapPingIT {
     private static final String IP_B = "198.18.224.2";
 
     @TempDir
-    Path dataDir;
+    Path dir;
 
     @BeforeEach
     void namespaces() {
@@ -45,9 +48,17 @@ class TapPingIT {
         Host.remove(List.of(NS_A, NS_B), List.of(TAP_A, TAP_B));
     }
 
-    private static void tap(QmpClient qmp, String id, String ifname) throws IOException {
+    private static void tap(QmpClient qmp, String id, String ifname, String script, String downscript) throws IOException {
         qmp.ok("netdev_add", "{\"type\":\"tap\",\"id\":\"" + id + "\",\"ifname\":\"" + ifname
-                + "\",\"script\":\"no\",\"downscript\":\"no\"}");
+                + "\",\"script\":\"" + script + "\",\"downscript\":\"" + downscript + "\"}");
+    }
+
+    /** A script that logs what it was run for to {@code log}. */
+    private Path logger(String name, String word, Path log) throws IOException {
+        Path script = dir.resolve(name);
+        Files.writeString(script, "#!/bin/sh\necho \"" + word + " $1\" >> " + log + "\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+        return script;
     }
 
     /** Waits for the daemon to have made both taps, then puts them in their namespaces, addressed. */
@@ -60,13 +71,19 @@ class TapPingIT {
 
     @Test
     void pingCrossesVnetdBothWaysObeysTheLinkAndSurvivesKillDashNine() throws Exception {
+        Path log = dir.resolve("scripts.log");
+        Path dataDir = dir.resolve("data");
+        Path up = logger("ifup", "up", log);
+        Path down = logger("ifdown", "down", log);
         try (VnetdProcess daemon = VnetdProcess.start(dataDir); QmpClient qmp = QmpClient.connect(daemon.qmpSocket())) {
-            tap(qmp, "ta", TAP_A);
-            tap(qmp, "tb", TAP_B);
+            tap(qmp, "ta", TAP_A, up.toString(), down.toString());
+            tap(qmp, "tb", TAP_B, "no", "no");
+            assertEquals(List.of("up " + TAP_A), Files.readAllLines(log));
             qmp.ok("netdev_add", "{\"type\":\"hubport\",\"id\":\"hpa\",\"hubid\":0,\"netdev\":\"ta\"}");
             qmp.ok("netdev_add", "{\"type\":\"hubport\",\"id\":\"hpb\",\"hubid\":0,\"netdev\":\"tb\"}");
             assertEquals("hub 0\r\n \\ hpb: tb: index=0,type=tap,ifname=vtping1,script=no,downscript=no\r\n"
-                    + " \\ hpa: ta: index=0,type=tap,ifname=vtping0,script=no,downscript=no\r\n", qmp.hmp("info network"));
+                    + " \\ hpa: ta: index=0,type=tap,ifname=vtping0,script=" + up + ",downscript=" + down + "\r\n",
+                    qmp.hmp("info network"));
             wire();
             assertTrue(Host.ping(NS_A, IP_B, 10), "A reaches B through vnetd");
             assertTrue(Host.ping(NS_B, IP_A, 10), "B reaches A through vnetd");
@@ -84,6 +101,7 @@ class TapPingIT {
 
         try (VnetdProcess daemon = VnetdProcess.start(dataDir); QmpClient qmp = QmpClient.connect(daemon.qmpSocket())) {
             wire();
+            assertEquals(List.of("up " + TAP_A, "up " + TAP_A), Files.readAllLines(log), "the script ran for the new tap");
             assertTrue(Host.ping(NS_A, IP_B, 10), "A reaches B after the restart");
             assertTrue(Host.ping(NS_B, IP_A, 10), "B reaches A after the restart");
             JsonNode clients = qmp.ok("__io.vnetd_query-net-clients", null);
@@ -93,6 +111,8 @@ class TapPingIT {
             qmp.ok("netdev_del", "{\"id\":\"ta\"}");
             assertTrue(Host.await(() -> !Host.in(NS_A, "ip", "link", "show", TAP_A).ok(), 10),
                     "netdev_del removes the tap");
+            assertEquals(List.of("up " + TAP_A, "up " + TAP_A, "down " + TAP_A), Files.readAllLines(log),
+                    "the down script ran before the tap went");
         }
     }
 }
