@@ -31,6 +31,7 @@ class TapPingIT {
     private static final String TAP_B = "vtping1";
     private static final String IP_A = "198.18.224.1";
     private static final String IP_B = "198.18.224.2";
+    private static final String TAP_TAKEN = "vtping2";
 
     @TempDir
     Path dir;
@@ -38,14 +39,14 @@ class TapPingIT {
     @BeforeEach
     void namespaces() {
         Host.assumeTapsAndNamespaces();
-        Host.remove(List.of(NS_A, NS_B), List.of(TAP_A, TAP_B));
+        Host.remove(List.of(NS_A, NS_B), List.of(TAP_A, TAP_B, TAP_TAKEN));
         Host.must("ip", "netns", "add", NS_A);
         Host.must("ip", "netns", "add", NS_B);
     }
 
     @AfterEach
     void removeEverything() {
-        Host.remove(List.of(NS_A, NS_B), List.of(TAP_A, TAP_B));
+        Host.remove(List.of(NS_A, NS_B), List.of(TAP_A, TAP_B, TAP_TAKEN));
     }
 
     private static void tap(QmpClient qmp, String id, String ifname, String script, String downscript) throws IOException {
@@ -113,6 +114,51 @@ class TapPingIT {
                     "netdev_del removes the tap");
             assertEquals(List.of("up " + TAP_A, "up " + TAP_A, "down " + TAP_A), Files.readAllLines(log),
                     "the down script ran before the tap went");
+        }
+    }
+
+    /**
+     * A tap whose name another interface took while the daemon was down: the netdev stays, the
+     * listing says why it has no tap, and the entity's retries make the tap once the name is free.
+     */
+    @Test
+    void aTapThatCannotBeMadeAgainRetriesAndSaysWhy() throws Exception {
+        Path dataDir = dir.resolve("data");
+        try (VnetdProcess daemon = VnetdProcess.start(dataDir); QmpClient qmp = QmpClient.connect(daemon.qmpSocket())) {
+            tap(qmp, "tt", TAP_TAKEN, "no", "no");
+            daemon.kill();
+        }
+        assertTrue(Host.await(() -> !Host.interfaceExists(TAP_TAKEN), 10), "the tap went with the daemon");
+        Host.must("ip", "link", "add", TAP_TAKEN, "type", "bridge");
+        try (VnetdProcess daemon = VnetdProcess.start(dataDir); QmpClient qmp = QmpClient.connect(daemon.qmpSocket())) {
+            String why = "could not configure /dev/net/tun (" + TAP_TAKEN + "): Invalid argument";
+            assertTrue(Host.await(() -> why.equals(status(qmp, "tt")), 30), "the listing says why: " + status(qmp, "tt"));
+            assertEquals("tt: index=0,type=tap,\r\n", qmp.hmp("info network"));
+            Host.must("ip", "link", "delete", TAP_TAKEN);
+            String made = "tt: index=0,type=tap,ifname=" + TAP_TAKEN + ",script=no,downscript=no\r\n";
+            assertTrue(Host.await(() -> made.equals(hmp(qmp, "info network")), 60), "the retry made the tap");
+            assertTrue(Host.run("ip", "-d", "link", "show", TAP_TAKEN).output().contains("tun type tap"), "a tap again");
+        }
+    }
+
+    private static String hmp(QmpClient qmp, String command) {
+        try {
+            return qmp.hmp(command);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String status(QmpClient qmp, String name) {
+        try {
+            for (JsonNode client : qmp.ok("__io.vnetd_query-net-clients", null)) {
+                if (client.get("name").asText().equals(name)) {
+                    return client.get("status").asText();
+                }
+            }
+            return "absent";
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
         }
     }
 }
