@@ -117,6 +117,21 @@ class TapPingIT {
         }
     }
 
+    /** A SIGTERM stops vnetd as QEMU's quit does: each tap's down script runs, then the tap goes. */
+    @Test
+    void theDownScriptRunsWhenVnetdStops() throws Exception {
+        Path log = dir.resolve("scripts.log");
+        Path down = logger("ifdown", "down", log);
+        try (VnetdProcess daemon = VnetdProcess.start(dir.resolve("data"))) {
+            try (QmpClient qmp = QmpClient.connect(daemon.qmpSocket())) {
+                tap(qmp, "ta", TAP_A, "no", down.toString());
+            }
+            assertEquals(0, daemon.terminate(), daemon.stderr());
+        }
+        assertEquals(List.of("down " + TAP_A), Files.readAllLines(log));
+        assertFalse(Host.interfaceExists(TAP_A), "the tap went with vnetd");
+    }
+
     /**
      * A tap whose name another interface took while the daemon was down: the netdev stays, the
      * listing says why it has no tap, and the entity's retries make the tap once the name is free.
