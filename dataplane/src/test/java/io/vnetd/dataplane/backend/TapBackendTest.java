@@ -131,6 +131,22 @@ class TapBackendTest {
     }
 
     @Test
+    void aFailureAfterTheUpScriptRunsTheDownScriptAndRemovesTheInterface() throws IOException {
+        Path up = dir.resolve("up.log");
+        Path down = dir.resolve("down.log");
+        Path ifup = TapHost.script(dir.resolve("ifup"), "#!/bin/sh\necho \"$1\" >> " + up + "\n");
+        Path ifdown = TapHost.script(dir.resolve("ifdown"), "#!/bin/sh\necho \"$1\" >> " + down + "\n");
+        try (BackendHarness h = new BackendHarness()) {
+            // The port name is taken, so the backend cannot attach once its tap is up.
+            h.open(new NetdevConfig.Hubport("t0", 0, Optional.empty()));
+            assertThrows(IllegalStateException.class, () -> h.open(tap("t0", "vtfail0", ifup.toString(), ifdown.toString())));
+            assertEquals(List.of("vtfail0"), lines(up));
+            assertEquals(List.of("vtfail0"), lines(down));
+            assertNoInterface("vtfail0");
+        }
+    }
+
+    @Test
     void queuesMakeOneInterfaceDescribedOncePerQueue() {
         try (BackendHarness h = new BackendHarness()) {
             h.open(tap("t0", "vtmq0", "no", "no", 3L, null, null));

@@ -43,6 +43,15 @@ final class TapBackend extends Backend {
 
     /** The down script to run when the backend closes, and the interface it gets. */
     record DownScript(String path, String ifname) {
+
+        /** Runs it; a failure is logged, as QEMU reports it and goes on. */
+        void runLogged() {
+            try {
+                NetworkScript.run(path, ifname);
+            } catch (RuntimeException e) {
+                LOG.warn("{} (interface {})", e.getMessage(), ifname);
+            }
+        }
     }
 
     private final int[] fds;
@@ -164,13 +173,7 @@ final class TapBackend extends Backend {
 
     @Override
     protected void releaseResources() {
-        downScript.ifPresent(script -> {
-            try {
-                NetworkScript.run(script.path(), script.ifname());
-            } catch (RuntimeException e) {
-                LOG.warn("netdev '{}': {}", name(), e.getMessage());
-            }
-        });
+        downScript.ifPresent(DownScript::runLogged);
         for (int fd : fds) {
             Sockets.release(fd);
         }

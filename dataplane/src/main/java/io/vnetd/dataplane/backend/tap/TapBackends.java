@@ -117,7 +117,11 @@ public final class TapBackends {
                 + " and cannot hand the tap to vhost-net; leave vhost off");
     }
 
-    /** Makes the queues of the interface, runs the up script on the first, sets each queue's send buffer. */
+    /**
+     * Makes the queues of the interface, runs the up script on the first, sets each queue's send
+     * buffer. If a later step fails once the first queue is complete, its down script runs as QEMU's
+     * clean-up of that queue runs it.
+     */
     private static Backend create(NetdevConfig.Tap config, BackendEnv env) {
         String script = config.script().orElse(NetdevConfig.Tap.DEFAULT_SCRIPT);
         String downscript = config.downscript().orElse(NetdevConfig.Tap.DEFAULT_DOWNSCRIPT);
@@ -126,8 +130,9 @@ public final class TapBackends {
         String ifname = config.ifname().orElse("");
         // Grown as queues are made: the kernel refuses beyond its limit (256) long before memory would.
         List<Integer> fds = new ArrayList<>();
+        List<String> infos = new ArrayList<>();
+        Optional<TapBackend.DownScript> down = Optional.empty();
         try {
-            List<String> infos = new ArrayList<>();
             for (long i = 0; i < queues; i++) {
                 Tun.Queue queue = Tun.open(ifname, multiQueue);
                 fds.add(queue.fd());
@@ -139,22 +144,28 @@ public final class TapBackends {
                 if (i == 0 && NetworkScript.enabled(script)) {
                     NetworkScript.run(script, ifname);
                 }
+                if (i == 0 && NetworkScript.enabled(downscript)) {
+                    down = Optional.of(new TapBackend.DownScript(downscript, ifname));
+                }
                 setSendBuffer(queue.fd(), config.sndbuf());
                 infos.add(i == 0
                         ? "ifname=" + ifname + ",script=" + script + ",downscript=" + downscript
                         : "ifname=" + ifname + ",script=no,downscript=no");
             }
-            Optional<TapBackend.DownScript> down = NetworkScript.enabled(downscript)
-                    ? Optional.of(new TapBackend.DownScript(downscript, ifname))
-                    : Optional.empty();
             return new TapBackend(env, config, fds.stream().mapToInt(Integer::intValue).toArray(), infos, down, 0);
         } catch (RuntimeException e) {
+            if (!infos.isEmpty()) {
+                down.ifPresent(TapBackend.DownScript::runLogged);
+            }
             fds.forEach(Sockets::close);
             throw e;
         }
     }
 
-    /** A backend on a tap the helper made ({@code bridge} sets no send buffer: the kernel's default is QEMU's). */
+    /**
+     * A backend on a tap the helper made. {@code bridge} gives no send buffer: {@code INT_MAX}, the
+     * kernel's default, as QEMU leaves it.
+     */
     private static Backend adopt(NetdevConfig config, BackendEnv env, int fd, String info, Optional<BigInteger> sndbuf) {
         try {
             Tun.Adopted tap = Tun.adopt(fd);
