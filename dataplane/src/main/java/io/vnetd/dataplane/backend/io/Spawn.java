@@ -84,7 +84,8 @@ public final class Spawn {
             try {
                 int firstClosed = PASSED_FD;
                 if (passedFd >= 0) {
-                    // dup2 onto the same number clears close-on-exec (glibc 2.29 and later).
+                    // A dup2 copy is not close-on-exec; if passedFd is PASSED_FD already, dup2 onto
+                    // the same number clears the flag instead (glibc 2.29 and later).
                     requireZero((int) ACTIONS_ADDDUP2.invokeExact(actions, passedFd, PASSED_FD), "adddup2");
                     firstClosed = PASSED_FD + 1;
                 }
@@ -122,7 +123,7 @@ public final class Spawn {
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException("posix_spawn could not be called", t);
+            throw new IllegalStateException("waitpid could not be called", t);
         }
     }
 

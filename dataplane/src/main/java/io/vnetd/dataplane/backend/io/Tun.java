@@ -28,12 +28,14 @@ public final class Tun {
     public static final String PATH = "/dev/net/tun";
     /** {@code IFNAMSIZ}: an interface name is at most 15 bytes and a NUL. */
     public static final int IFNAMSIZ = 16;
+    /** {@code sizeof(struct virtio_net_hdr)}: the header QEMU has a tap with {@code IFF_VNET_HDR} use. */
+    public static final int VNET_HEADER_LENGTH = 10;
 
-    static final int IFF_TAP = 0x0002;
-    static final int IFF_NO_PI = 0x1000;
-    static final int IFF_ONE_QUEUE = 0x2000;
-    static final int IFF_VNET_HDR = 0x4000;
-    static final int IFF_MULTI_QUEUE = 0x0100;
+    private static final int IFF_TAP = 0x0002;
+    private static final int IFF_NO_PI = 0x1000;
+    private static final int IFF_ONE_QUEUE = 0x2000;
+    private static final int IFF_VNET_HDR = 0x4000;
+    private static final int IFF_MULTI_QUEUE = 0x0100;
 
     private static final long TUNSETIFF = 0x400454caL;
     private static final long TUNGETFEATURES = 0x800454cfL;
@@ -55,9 +57,6 @@ public final class Tun {
     private static final MethodHandle WRITEV = Linker.nativeLinker().downcallHandle(
             Linker.nativeLinker().defaultLookup().find("writev").orElseThrow(() -> new UnsatisfiedLinkError("libc has no writev")),
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
-
-    /** {@code sizeof(struct virtio_net_hdr)}: the header QEMU has a tap with {@code IFF_VNET_HDR} use. */
-    public static final int VNET_HEADER_LENGTH = 10;
 
     private Tun() {
     }
