@@ -91,6 +91,18 @@ class TapBackendTest {
     }
 
     @Test
+    void framesTheKernelRefusesAreCountedWhileTheInterfaceIsDown() {
+        try (BackendHarness h = new BackendHarness()) {
+            h.open(tap("t0", "vtu0", "no", "no"));
+            Peer peer = h.peerOf("t0");
+            h.settle();
+            peer.send(arpRequest(MAC_A, ipv4(198, 18, 223, 2), ipv4(198, 18, 223, 1)));
+            h.await("the refused frame counted", () -> h.backendCounters("t0").txDroppedSendError() == 1);
+            assertEquals(1, h.portCounters("t0").receivedFrames());
+        }
+    }
+
+    @Test
     void aBusyNameIsRefusedAsQemuDoesAndLeavesNothing() {
         try (BackendHarness h = new BackendHarness()) {
             h.open(tap("t0", "vtbusy0", "no", "no"));
