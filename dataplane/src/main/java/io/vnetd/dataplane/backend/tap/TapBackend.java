@@ -99,6 +99,7 @@ final class TapBackend extends Backend {
         iovecs.putLong(0, memory.address() + receiveLength);
         iovecs.putLong(8, headerLength);
         describeAs(String.join("\n", infos));
+        // Binds the call here: its first use would spin classes, allocating, on the agent.
         Tun.writev(-1, 0, 0);
     }
 
