@@ -13,6 +13,7 @@ import io.vnetd.dataplane.backend.dgram.DgramBackends;
 import io.vnetd.dataplane.backend.l2tpv3.L2tpv3Backends;
 import io.vnetd.dataplane.backend.socket.SocketBackends;
 import io.vnetd.dataplane.backend.stream.StreamBackends;
+import io.vnetd.dataplane.backend.tap.TapBackends;
 import io.vnetd.dataplane.counters.BackendCounter;
 import io.vnetd.dataplane.counters.BackendCountersSnapshot;
 import io.vnetd.dataplane.counters.PortCounter;
@@ -70,9 +71,10 @@ import org.slf4j.LoggerFactory;
  * returned. Calls never wait for the agent, except when the queue is full (see
  * {@link Context#controlOfferTimeoutNs}).
  *
- * <p>Netdevs with host sockets ({@code socket}, {@code stream}, {@code dgram}, {@code l2tpv3}) are
- * backends: {@link #open} acquires the socket on the caller's thread, so QEMU's synchronous errors
- * reach the command, and an {@link IoAgent} moves frames between it and the backend's endpoint port.
+ * <p>Netdevs with host sockets or tap interfaces ({@code socket}, {@code stream}, {@code dgram},
+ * {@code l2tpv3}, {@code tap}, {@code bridge}) are backends: {@link #open} acquires the socket or tap
+ * on the caller's thread, so QEMU's synchronous errors reach the command, and an {@link IoAgent}
+ * moves frames between it and the backend's endpoint port.
  *
  * <p>{@link #create} builds a data plane without threads (tests step {@link #switchingAgent()} and
  * {@link #ioAgents()} themselves); {@link #start} runs the agents on threads of their own or one
@@ -279,8 +281,8 @@ public final class DataPlane implements PortControl, AutoCloseable {
             case NetdevConfig.Socket socket -> backends.open(socket, SocketBackends::open);
             case NetdevConfig.Stream stream -> backends.open(stream, StreamBackends::open);
             case NetdevConfig.Dgram dgram -> backends.open(dgram, DgramBackends::open);
-            case NetdevConfig.Tap tap -> throw notYet(tap);
-            case NetdevConfig.Bridge bridge -> throw notYet(bridge);
+            case NetdevConfig.Tap tap -> backends.open(tap, TapBackends::open);
+            case NetdevConfig.Bridge bridge -> backends.open(bridge, TapBackends::open);
             case NetdevConfig.L2tpv3 l2tpv3 -> backends.open(l2tpv3, L2tpv3Backends::open);
             // vnetd has no chardev-add: no chardev of any name exists, and QEMU says so.
             case NetdevConfig.VhostUser vhostUser ->
@@ -302,10 +304,6 @@ public final class DataPlane implements PortControl, AutoCloseable {
             return NetException.generic("Could not open '" + device + "': No such file or directory");
         }
         return NetException.generic("vhost-vdpa: vnetd cannot drive '" + device + "': it has no guest memory to map");
-    }
-
-    private static NetException notYet(NetdevConfig config) {
-        return NetException.generic("network backend '" + config.type() + "' is not supported by vnetd yet");
     }
 
     /**

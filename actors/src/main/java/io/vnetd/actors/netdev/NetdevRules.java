@@ -22,8 +22,8 @@ public final class NetdevRules {
     private static final Set<String> NOT_A_BACKEND = Set.of("nic", "none", "netmap", "user", "vde");
 
     /** Backends whose data path vnetd has. */
-    private static final Set<String> SUPPORTED =
-            Set.of("hubport", "vhost-user", "vhost-vdpa", "socket", "stream", "dgram", "l2tpv3");
+    private static final Set<String> SUPPORTED = Set.of("hubport", "vhost-user", "vhost-vdpa", "socket", "stream", "dgram",
+            "tap", "bridge", "l2tpv3");
 
     private NetdevRules() {
     }

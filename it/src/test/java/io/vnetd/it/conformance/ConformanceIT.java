@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vnetd.it.support.VnetdProcess;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
@@ -26,6 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
  * differ from QEMU in the message, unless they match it outright, which fails so they get promoted.
  */
 class ConformanceIT {
+
+    /** record_qemu.py's private namespace: only {@code lo}, up, with multicast routed on it. */
+    private static final List<String> PRIVATE_NETNS = List.of("unshare", "--net", "sh", "-c",
+            "ip link set lo up && ip route add 224.0.0.0/4 dev lo && exec \"$0\" \"$@\"");
 
     @TempDir
     static Path dataDirs;
@@ -46,9 +52,15 @@ class ConformanceIT {
         List<ObjectNode> expected = TranscriptComparison.expected(c, expectation, suite.qemuTranscript(c.name()));
         List<String> args = QemuArgs.forVnetd(c.qemuArgs());
 
+        if (expectation.privateNetns() && !PrivateNetns.AVAILABLE) {
+            Assumptions.abort("needs a private network namespace (root, unshare, iproute2), as QEMU had when recorded");
+        }
+        List<String> wrapper = expectation.privateNetns() ? PRIVATE_NETNS : List.of();
+
         List<ObjectNode> actual;
         ConformanceSuite.clearScratchPaths(c);
-        try (VnetdProcess daemon = VnetdProcess.start(Files.createTempDirectory(dataDirs, "vnetd"), args.toArray(String[]::new))) {
+        try (VnetdProcess daemon = VnetdProcess.startWrapped(wrapper, Files.createTempDirectory(dataDirs, "vnetd"),
+                args.toArray(String[]::new))) {
             actual = Normalizer.normalizeForComparison(QmpCaseRunner.run(daemon.qmpSocket(), c));
             boolean alive = ProcessHandle.of(daemon.pid()).map(ProcessHandle::isAlive).orElse(false);
             if (!alive) {
@@ -79,6 +91,24 @@ class ConformanceIT {
                     + mismatches.size() + " record(s) not as expected; vnetd started with " + args + "\n"
                     + "  diff -u " + expectedFile + " " + actualFile + "\n\n"
                     + TranscriptComparison.report(mismatches));
+        }
+    }
+
+    /** Whether this process can run a daemon in a namespace of its own. */
+    private static final class PrivateNetns {
+        static final boolean AVAILABLE = probe();
+
+        private static boolean probe() {
+            try {
+                Process p = new ProcessBuilder("unshare", "--net", "ip", "link", "set", "lo", "up")
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
+            } catch (IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
         }
     }
 }

@@ -25,9 +25,12 @@ record Expectations(Map<String, CaseExpectation> cases) {
     /**
      * @param reason   why the case is pending (required), or a summary of its differences
      * @param steps    per record key ({@code step N}, {@code closed}, {@code final-events}, {@code greeting})
+     * @param privateNetns run vnetd in a network namespace of its own with only {@code lo} up, as
+     *                     record_qemu.py ran QEMU ({@code "private-netns": true}): for cases that make
+     *                     host interfaces (taps), which must neither meet the host's nor stay on it
      */
     record CaseExpectation(String name, Status status, String reason, Map<String, StepOverride> steps,
-                           List<EventWindow> eventWindows) {
+                           List<EventWindow> eventWindows, boolean privateNetns) {
     }
 
     /**
@@ -118,7 +121,8 @@ record Expectations(Map<String, CaseExpectation> cases) {
                 }
             }
         }
-        return new CaseExpectation(name, status, reason, steps, List.copyOf(windows));
+        return new CaseExpectation(name, status, reason, steps, List.copyOf(windows),
+                e.path("private-netns").asBoolean(false));
     }
 
     private static String recordKey(String caseName, String key) {

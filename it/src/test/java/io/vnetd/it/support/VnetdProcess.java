@@ -57,9 +57,20 @@ public final class VnetdProcess implements AutoCloseable {
 
     /** Starts a daemon on {@code dataDir} and waits for its ready line. */
     public static VnetdProcess start(Path dataDir, String... extraArgs) throws IOException {
+        return startWrapped(List.of(), dataDir, extraArgs);
+    }
+
+    /**
+     * Starts a daemon under {@code wrapper}, a command that execs the rest of its command line (such
+     * as {@code unshare --net}, or {@code ip netns exec NAME}, to run it in a network namespace), so
+     * that the process signalled is still the daemon itself.
+     */
+    public static VnetdProcess startWrapped(List<String> wrapper, Path dataDir, String... extraArgs) throws IOException {
         List<String> args = new ArrayList<>(List.of("--data-dir", dataDir.toString()));
         args.addAll(Arrays.asList(extraArgs));
-        Process process = new ProcessBuilder(command(args.toArray(String[]::new)))
+        List<String> command = new ArrayList<>(wrapper);
+        command.addAll(command(args.toArray(String[]::new)));
+        Process process = new ProcessBuilder(command)
                 .redirectOutput(ProcessBuilder.Redirect.PIPE)
                 .redirectError(ProcessBuilder.Redirect.PIPE)
                 .start();

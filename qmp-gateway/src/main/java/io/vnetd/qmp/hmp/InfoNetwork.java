@@ -12,7 +12,8 @@ import java.util.Optional;
  * The text of HMP {@code info network}, as QEMU's {@code hmp_info_network()} prints it: first the
  * hubs, newest first, each with its ports, newest first, and a port's peer; then every other net
  * client in creation order, except hub ports and clients whose peer is a hub port (shown with their
- * hub), a netdev peered with a NIC being shown under its NIC.
+ * hub), a netdev peered with a NIC being shown under its NIC. A multi-queue netdev's queues beyond
+ * the first have no peer: they stand alone where the netdev is.
  */
 final class InfoNetwork {
 
@@ -38,7 +39,7 @@ final class InfoNetwork {
                     NetClientInfo peer = peer(port, byName);
                     if (peer != null) {
                         out.append(": ");
-                        client(peer, out);
+                        queue(peer, queues(peer)[0], out);
                     } else {
                         out.append('\n');
                     }
@@ -47,24 +48,54 @@ final class InfoNetwork {
         }
         for (NetClientInfo c : clients) {
             NetClientInfo peer = peer(c, byName);
-            if (c.type().equals(HUBPORT) || peer != null && peer.type().equals(HUBPORT)) {
+            if (c.type().equals(HUBPORT)) {
                 continue;
             }
             boolean nic = c.type().equals(NIC);
+            if (peer != null && peer.type().equals(HUBPORT)) {
+                // Shown with its hub, but for the queues beyond the first, which have no peer.
+                otherQueues(c, out);
+                continue;
+            }
             if (peer == null || nic) {
                 client(c, out);
+            } else {
+                // The first queue is shown with its peer; the others have none and stand alone.
+                otherQueues(c, out);
             }
             if (nic && peer != null) {
                 out.append(" \\ ");
-                client(peer, out);
+                queue(peer, queues(peer)[0], out);
             }
         }
         return out.toString();
     }
 
-    /** QEMU's {@code print_net_client()}; vnetd clients have a single queue and no filters. */
+    /**
+     * QEMU's {@code print_net_client()} for every queue of a client: a multi-queue backend (a tap
+     * with {@code queues=N}) describes each queue on a line of its own, and QEMU, having a net client
+     * per queue, prints each (with {@code index=0}: its queue index is only a NIC's). vnetd has no
+     * filters to print.
+     */
     private static void client(NetClientInfo c, StringBuilder out) {
-        out.append(c.name()).append(": index=0,type=").append(c.type()).append(',').append(c.info()).append('\n');
+        for (String info : queues(c)) {
+            queue(c, info, out);
+        }
+    }
+
+    private static void otherQueues(NetClientInfo c, StringBuilder out) {
+        String[] queues = queues(c);
+        for (int i = 1; i < queues.length; i++) {
+            queue(c, queues[i], out);
+        }
+    }
+
+    private static void queue(NetClientInfo c, String info, StringBuilder out) {
+        out.append(c.name()).append(": index=0,type=").append(c.type()).append(',').append(info).append('\n');
+    }
+
+    private static String[] queues(NetClientInfo c) {
+        return c.info().split("\n", -1);
     }
 
     /**

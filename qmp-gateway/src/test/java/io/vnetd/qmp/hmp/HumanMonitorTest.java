@@ -53,6 +53,27 @@ class HumanMonitorTest {
                 + "nic1: index=0,type=nic,model=e1000\n", InfoNetwork.format(new NetworkView(List.of(), List.of(nic, netdev, lonely))));
     }
 
+    /** netdev_add-tap.jsonl: QEMU has a net client per queue and prints each; only the first has a peer. */
+    @Test
+    void eachQueueOfAMultiQueueNetdevHasItsLine() {
+        String queue = "ifname=qotap5,script=no,downscript=no";
+        NetClientInfo alone = new NetClientInfo("t5", "tap", true, Optional.empty(), OptionalInt.empty(),
+                queue + "\n" + queue, "ok");
+        assertEquals("t5: index=0,type=tap," + queue + "\nt5: index=0,type=tap," + queue + "\n",
+                InfoNetwork.format(new NetworkView(List.of(), List.of(alone))));
+
+        NetClientInfo onHub = new NetClientInfo("t5", "tap", true, Optional.of("hp0"), OptionalInt.empty(),
+                queue + "\n" + queue, "ok");
+        assertEquals("hub 0\n \\ hp0: t5: index=0,type=tap," + queue + "\nt5: index=0,type=tap," + queue + "\n",
+                InfoNetwork.format(new NetworkView(List.of(0), List.of(onHub, hubport("hp0", 0, "t5")))));
+
+        NetClientInfo underNic = new NetClientInfo("t5", "tap", true, Optional.of("nic0"), OptionalInt.empty(),
+                queue + "\n" + queue, "ok");
+        NetClientInfo nic = new NetClientInfo("nic0", "nic", true, Optional.of("t5"), OptionalInt.empty(), "model=e1000", "ok");
+        assertEquals("t5: index=0,type=tap," + queue + "\nnic0: index=0,type=nic,model=e1000\n \\ t5: index=0,type=tap,"
+                + queue + "\n", InfoNetwork.format(new NetworkView(List.of(), List.of(underNic, nic))));
+    }
+
     /** netdev_del.jsonl: hubs outlive their ports. */
     @Test
     void throughTheMonitorWithCrLf() {

@@ -1,0 +1,140 @@
+package io.vnetd.dataplane.backend;
+
+import static io.vnetd.actors.netclient.NetClientRef.netdev;
+import static io.vnetd.dataplane.Frames.MAC_A;
+import static io.vnetd.dataplane.backend.BackendHarness.freeUdpPort;
+import static io.vnetd.dataplane.backend.TapHost.arpRequest;
+import static io.vnetd.dataplane.backend.TapHost.ipv4;
+import static io.vnetd.dataplane.backend.TapHost.isArpReply;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.vnetd.actors.netdev.NetdevConfig;
+import io.vnetd.dataplane.DataPlane;
+import io.vnetd.dataplane.ThreadingMode;
+import io.vnetd.dataplane.switching.SwitchingAgent;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The tap backend allocates nothing once warm: ARP requests sent as datagrams into a dgram backend
+ * cross a hub into a tap, the kernel answers each, and the answers come back out of the tap and the
+ * dgram backend; the agents' threads allocate no byte meanwhile.
+ */
+class TapSteadyStateAllocationTest {
+
+    private static final int WARM_UP_FRAMES = 30_000;
+    private static final int MEASURED_FRAMES = 10_000;
+    private static final int WINDOW = 16;
+    private static final String TAP = "vtalloc0";
+    private static final int HOST = ipv4(198, 18, 223, 13);
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void removeLeftovers() {
+        TapHost.remove(TAP);
+    }
+
+    @ParameterizedTest
+    @EnumSource(ThreadingMode.class)
+    void framesThroughATapAllocateNothing(ThreadingMode mode) throws IOException {
+        TapHost.assumeTaps();
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        assumeTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled());
+        Path ifup = TapHost.upScript(dir, dir.resolve("up.log"), "198.18.223.13/30");
+        int dgramPort = freeUdpPort();
+        try (DataPlane dp = DataPlane.launch(BackendHarness.small().threadingMode(mode)
+                .idleStrategySupplier(DataPlane.Context::defaultIdleStrategy).errorHandler(Throwable::printStackTrace));
+             DatagramChannel remote = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            int remotePort = ((InetSocketAddress) remote.getLocalAddress()).getPort();
+            dp.open(TapBackendTest.tap("t", TAP, ifup.toString(), "no"));
+            dp.open(DgramBackendTest.inet("d", "127.0.0.1", dgramPort, "127.0.0.1", remotePort));
+            dp.open(new NetdevConfig.Hubport("ht", 0, Optional.empty()));
+            dp.open(new NetdevConfig.Hubport("hd", 0, Optional.empty()));
+            dp.connect(netdev("t"), netdev("ht"));
+            dp.connect(netdev("d"), netdev("hd"));
+            Arp arp = new Arp(remote, new InetSocketAddress("127.0.0.1", dgramPort));
+            arp.run(WARM_UP_FRAMES);
+
+            Map<String, Long> ids = agentThreadIds(mode);
+            assertEquals(mode == ThreadingMode.SHARED ? 1 : 2, ids.size(), ids::toString);
+            long[] before = threads.getThreadAllocatedBytes(ids.values().stream().mapToLong(Long::longValue).toArray());
+            arp.run(MEASURED_FRAMES);
+            long[] after = threads.getThreadAllocatedBytes(ids.values().stream().mapToLong(Long::longValue).toArray());
+            for (int i = 0; i < before.length; i++) {
+                assertEquals(0, after[i] - before[i], "bytes allocated by " + ids.keySet().toArray()[i]);
+            }
+        }
+    }
+
+    private static Map<String, Long> agentThreadIds(ThreadingMode mode) {
+        List<String> names = mode == ThreadingMode.SHARED ? List.of(DataPlane.SHARED_ROLE_NAME)
+                : List.of(SwitchingAgent.ROLE_NAME, IoAgent.ROLE_NAME_PREFIX + 0);
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> names.contains(t.getName()))
+                .collect(Collectors.toMap(Thread::getName, Thread::threadId));
+    }
+
+    /** ARP requests in, the kernel's replies out, at most {@link #WINDOW} unanswered at a time. */
+    private static final class Arp {
+        private final DatagramChannel remote;
+        private final InetSocketAddress backend;
+        private final ByteBuffer request = ByteBuffer.wrap(arpRequest(MAC_A, ipv4(198, 18, 223, 14), HOST));
+        private final ByteBuffer in = ByteBuffer.allocate(2048);
+        private final byte[] frame = new byte[2048];
+
+        Arp(DatagramChannel remote, InetSocketAddress backend) throws IOException {
+            this.remote = remote;
+            this.backend = backend;
+            remote.configureBlocking(false);
+        }
+
+        void run(int frames) throws IOException {
+            int sent = 0;
+            int answered = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            long lastProgress = System.nanoTime();
+            while (answered < frames) {
+                if (sent < frames && sent - answered < WINDOW) {
+                    request.clear();
+                    remote.send(request, backend);
+                    sent++;
+                }
+                in.clear();
+                if (remote.receive(in) != null) {
+                    in.flip();
+                    int length = in.remaining();
+                    in.get(frame, 0, length);
+                    if (isArpReply(Arrays.copyOf(frame, length), MAC_A, HOST)) {
+                        answered++;
+                        lastProgress = System.nanoTime();
+                    }
+                } else if (System.nanoTime() - lastProgress > TimeUnit.MILLISECONDS.toNanos(200)) {
+                    // A datagram lost on the way (a full socket buffer): send the window again.
+                    sent = answered;
+                    lastProgress = System.nanoTime();
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    fail("only " + answered + " of " + frames + " ARP requests answered within 60 s");
+                }
+            }
+        }
+    }
+}
