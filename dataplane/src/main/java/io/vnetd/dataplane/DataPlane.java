@@ -1,5 +1,6 @@
 package io.vnetd.dataplane;
 
+import io.vnetd.actors.api.NetClientCounters;
 import io.vnetd.actors.api.NetEventPublisher;
 import io.vnetd.actors.api.NetException;
 import io.vnetd.actors.netclient.NetClientRef;
@@ -416,6 +417,24 @@ public final class DataPlane implements PortControl, AutoCloseable {
         agent.portCounters().forEach((name, counters) -> counters.snapshot(name, countersManager).ifPresent(snapshots::add));
         snapshots.sort(Comparator.comparing(PortCountersSnapshot::name));
         return snapshots;
+    }
+
+    /**
+     * A net client's counters for listings: its port's, and for a backend those of its I/O (a datagram
+     * the inbound ring had no room for is a ring-full drop, as a full ring towards the client is).
+     * Any thread.
+     */
+    @Override
+    public Optional<NetClientCounters> counters(NetClientRef client) {
+        String name = client.name();
+        BackendCountersSnapshot io = client.kind() == NetClientRef.Kind.NETDEV
+                ? backends.counters(name).orElseGet(() -> BackendCountersSnapshot.none(name))
+                : BackendCountersSnapshot.none(name);
+        return counters(portName(client)).map(port -> new NetClientCounters(
+                port.receivedFrames(), port.receivedBytes(), port.sentFrames(), port.sentBytes(),
+                port.droppedLinkDown(), port.droppedFilter(), port.droppedRingFull() + io.rxDroppedRingFull(),
+                port.droppedPeerAbsent(), port.droppedLoop(),
+                io.txDroppedNotConnected(), io.txDroppedSendError(), io.rxDroppedTooLong()));
     }
 
     /** The I/O counters of backend {@code name}, or nothing if no such backend is open. Any thread. */

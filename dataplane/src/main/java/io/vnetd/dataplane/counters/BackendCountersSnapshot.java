@@ -9,4 +9,9 @@ public record BackendCountersSnapshot(
         long txDroppedSendError,
         long connections,
         long streamErrors) {
+
+    /** The counters of a port without a backend (a hubport, a NIC): nothing. */
+    public static BackendCountersSnapshot none(String name) {
+        return new BackendCountersSnapshot(name, 0, 0, 0, 0, 0, 0);
+    }
 }
