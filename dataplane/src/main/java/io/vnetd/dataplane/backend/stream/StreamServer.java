@@ -6,12 +6,11 @@ import io.vnetd.actors.netdev.SocketAddress;
 import io.vnetd.dataplane.backend.Backend;
 import io.vnetd.dataplane.backend.BackendEnv;
 import io.vnetd.dataplane.backend.io.EventLoop;
-import io.vnetd.dataplane.backend.io.FramedConnection;
 import io.vnetd.dataplane.backend.io.Libc;
+import io.vnetd.dataplane.backend.io.OneClientListener;
 import io.vnetd.dataplane.backend.io.SockAddr;
 import io.vnetd.dataplane.backend.io.Sockets;
 import io.vnetd.dataplane.backend.io.UnixPaths;
-import io.vnetd.dataplane.counters.BackendCounter;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * address while connected, as nothing otherwise, and as {@code connection error} when it cannot
  * listen.
  */
-final class StreamServer extends Backend {
+final class StreamServer extends Backend implements OneClientListener.Handler {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamServer.class);
 
@@ -36,9 +35,7 @@ final class StreamServer extends Backend {
     private final boolean keepAlive;
     private final Optional<String> path;
     private final Optional<Object> pathIdentity;
-    private final FramedConnection connection;
-    private EventLoop loop;
-    private int listenToken = -1;
+    private final OneClientListener listener;
 
     private StreamServer(BackendEnv env, NetdevConfig.Stream config, int listenFd, Optional<String> path) {
         super(env, config);
@@ -48,7 +45,7 @@ final class StreamServer extends Backend {
         this.keepAlive = config.addr() instanceof SocketAddress.Inet inet && inet.keepAlive().orElse(false);
         this.path = path;
         this.pathIdentity = path.flatMap(UnixPaths::identity);
-        this.connection = new FramedConnection(port(), counters(), env.settings().ioBufferLength(), this::lost);
+        this.listener = new OneClientListener(listenFd, port(), counters(), env.settings().ioBufferLength(), this);
         if (listenFd < 0) {
             describeAs("connection error");
         }
@@ -72,23 +69,11 @@ final class StreamServer extends Backend {
 
     @Override
     protected void onStart(EventLoop loop) {
-        this.loop = loop;
-        if (listenFd >= 0) {
-            listen();
-        }
+        listener.start(loop);
     }
 
-    private void listen() {
-        listenToken = loop.register(listenFd, Libc.EPOLLIN, events -> accept());
-    }
-
-    private int accept() {
-        int fd = Sockets.accept(listenFd);
-        if (fd < 0) {
-            return 0;
-        }
-        loop.deregister(listenToken);
-        listenToken = -1;
+    @Override
+    public void onAccepted(int fd) {
         if (!unix) {
             Sockets.setInt(fd, Libc.IPPROTO_TCP, Libc.TCP_NODELAY, 1, "TCP_NODELAY");
             if (keepAlive) {
@@ -97,41 +82,33 @@ final class StreamServer extends Backend {
         }
         SockAddr peer = unix ? Sockets.localAddress(fd) : Sockets.peerAddress(fd);
         SocketAddress address = peer.toSocketAddress();
-        counters().get(BackendCounter.CONNECTIONS).incrementRelease();
         describeAs(StreamBackends.uri(address));
-        connection.attach(loop, fd);
         if (!isClosed()) {
             env.events().publish(new NetEvent.NetdevStreamConnected(name(), address));
         }
-        return 1;
     }
 
-    private void lost(int fd) {
-        Sockets.close(fd);
+    @Override
+    public void onLost() {
         describeAs("");
         if (!isClosed()) {
             env.events().publish(new NetEvent.NetdevStreamDisconnected(name()));
         }
-        listen();
     }
 
     @Override
     protected int doWork() {
-        return connection.doWork();
+        return listener.doWork();
     }
 
     @Override
     protected boolean hasWork() {
-        return connection.hasWork();
+        return listener.hasWork();
     }
 
     @Override
     protected void onStop() {
-        if (listenToken >= 0) {
-            loop.deregister(listenToken);
-        }
-        Sockets.close(connection.detach());
-        Sockets.close(listenFd);
+        listener.stop();
     }
 
     @Override
