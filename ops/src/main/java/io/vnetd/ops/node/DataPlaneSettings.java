@@ -62,7 +62,9 @@ final class DataPlaneSettings {
             new Setting("io-batch-length", "ioBatchLength", (ctx, c, k) -> ctx.ioBatchLength(c.getInt(k))),
             new Setting("io-buffer-length", "ioBufferLength", (ctx, c, k) -> ctx.ioBufferLength(intBytes(c, k))),
             new Setting("datagram-receive-buffer-length", "datagramReceiveBufferLength",
-                    (ctx, c, k) -> ctx.datagramReceiveBufferLength(intBytes(c, k))));
+                    (ctx, c, k) -> ctx.datagramReceiveBufferLength(intBytes(c, k))),
+            new Setting("stream-coalesce-time", "streamCoalesceNs",
+                    (ctx, c, k) -> ctx.streamCoalesceNs(c.getDuration(k, TimeUnit.NANOSECONDS))));
 
     private static final Pattern SETTING_NAME = Pattern.compile("\\b[a-z]+(?:[A-Z][a-z]*)+\\b");
 

@@ -34,6 +34,7 @@ class DataPlaneSettingsTest {
         assertEquals(DataPlane.Context.IO_BATCH_LENGTH_DEFAULT, ctx.ioBatchLength());
         assertEquals(DataPlane.Context.IO_BUFFER_LENGTH_DEFAULT, ctx.ioBufferLength());
         assertEquals(DataPlane.Context.DATAGRAM_RECEIVE_BUFFER_LENGTH_DEFAULT, ctx.datagramReceiveBufferLength());
+        assertEquals(DataPlane.Context.STREAM_COALESCE_NS_DEFAULT, ctx.streamCoalesceNs());
         assertEquals(DataPlane.Context.INBOUND_RING_CAPACITY_DEFAULT, ctx.inboundRingCapacity());
         assertEquals(DataPlane.Context.MAX_FRAME_LENGTH_DEFAULT, ctx.maxFrameLength());
     }
@@ -46,6 +47,7 @@ class DataPlaneSettingsTest {
                 io-batch-length = 128
                 io-buffer-length = 1 MiB
                 datagram-receive-buffer-length = 0
+                stream-coalesce-time = 0
                 max-ports = 64
                 """), event -> { })) {
             DataPlane.Context ctx = dp.context();
@@ -55,6 +57,7 @@ class DataPlaneSettingsTest {
             assertEquals(128, ctx.ioBatchLength());
             assertEquals(1024 * 1024, ctx.ioBufferLength());
             assertEquals(0, ctx.datagramReceiveBufferLength());
+            assertEquals(0, ctx.streamCoalesceNs());
             assertEquals(64, ctx.maxPorts());
         }
     }
@@ -72,6 +75,8 @@ class DataPlaneSettingsTest {
                 + " and its 4-byte length: make it at least 69636", refusal("io-buffer-length = 1 KiB"));
         assertEquals("vnetd.dataplane.datagram-receive-buffer-length must be at most 2147483647 bytes, got 4294967296",
                 refusal("datagram-receive-buffer-length = 4 GiB"));
+        assertEquals("vnetd.dataplane.stream-coalesce-time must not be negative, got -1000",
+                refusal("stream-coalesce-time = -1us"));
         assertTrue(refusal("io-batch-length = many").contains("vnetd.dataplane.io-batch-length"));
         assertTrue(refusal("datagram-receive-buffer-length = -1").contains("vnetd.dataplane.datagram-receive-buffer-length"));
     }

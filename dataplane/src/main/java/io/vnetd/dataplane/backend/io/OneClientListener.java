@@ -1,5 +1,6 @@
 package io.vnetd.dataplane.backend.io;
 
+import io.vnetd.dataplane.DataPlane;
 import io.vnetd.dataplane.counters.BackendCounter;
 import io.vnetd.dataplane.counters.BackendCounters;
 import io.vnetd.dataplane.port.EndpointPort;
@@ -31,15 +32,15 @@ public final class OneClientListener {
     private int listenToken = -1;
 
     /**
-     * @param listenFd     the listening socket, closed by {@link #stop}; -1 for none (nothing is ever
-     *                     accepted then)
-     * @param bufferLength bytes of the connection's read and write buffers
+     * @param listenFd the listening socket, closed by {@link #stop}; -1 for none (nothing is ever
+     *                 accepted then)
+     * @param settings the connection's (see {@link FramedConnection})
      */
-    public OneClientListener(int listenFd, EndpointPort port, BackendCounters counters, int bufferLength,
+    public OneClientListener(int listenFd, EndpointPort port, BackendCounters counters, DataPlane.Context settings,
                              Handler handler) {
         this.listenFd = listenFd;
         this.handler = handler;
-        this.connection = new FramedConnection(port, counters, bufferLength, this::lost);
+        this.connection = new FramedConnection(port, counters, settings, this::lost);
         this.connections = counters.get(BackendCounter.CONNECTIONS);
     }
 

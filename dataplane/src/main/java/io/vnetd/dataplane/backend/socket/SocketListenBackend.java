@@ -23,7 +23,7 @@ final class SocketListenBackend extends Backend implements OneClientListener.Han
     SocketListenBackend(BackendEnv env, NetdevConfig.Socket config, int listenFd) {
         super(env, config);
         this.listenFd = listenFd;
-        this.listener = new OneClientListener(listenFd, port(), counters(), env.settings().ioBufferLength(), this);
+        this.listener = new OneClientListener(listenFd, port(), counters(), env.settings(), this);
     }
 
     @Override

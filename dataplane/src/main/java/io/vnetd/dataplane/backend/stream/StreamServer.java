@@ -45,7 +45,7 @@ final class StreamServer extends Backend implements OneClientListener.Handler {
         this.keepAlive = config.addr() instanceof SocketAddress.Inet inet && inet.keepAlive().orElse(false);
         this.path = path;
         this.pathIdentity = path.flatMap(UnixPaths::identity);
-        this.listener = new OneClientListener(listenFd, port(), counters(), env.settings().ioBufferLength(), this);
+        this.listener = new OneClientListener(listenFd, port(), counters(), env.settings(), this);
         if (listenFd < 0) {
             describeAs("connection error");
         }
