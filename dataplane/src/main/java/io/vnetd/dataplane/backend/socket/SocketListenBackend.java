@@ -1,12 +1,10 @@
 package io.vnetd.dataplane.backend.socket;
 
 import io.vnetd.actors.netdev.NetdevConfig;
-import io.vnetd.dataplane.backend.Backend;
 import io.vnetd.dataplane.backend.BackendEnv;
-import io.vnetd.dataplane.backend.io.EventLoop;
+import io.vnetd.dataplane.backend.ListeningBackend;
 import io.vnetd.dataplane.backend.io.Ipv4;
 import io.vnetd.dataplane.backend.io.Libc;
-import io.vnetd.dataplane.backend.io.OneClientListener;
 import io.vnetd.dataplane.backend.io.SockAddr;
 import io.vnetd.dataplane.backend.io.Sockets;
 
@@ -15,51 +13,21 @@ import io.vnetd.dataplane.backend.io.Sockets;
  * this one ends), describes itself as {@code socket: connection from A:P} while connected and as
  * nothing otherwise, like QEMU's {@code net_socket_accept}. No events.
  */
-final class SocketListenBackend extends Backend implements OneClientListener.Handler {
-
-    private final int listenFd;
-    private final OneClientListener listener;
+final class SocketListenBackend extends ListeningBackend {
 
     SocketListenBackend(BackendEnv env, NetdevConfig.Socket config, int listenFd) {
-        super(env, config);
-        this.listenFd = listenFd;
-        this.listener = new OneClientListener(listenFd, port(), counters(), env.settings(), this);
+        super(env, config, listenFd);
     }
 
     @Override
-    protected void onStart(EventLoop loop) {
-        listener.start(loop);
-    }
-
-    @Override
-    public void onAccepted(int fd) {
+    protected void onAccepted(int fd) {
         SockAddr peer = Sockets.peerAddress(fd);
         Sockets.setInt(fd, Libc.IPPROTO_TCP, Libc.TCP_NODELAY, 1, "TCP_NODELAY");
         describeAs("socket: connection from " + Ipv4.ntoa(peer.ipv4()) + ":" + peer.port());
     }
 
     @Override
-    public void onLost() {
+    protected void onLost() {
         describeAs("");
-    }
-
-    @Override
-    protected int doWork() {
-        return listener.doWork();
-    }
-
-    @Override
-    protected boolean hasWork() {
-        return listener.hasWork();
-    }
-
-    @Override
-    protected void onStop() {
-        listener.stop();
-    }
-
-    @Override
-    protected void releaseResources() {
-        Sockets.release(listenFd);
     }
 }

@@ -3,11 +3,9 @@ package io.vnetd.dataplane.backend.stream;
 import io.vnetd.actors.api.NetEvent;
 import io.vnetd.actors.netdev.NetdevConfig;
 import io.vnetd.actors.netdev.SocketAddress;
-import io.vnetd.dataplane.backend.Backend;
 import io.vnetd.dataplane.backend.BackendEnv;
-import io.vnetd.dataplane.backend.io.EventLoop;
+import io.vnetd.dataplane.backend.ListeningBackend;
 import io.vnetd.dataplane.backend.io.Libc;
-import io.vnetd.dataplane.backend.io.OneClientListener;
 import io.vnetd.dataplane.backend.io.SockAddr;
 import io.vnetd.dataplane.backend.io.Sockets;
 import io.vnetd.dataplane.backend.io.UnixPaths;
@@ -24,28 +22,23 @@ import org.slf4j.LoggerFactory;
  * address while connected, as nothing otherwise, and as {@code connection error} when it cannot
  * listen.
  */
-final class StreamServer extends Backend implements OneClientListener.Handler {
+final class StreamServer extends ListeningBackend {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamServer.class);
 
     private final BackendEnv env;
-    /** Made when the netdev was added, so released (never closed) until {@link #onStop}; -1 if listening failed. */
-    private final int listenFd;
     private final boolean unix;
     private final boolean keepAlive;
     private final Optional<String> path;
     private final Optional<Object> pathIdentity;
-    private final OneClientListener listener;
 
     private StreamServer(BackendEnv env, NetdevConfig.Stream config, int listenFd, Optional<String> path) {
-        super(env, config);
+        super(env, config, listenFd);
         this.env = env;
-        this.listenFd = listenFd;
         this.unix = config.addr() instanceof SocketAddress.Unix;
         this.keepAlive = config.addr() instanceof SocketAddress.Inet inet && inet.keepAlive().orElse(false);
         this.path = path;
         this.pathIdentity = path.flatMap(UnixPaths::identity);
-        this.listener = new OneClientListener(listenFd, port(), counters(), env.settings(), this);
         if (listenFd < 0) {
             describeAs("connection error");
         }
@@ -68,12 +61,7 @@ final class StreamServer extends Backend implements OneClientListener.Handler {
     }
 
     @Override
-    protected void onStart(EventLoop loop) {
-        listener.start(loop);
-    }
-
-    @Override
-    public void onAccepted(int fd) {
+    protected void onAccepted(int fd) {
         if (!unix) {
             Sockets.setInt(fd, Libc.IPPROTO_TCP, Libc.TCP_NODELAY, 1, "TCP_NODELAY");
             if (keepAlive) {
@@ -89,7 +77,7 @@ final class StreamServer extends Backend implements OneClientListener.Handler {
     }
 
     @Override
-    public void onLost() {
+    protected void onLost() {
         describeAs("");
         if (!isClosed()) {
             env.events().publish(new NetEvent.NetdevStreamDisconnected(name()));
@@ -97,23 +85,8 @@ final class StreamServer extends Backend implements OneClientListener.Handler {
     }
 
     @Override
-    protected int doWork() {
-        return listener.doWork();
-    }
-
-    @Override
-    protected boolean hasWork() {
-        return listener.hasWork();
-    }
-
-    @Override
-    protected void onStop() {
-        listener.stop();
-    }
-
-    @Override
     protected void releaseResources() {
-        Sockets.release(listenFd);
+        super.releaseResources();
         path.ifPresent(p -> UnixPaths.unlinkIfSame(p, pathIdentity));
     }
 }
