@@ -21,9 +21,24 @@ public final class DatagramBackend extends Backend {
     private final Optional<Object> socketFileIdentity;
     private final DatagramIo io;
 
-    /** @param socketFile the file the socket is bound to, if any */
-    public DatagramBackend(BackendEnv env, NetdevConfig config, int fd, SockAddr destination, String info,
-                           Optional<String> socketFile) {
+    /**
+     * A backend on socket {@code fd}, which it owns from now on: if the backend cannot be made, the
+     * socket is closed.
+     *
+     * @param socketFile the file the socket is bound to, if any
+     */
+    public static DatagramBackend open(BackendEnv env, NetdevConfig config, int fd, SockAddr destination, String info,
+                                       Optional<String> socketFile) {
+        try {
+            return new DatagramBackend(env, config, fd, destination, info, socketFile);
+        } catch (RuntimeException e) {
+            Sockets.close(fd);
+            throw e;
+        }
+    }
+
+    private DatagramBackend(BackendEnv env, NetdevConfig config, int fd, SockAddr destination, String info,
+                            Optional<String> socketFile) {
         super(env, config);
         this.fd = fd;
         this.socketFile = socketFile;
