@@ -35,6 +35,7 @@ class ContextTest {
         assertEquals(64, ctx.ioBatchLength());
         assertEquals(256 * 1024, ctx.ioBufferLength());
         assertEquals(1024 * 1024, ctx.datagramReceiveBufferLength());
+        assertEquals(TimeUnit.MICROSECONDS.toNanos(50), ctx.streamCoalesceNs());
         assertEquals(ThreadingMode.SHARED, ctx.threadingMode());
     }
 
@@ -46,6 +47,7 @@ class ContextTest {
                 + " at least 69636", refusal(c -> c.ioBufferLength(65536)));
         assertEquals("threadingMode SHARED runs one I/O agent, got ioAgentCount 2: use DEDICATED for more",
                 refusal(c -> c.threadingMode(ThreadingMode.SHARED).ioAgentCount(2)));
+        assertEquals("streamCoalesceNs must not be negative, got -1", refusal(c -> c.streamCoalesceNs(-1)));
     }
 
     @Test

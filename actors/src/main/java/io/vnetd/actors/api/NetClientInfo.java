@@ -7,13 +7,15 @@ import java.util.OptionalInt;
 /**
  * One net client (a netdev or a NIC) as the listing commands show it.
  *
- * @param name    the client's unique name
- * @param type    its {@code NetClientDriver} value ({@code hubport}, {@code dgram}, {@code nic}, ...)
- * @param linkUp  its own link state, as last set by {@code set_link}
- * @param peer    the name of its peer, if it has one
- * @param hubId   the hub it is a port of ({@code hubport} only)
- * @param info    QEMU's {@code info_str}: the backend's own summary for {@code info network}
- * @param status  realization status: {@code ok}, or why the backend's resource is unavailable
+ * @param name     the client's unique name
+ * @param type     its {@code NetClientDriver} value ({@code hubport}, {@code dgram}, {@code nic}, ...)
+ * @param linkUp   its own link state, as last set by {@code set_link}
+ * @param peer     the name of its peer, if it has one
+ * @param hubId    the hub it is a port of ({@code hubport} only)
+ * @param info     QEMU's {@code info_str}: the backend's own summary for {@code info network}
+ * @param status   realization status: {@code ok}, or why the backend's resource is unavailable
+ * @param counters its port's frame counters, read from the data plane when listed; none while it has
+ *                 no port (its resource unavailable)
  */
 public record NetClientInfo(
         String name,
@@ -22,10 +24,17 @@ public record NetClientInfo(
         Optional<String> peer,
         OptionalInt hubId,
         String info,
-        String status) implements JsonSerializable {
+        String status,
+        Optional<NetClientCounters> counters) implements JsonSerializable {
 
-    /** The same client as its backend describes it now. */
-    public NetClientInfo withInfo(String backendInfo) {
-        return new NetClientInfo(name, type, linkUp, peer, hubId, backendInfo, status);
+    /** A client as the directory knows it: its counters belong to the data plane. */
+    public NetClientInfo(String name, String type, boolean linkUp, Optional<String> peer, OptionalInt hubId,
+                         String info, String status) {
+        this(name, type, linkUp, peer, hubId, info, status, Optional.empty());
+    }
+
+    /** The same client with what its port shows now: its description and its counters. */
+    public NetClientInfo withPort(String portInfo, Optional<NetClientCounters> portCounters) {
+        return new NetClientInfo(name, type, linkUp, peer, hubId, portInfo, status, portCounters);
     }
 }

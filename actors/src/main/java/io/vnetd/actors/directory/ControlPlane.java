@@ -164,14 +164,20 @@ public final class ControlPlane implements NetworkService {
                 .thenApply(started -> null);
     }
 
-    /** The directory's index, with each backend's description as its port shows it now. */
+    /**
+     * The directory's index, with what each client's port shows now: a backend's description (a NIC
+     * describes itself from its configuration) and the counters.
+     */
     @Override
     public CompletionStage<NetworkView> queryNetwork() {
         return AskPattern.<DirectoryCommand, NetworkView>ask(directory, DirectoryCommand.Query::new, askTimeout,
                         system.scheduler())
                 .thenApply(view -> new NetworkView(view.hubs(), view.clients().stream()
-                        .map(client -> client.type().equals("nic") ? client : client.withInfo(
-                                ports.describe(NetClientRef.netdev(client.name()))))
+                        .map(client -> {
+                            boolean nic = client.type().equals("nic");
+                            NetClientRef ref = nic ? NetClientRef.nic(client.name()) : NetClientRef.netdev(client.name());
+                            return client.withPort(nic ? client.info() : ports.describe(ref), ports.counters(ref));
+                        })
                         .toList()));
     }
 

@@ -1,10 +1,12 @@
 package io.vnetd.actors.port;
 
+import io.vnetd.actors.api.NetClientCounters;
 import io.vnetd.actors.api.NetException;
 import io.vnetd.actors.netclient.NetClientRef;
 import io.vnetd.actors.netdev.NetdevConfig;
 import io.vnetd.actors.nic.NicConfig;
 import io.vnetd.actors.nic.RxFilter;
+import java.util.Optional;
 
 /**
  * How entities realize their state in the data plane. Calls never wait for frames to move: an
@@ -51,4 +53,12 @@ public interface PortControl {
      * {@code tcp:127.0.0.1:40000} or {@code connection error}); empty when it has none.
      */
     String describe(NetClientRef client);
+
+    /**
+     * The frame counters of the client's port as they are now, read without stopping traffic; empty
+     * when it has no port, or when the implementation counts nothing.
+     */
+    default Optional<NetClientCounters> counters(NetClientRef client) {
+        return Optional.empty();
+    }
 }

@@ -22,15 +22,35 @@ public final class DatagramBackend extends Backend {
     private final Optional<Object> socketFileIdentity;
     private final DatagramIo io;
 
-    /** @param socketFile the file the socket is bound to, if any */
-    public DatagramBackend(BackendEnv env, NetdevConfig config, int fd, SockAddr destination, String info,
-                           Optional<String> socketFile) {
-        this(env, config, fd, destination, info, socketFile, DatagramHeader.NONE);
+    /**
+     * A backend on socket {@code fd}, which it owns from now on: if the backend cannot be made, the
+     * socket is closed.
+     *
+     * @param socketFile the file the socket is bound to, if any
+     */
+    public static DatagramBackend open(BackendEnv env, NetdevConfig config, int fd, SockAddr destination, String info,
+                                       Optional<String> socketFile) {
+        return open(env, config, fd, destination, info, socketFile, DatagramHeader.NONE);
     }
 
-    /** @param header what precedes the frame in each datagram (L2TPv3's session header) */
-    public DatagramBackend(BackendEnv env, NetdevConfig config, int fd, SockAddr destination, String info,
-                           Optional<String> socketFile, DatagramHeader header) {
+    /**
+     * {@link #open(BackendEnv, NetdevConfig, int, SockAddr, String, Optional)} with a header before
+     * the frame in each datagram.
+     *
+     * @param header what precedes the frame in each datagram (L2TPv3's session header)
+     */
+    public static DatagramBackend open(BackendEnv env, NetdevConfig config, int fd, SockAddr destination, String info,
+                                       Optional<String> socketFile, DatagramHeader header) {
+        try {
+            return new DatagramBackend(env, config, fd, destination, info, socketFile, header);
+        } catch (RuntimeException e) {
+            Sockets.close(fd);
+            throw e;
+        }
+    }
+
+    private DatagramBackend(BackendEnv env, NetdevConfig config, int fd, SockAddr destination, String info,
+                            Optional<String> socketFile, DatagramHeader header) {
         super(env, config);
         this.fd = fd;
         this.socketFile = socketFile;

@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.agrona.collections.IntArrayQueue;
 import org.agrona.concurrent.Agent;
@@ -62,6 +63,7 @@ public final class IoAgent implements Agent, EventLoop, Sleeper {
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private final Doorbell doorbell;
     private final Doorbell switching;
+    private final BooleanSupplier switchBacklog;
     private final int wakeFd;
     /** What {@link #wake} writes to the eventfd (1), then what draining it reads: held so it stays allocated. */
     private final MemorySegment wakeCell = Arena.ofAuto().allocate(2 * Long.BYTES, Long.BYTES);
@@ -80,10 +82,12 @@ public final class IoAgent implements Agent, EventLoop, Sleeper {
     private boolean closed;
 
     /**
-     * @param doorbell  this agent's own: rung when a command is queued for it
-     * @param switching the switching agent's: rung after a duty cycle that did work
+     * @param doorbell      this agent's own: rung when a command is queued for it
+     * @param switching     the switching agent's: rung after a duty cycle that did work
+     * @param switchBacklog whether the switching agent has frames left to forward (any thread)
      */
-    public IoAgent(int index, DataPlane.Context ctx, Doorbell doorbell, Doorbell switching) {
+    public IoAgent(int index, DataPlane.Context ctx, Doorbell doorbell, Doorbell switching,
+                   BooleanSupplier switchBacklog) {
         this.roleName = ROLE_NAME_PREFIX + index;
         this.cpus = ctx.agentCpus();
         this.offerTimeoutNs = ctx.controlOfferTimeoutNs();
@@ -91,6 +95,7 @@ public final class IoAgent implements Agent, EventLoop, Sleeper {
         this.receiveBatch = new ReceiveBatch(ctx.ioBatchLength(), ctx.maxFrameLength());
         this.doorbell = doorbell;
         this.switching = switching;
+        this.switchBacklog = switchBacklog;
         Libc.bindPacketPath();
         this.wakeFd = Libc.eventfd(errno, 0, Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC);
         if (wakeFd < 0) {
@@ -314,5 +319,10 @@ public final class IoAgent implements Agent, EventLoop, Sleeper {
     @Override
     public long nanoTime() {
         return nanoTime;
+    }
+
+    @Override
+    public boolean switchBacklogged() {
+        return switchBacklog.getAsBoolean();
     }
 }

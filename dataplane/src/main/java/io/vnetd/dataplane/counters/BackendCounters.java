@@ -15,12 +15,10 @@ public final class BackendCounters {
     private static final BackendCounter[] KINDS = BackendCounter.values();
 
     private final String name;
-    private final long registrationId;
-    private final AtomicCounter[] counters;
+    private final CounterGroup counters;
 
-    private BackendCounters(String name, long registrationId, AtomicCounter[] counters) {
+    private BackendCounters(String name, CounterGroup counters) {
         this.name = name;
-        this.registrationId = registrationId;
         this.counters = counters;
     }
 
@@ -31,40 +29,20 @@ public final class BackendCounters {
      * @throws IllegalStateException when the buffer has no room (nothing stays allocated then)
      */
     public static BackendCounters allocate(CountersManager manager, String name, long registrationId) {
-        AtomicCounter[] counters = new AtomicCounter[KINDS.length];
-        try {
-            for (BackendCounter kind : KINDS) {
-                AtomicCounter counter = manager.newCounter("vnetd backend " + name + ": " + kind.description(),
-                        kind.typeId());
-                manager.setCounterRegistrationId(counter.id(), registrationId);
-                counters[kind.ordinal()] = counter;
-            }
-        } catch (RuntimeException e) {
-            for (AtomicCounter counter : counters) {
-                if (counter != null) {
-                    counter.close();
-                }
-            }
-            throw e;
-        }
-        return new BackendCounters(name, registrationId, counters);
+        return new BackendCounters(name, CounterGroup.allocate(manager, registrationId, KINDS.length,
+                i -> "vnetd backend " + name + ": " + KINDS[i].description(), i -> KINDS[i].typeId(), key -> {
+                }));
     }
 
     public AtomicCounter get(BackendCounter kind) {
-        return counters[kind.ordinal()];
+        return counters.get(kind.ordinal());
     }
 
     /** Reads the counters, or nothing once they were freed. Any thread. */
     public Optional<BackendCountersSnapshot> snapshot(CountersReader reader) {
         long[] v = new long[KINDS.length];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = counters[i].get();
-        }
-        for (AtomicCounter counter : counters) {
-            if (reader.getCounterState(counter.id()) != CountersReader.RECORD_ALLOCATED
-                    || reader.getCounterRegistrationId(counter.id()) != registrationId) {
-                return Optional.empty();
-            }
+        if (!counters.read(v, reader)) {
+            return Optional.empty();
         }
         return Optional.of(new BackendCountersSnapshot(name,
                 v[BackendCounter.RX_DROPPED_RING_FULL.ordinal()],
@@ -78,10 +56,6 @@ public final class BackendCounters {
 
     /** Frees the counters; nothing if they were freed already. */
     public void close() {
-        for (AtomicCounter counter : counters) {
-            if (!counter.isClosed()) {
-                counter.close();
-            }
-        }
+        counters.close();
     }
 }

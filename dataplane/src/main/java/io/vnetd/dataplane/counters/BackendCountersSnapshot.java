@@ -10,4 +10,9 @@ public record BackendCountersSnapshot(
         long connections,
         long streamErrors,
         long rxDroppedBadHeader) {
+
+    /** The counters of a port without a backend (a hubport, a NIC): nothing. */
+    public static BackendCountersSnapshot none(String name) {
+        return new BackendCountersSnapshot(name, 0, 0, 0, 0, 0, 0, 0);
+    }
 }

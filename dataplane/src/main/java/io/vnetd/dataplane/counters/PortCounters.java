@@ -14,11 +14,9 @@ public final class PortCounters {
 
     private static final PortCounter[] KINDS = PortCounter.values();
 
-    private final long registrationId;
-    private final AtomicCounter[] counters;
+    private final CounterGroup counters;
 
-    private PortCounters(long registrationId, AtomicCounter[] counters) {
-        this.registrationId = registrationId;
+    private PortCounters(CounterGroup counters) {
         this.counters = counters;
     }
 
@@ -28,40 +26,20 @@ public final class PortCounters {
      * @throws IllegalStateException when the buffer has no room (nothing stays allocated then)
      */
     public static PortCounters allocate(CountersManager manager, String name, int slot, long registrationId) {
-        AtomicCounter[] counters = new AtomicCounter[KINDS.length];
-        try {
-            for (PortCounter kind : KINDS) {
-                AtomicCounter counter = manager.newCounter(
-                        "vnetd port " + name + ": " + kind.description(), kind.typeId(), key -> key.putInt(0, slot));
-                manager.setCounterRegistrationId(counter.id(), registrationId);
-                counters[kind.ordinal()] = counter;
-            }
-        } catch (RuntimeException e) {
-            for (AtomicCounter counter : counters) {
-                if (counter != null) {
-                    counter.close();
-                }
-            }
-            throw e;
-        }
-        return new PortCounters(registrationId, counters);
+        return new PortCounters(CounterGroup.allocate(manager, registrationId, KINDS.length,
+                i -> "vnetd port " + name + ": " + KINDS[i].description(), i -> KINDS[i].typeId(),
+                key -> key.putInt(0, slot)));
     }
 
     public AtomicCounter get(PortCounter kind) {
-        return counters[kind.ordinal()];
+        return counters.get(kind.ordinal());
     }
 
     /** Reads the counters, or nothing if the port was closed meanwhile. Any thread. */
     public Optional<PortCountersSnapshot> snapshot(String name, CountersReader reader) {
         long[] v = new long[KINDS.length];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = counters[i].get();
-        }
-        for (AtomicCounter counter : counters) {
-            if (reader.getCounterState(counter.id()) != CountersReader.RECORD_ALLOCATED
-                    || reader.getCounterRegistrationId(counter.id()) != registrationId) {
-                return Optional.empty();
-            }
+        if (!counters.read(v, reader)) {
+            return Optional.empty();
         }
         return Optional.of(new PortCountersSnapshot(name,
                 v[PortCounter.SENT_FRAMES.ordinal()],
@@ -77,8 +55,6 @@ public final class PortCounters {
 
     /** Frees the counters. Switching agent only. */
     public void close() {
-        for (AtomicCounter counter : counters) {
-            counter.close();
-        }
+        counters.close();
     }
 }

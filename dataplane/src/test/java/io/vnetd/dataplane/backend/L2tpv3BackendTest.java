@@ -184,6 +184,8 @@ class L2tpv3BackendTest {
             assertEquals(3, h.backendCounters("l0").rxDroppedBadHeader(),
                     "a wrong cookie, a wrong session, no frame after the header");
             assertEquals(2, h.portCounters("l0").sentFrames(), "only matching datagrams enter the switch");
+            assertEquals(3, h.dp.counters(netdev("l0")).orElseThrow().droppedBadHeader(),
+                    "the net-client listing shows them as bad-header drops");
         }
     }
 

@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -83,6 +84,34 @@ class StreamBackendTest {
             h.await("the disconnection", () -> h.events.size() == 2);
             assertEquals(new NetEvent.NetdevStreamDisconnected("ss0"), h.events.get(1));
             assertEquals("", h.describe("ss0"));
+        }
+    }
+
+    /**
+     * Batches of 4 frames per duty cycle: with coalescing, the 12 frames delivered over three cycles
+     * leave in one write once the switch has none left; without, each cycle writes its own.
+     */
+    @Test
+    void writesWaitForTheFramesTheSwitchStillHasThenGoTogether() {
+        for (long coalesceNs : new long[] {TimeUnit.SECONDS.toNanos(30), 0}) {
+            int port = freeTcpPort();
+            try (BackendHarness h = new BackendHarness(c -> c.batchLimit(4).streamCoalesceNs(coalesceNs))) {
+                h.open(server("ss0", loopback(port)));
+                Peer peer = h.peerOf("ss0");
+                try (StreamPeer client = StreamPeer.connectTcp(h, port)) {
+                    h.await("the connection", () -> !h.events.isEmpty());
+                    h.settle();
+                    for (int i = 0; i < 12; i++) {
+                        peer.send(frame(MAC_A, MAC_B, i, 60));
+                    }
+                    int wire = 4 + 60;
+                    h.step();
+                    h.step();
+                    assertEquals(coalesceNs > 0 ? 0 : 8 * wire, client.drain(), "after two cycles");
+                    h.step();
+                    assertEquals(coalesceNs > 0 ? 12 * wire : 4 * wire, client.drain(), "after the third");
+                }
+            }
         }
     }
 

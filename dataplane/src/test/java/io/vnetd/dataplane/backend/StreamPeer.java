@@ -89,6 +89,20 @@ final class StreamPeer implements AutoCloseable {
         return ByteBuffer.allocate(4 + frame.length).putInt(frame.length).put(frame).array();
     }
 
+    /** How many bytes the backend has written that were not read yet: reads them, without stepping the harness. */
+    int drain() {
+        ByteBuffer b = ByteBuffer.allocate(64 * 1024);
+        int total = 0;
+        try {
+            for (int n = channel.read(b); n > 0; n = channel.read(b.clear())) {
+                total += n;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return total;
+    }
+
     /** Reads exactly {@code length} bytes, stepping the harness while none come. */
     byte[] read(int length) {
         ByteBuffer b = ByteBuffer.allocate(length);

@@ -93,7 +93,7 @@ public final class VnetdNode implements AutoCloseable {
         try {
             joinSelf(system, timeout);
             NetEventBus events = NetEventBus.start(system);
-            dataPlane = DataPlane.launch(DataPlaneSettings.context(config.getConfig("vnetd.dataplane"), events));
+            dataPlane = DataPlaneSettings.create(config, events).start();
             ControlPlane controlPlane = ControlPlane.start(system, dataPlane, events);
             await(controlPlane.queryNetwork(), timeout, "recovering the journal");
             for (int i = 0; i < netdevs.size(); i++) {

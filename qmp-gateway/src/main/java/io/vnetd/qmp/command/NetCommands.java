@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vnetd.actors.announce.AnnounceParameters;
+import io.vnetd.actors.api.NetClientCounters;
 import io.vnetd.actors.api.NetClientInfo;
 import io.vnetd.actors.api.NetworkService;
 import io.vnetd.actors.netdev.NetdevConfig;
@@ -69,9 +70,33 @@ public final class NetCommands {
 
     /** {@code __io.vnetd_NetClientInfo}. */
     public record NetClientEntry(String name, String type, @JsonProperty("link-up") boolean linkUp,
-                                 Optional<String> peer, OptionalInt hub, String info, String status) {
+                                 Optional<String> peer, OptionalInt hub, String info, String status,
+                                 Optional<CountersEntry> counters) {
         static NetClientEntry of(NetClientInfo c) {
-            return new NetClientEntry(c.name(), c.type(), c.linkUp(), c.peer(), c.hubId(), c.info(), c.status());
+            return new NetClientEntry(c.name(), c.type(), c.linkUp(), c.peer(), c.hubId(), c.info(), c.status(),
+                    c.counters().map(CountersEntry::of));
+        }
+    }
+
+    /** {@code __io.vnetd_NetClientCounters}. */
+    public record CountersEntry(
+            @JsonProperty("rx-frames") long rxFrames,
+            @JsonProperty("rx-bytes") long rxBytes,
+            @JsonProperty("tx-frames") long txFrames,
+            @JsonProperty("tx-bytes") long txBytes,
+            @JsonProperty("dropped-link-down") long droppedLinkDown,
+            @JsonProperty("dropped-filter") long droppedFilter,
+            @JsonProperty("dropped-ring-full") long droppedRingFull,
+            @JsonProperty("dropped-peer-absent") long droppedPeerAbsent,
+            @JsonProperty("dropped-loop") long droppedLoop,
+            @JsonProperty("dropped-not-connected") long droppedNotConnected,
+            @JsonProperty("dropped-send-failed") long droppedSendFailed,
+            @JsonProperty("dropped-too-long") long droppedTooLong,
+            @JsonProperty("dropped-bad-header") long droppedBadHeader) {
+        static CountersEntry of(NetClientCounters c) {
+            return new CountersEntry(c.rxFrames(), c.rxBytes(), c.txFrames(), c.txBytes(), c.droppedLinkDown(),
+                    c.droppedFilter(), c.droppedRingFull(), c.droppedPeerAbsent(), c.droppedLoop(),
+                    c.droppedNotConnected(), c.droppedSendFailed(), c.droppedTooLong(), c.droppedBadHeader());
         }
     }
 

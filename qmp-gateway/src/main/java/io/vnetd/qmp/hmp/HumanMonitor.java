@@ -1,14 +1,17 @@
 package io.vnetd.qmp.hmp;
 
 import io.vnetd.actors.api.NetworkService;
+import io.vnetd.actors.api.NetworkView;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 /**
  * The human monitor behind {@code human-monitor-command}, with the one HMP command of QEMU that
- * concerns networking state: {@code info network}. The command line is parsed as QEMU's
- * {@code monitor_parse_command()} does, so unknown commands and stray arguments get QEMU's text. The
- * output has CR LF line ends, because QEMU's monitor converts every LF it prints.
+ * concerns networking state, {@code info network}, and vnetd's own {@code info vnetd-counters}. The
+ * command line is parsed as QEMU's {@code monitor_parse_command()} does, so unknown commands and stray
+ * arguments get QEMU's text. The output has CR LF line ends, because QEMU's monitor converts every LF
+ * it prints.
  */
 public final class HumanMonitor {
 
@@ -30,17 +33,22 @@ public final class HumanMonitor {
         cursor.skipSpace();
         if (cursor.atEnd()) {
             // "info" alone is "help info": the list of its subcommands
-            return done("info network  -- show the network state\n");
+            return done("info network  -- show the network state\n" + InfoCounters.HELP);
         }
         String item = cursor.commandName();
-        if (!item.equals("network")) {
+        Function<NetworkView, String> format = switch (item) {
+            case "network" -> InfoNetwork::format;
+            case InfoCounters.NAME -> InfoCounters::format;
+            default -> null;
+        };
+        if (format == null) {
             return done(unknown(commandLine, cursor));
         }
         cursor.skipSpace();
         if (!cursor.atEnd()) {
-            return done("network: extraneous characters at the end of line\n");
+            return done(item + ": extraneous characters at the end of line\n");
         }
-        return network.queryNetwork().thenApply(view -> monitorText(InfoNetwork.format(view)));
+        return network.queryNetwork().thenApply(view -> monitorText(format.apply(view)));
     }
 
     /** QEMU quotes the command line from its start up to the end of the word it did not know. */

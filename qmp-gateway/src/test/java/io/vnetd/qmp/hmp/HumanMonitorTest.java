@@ -95,7 +95,8 @@ class HumanMonitorTest {
         assertEquals("unknown command: 'info xyz'\r\n", run(monitor, "info xyz"));
         assertEquals("unknown command: 'info '\r\n", run(monitor, "info /x"));
         assertEquals("network: extraneous characters at the end of line\r\n", run(monitor, "info network now"));
-        assertEquals("info network  -- show the network state\r\n", run(monitor, "info"));
+        assertEquals("info network  -- show the network state\r\n"
+                + "info vnetd-counters  -- show the frame counters of every net client\r\n", run(monitor, "info"));
         assertEquals("", run(monitor, "   "));
         assertEquals("unknown command: 'quit'\r\n", run(monitor, "quit\n"));
     }

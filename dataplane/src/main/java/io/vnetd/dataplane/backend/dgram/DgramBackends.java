@@ -63,13 +63,8 @@ public final class DgramBackends {
             default -> throw NetException.generic("only support inet or fd type for local");
         };
         int fd = SocketBackends.multicastSocket(group, local, env.settings().datagramReceiveBufferLength());
-        try {
-            return new DatagramBackend(env, config, fd, group, "mcast=" + Ipv4.ntoa(group.ipv4()) + ":" + group.port(),
-                    Optional.empty());
-        } catch (RuntimeException e) {
-            Sockets.close(fd);
-            throw e;
-        }
+        return DatagramBackend.open(env, config, fd, group, "mcast=" + Ipv4.ntoa(group.ipv4()) + ":" + group.port(),
+                Optional.empty());
     }
 
     private static Backend inet(NetdevConfig.Dgram config, BackendEnv env, SocketAddress.Inet local,
@@ -77,14 +72,9 @@ public final class DgramBackends {
         SockAddr localAddress = Ipv4.convertHostPort(local.host(), local.port());
         SockAddr remoteAddress = Ipv4.convertHostPort(remote.host(), remote.port());
         int fd = SocketBackends.unicastSocket(localAddress, env.settings().datagramReceiveBufferLength());
-        try {
-            return new DatagramBackend(env, config, fd, remoteAddress, "udp=" + Ipv4.ntoa(localAddress.ipv4()) + ":"
-                    + localAddress.port() + "/" + Ipv4.ntoa(remoteAddress.ipv4()) + ":" + remoteAddress.port(),
-                    Optional.empty());
-        } catch (RuntimeException e) {
-            Sockets.close(fd);
-            throw e;
-        }
+        return DatagramBackend.open(env, config, fd, remoteAddress, "udp=" + Ipv4.ntoa(localAddress.ipv4()) + ":"
+                + localAddress.port() + "/" + Ipv4.ntoa(remoteAddress.ipv4()) + ":" + remoteAddress.port(),
+                Optional.empty());
     }
 
     private static Backend unix(NetdevConfig.Dgram config, BackendEnv env, SocketAddress.Unix local,
@@ -95,12 +85,12 @@ public final class DgramBackends {
         int fd = SocketBackends.datagramSocket(Libc.AF_UNIX, env.settings().datagramReceiveBufferLength());
         try {
             Sockets.bind(fd, localAddress, "can't bind unix=" + local.path() + " to socket");
-            return new DatagramBackend(env, config, fd, remoteAddress, "udp=" + local.path() + ":" + remote.path(),
-                    Optional.of(local.path()));
         } catch (RuntimeException e) {
             Sockets.close(fd);
             throw e;
         }
+        return DatagramBackend.open(env, config, fd, remoteAddress, "udp=" + local.path() + ":" + remote.path(),
+                Optional.of(local.path()));
     }
 
     private static SockAddr fileAddress(String path) {

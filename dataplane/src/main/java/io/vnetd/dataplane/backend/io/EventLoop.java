@@ -29,6 +29,12 @@ public interface EventLoop {
     /** {@link System#nanoTime()} as of the start of this duty cycle. */
     long nanoTime();
 
+    /**
+     * Whether the switching agent has frames it has not forwarded yet, some of which may be for the
+     * ports this agent serves: a write may wait a little to carry them too. Any thread.
+     */
+    boolean switchBacklogged();
+
     /** The agent's doorbell: ring it after handing the agent work from another thread (a resolution done). */
     Doorbell doorbell();
 }

@@ -1,5 +1,6 @@
 package io.vnetd.dataplane.backend.io;
 
+import io.vnetd.dataplane.DataPlane;
 import io.vnetd.dataplane.counters.BackendCounter;
 import io.vnetd.dataplane.counters.BackendCounters;
 import io.vnetd.dataplane.port.ControlledFrameHandler;
@@ -29,7 +30,10 @@ import org.agrona.concurrent.status.AtomicCounter;
  * <p>Writing: delivered frames are copied behind their lengths into a buffer of the same size, which
  * one {@code send} writes; when the socket takes only part of it, the rest waits for
  * {@code EPOLLOUT} and the frames stay on the port's ring until then (the switch counts a full ring as
- * its drop). Without a connection, delivered frames are dropped and counted.
+ * its drop). While the switching agent still has frames to forward, the buffer is held for up to
+ * {@code streamCoalesceNs} (or until it is full), so that one {@code send} carries the frames of many
+ * duty cycles: on loopback a {@code send} costs as much as switching hundreds of small frames. Without
+ * a connection, delivered frames are dropped and counted.
  *
  * <p>Agent thread only, except construction. Steady state allocates nothing.
  */
@@ -50,6 +54,7 @@ public final class FramedConnection implements Pollable {
     private final EndpointPort port;
     private final Listener listener;
     private final int maxFrameLength;
+    private final long coalesceNs;
     private final AtomicCounter droppedNotConnected;
     private final AtomicCounter streamErrors;
     /** Held so that the memory lives as long as the connection: the buffers only know its address. */
@@ -68,16 +73,21 @@ public final class FramedConnection implements Pollable {
     private int writeStart;
     private int writeEnd;
     private boolean outputBlocked;
+    /** Staging stopped at a frame the write buffer had no room for: write now. */
+    private boolean writeBufferFull;
+    /** When the oldest frame of the write buffer was staged (duty-cycle time). */
+    private long stagedSince;
 
-    /** @param bufferLength bytes of each of the read and write buffers; at least a longest frame and its prefix */
-    public FramedConnection(EndpointPort port, BackendCounters counters, int bufferLength, Listener listener) {
+    /**
+     * @param settings concluded: {@code ioBufferLength} sizes each of the two buffers, {@code streamCoalesceNs}
+     *                 bounds how long a write is held
+     */
+    public FramedConnection(EndpointPort port, BackendCounters counters, DataPlane.Context settings, Listener listener) {
         this.port = port;
         this.listener = listener;
         this.maxFrameLength = port.maxFrameLength();
-        if (bufferLength < maxFrameLength + LENGTH_PREFIX) {
-            throw new IllegalArgumentException("a stream buffer of " + bufferLength + " bytes cannot hold a frame of "
-                    + maxFrameLength + " bytes and its length");
-        }
+        this.coalesceNs = settings.streamCoalesceNs();
+        int bufferLength = settings.ioBufferLength();
         this.droppedNotConnected = counters.get(BackendCounter.TX_DROPPED_NOT_CONNECTED);
         this.streamErrors = counters.get(BackendCounter.STREAM_ERRORS);
         this.memory = Arena.ofAuto().allocate(2L * bufferLength, BitUtil.CACHE_LINE_LENGTH);
@@ -204,15 +214,19 @@ public final class FramedConnection implements Pollable {
         return frames;
     }
 
-    /** Fills the write buffer from the port's ring and writes it; returns the frames taken from the ring. */
+    /**
+     * Adds the port's delivered frames to the write buffer and writes it, unless more frames may join
+     * them shortly (see {@link #coalesceNs}); returns the frames taken from the ring.
+     */
     private int transmit() {
-        int frames = 0;
         if (writeStart == writeEnd) {
             writeStart = writeEnd = 0;
-            frames = port.controlledPoll(stager, Integer.MAX_VALUE);
-            if (frames == 0) {
-                return 0;
-            }
+        }
+        writeBufferFull = false;
+        int frames = port.controlledPoll(stager, Integer.MAX_VALUE);
+        if (writeStart == writeEnd || !writeBufferFull && loop.switchBacklogged()
+                && loop.nanoTime() - stagedSince < coalesceNs) {
+            return frames;
         }
         long n = Libc.send(fd, writeBuffer.addressOffset() + writeStart, writeEnd - writeStart,
                 Libc.MSG_NOSIGNAL | Libc.MSG_DONTWAIT);
@@ -236,7 +250,11 @@ public final class FramedConnection implements Pollable {
 
     private Action stage(DirectBuffer frame, int offset, int length) {
         if (writeEnd + LENGTH_PREFIX + length > writeBuffer.capacity()) {
+            writeBufferFull = true;
             return Action.ABORT;
+        }
+        if (writeStart == writeEnd) {
+            stagedSince = loop.nanoTime();
         }
         writeBuffer.putInt(writeEnd, length, ByteOrder.BIG_ENDIAN);
         writeBuffer.putBytes(writeEnd + LENGTH_PREFIX, frame, offset, length);

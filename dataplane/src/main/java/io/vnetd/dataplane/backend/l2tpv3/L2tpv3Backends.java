@@ -49,6 +49,7 @@ public final class L2tpv3Backends {
         } catch (ErrnoException e) {
             throw NetException.generic("socket creation failed, errno = " + e.errno());
         }
+        SockAddr destination;
         try {
             int receiveBuffer = env.settings().datagramReceiveBufferLength();
             if (receiveBuffer > 0) {
@@ -58,9 +59,8 @@ public final class L2tpv3Backends {
             if (bindError != 0) {
                 throw NetException.generic("could not bind socket err=" + bindError);
             }
-            SockAddr destination = resolve(config.dst(), udp ? config.dstport() : Optional.empty(), family, socktype,
+            destination = resolve(config.dst(), udp ? config.dstport() : Optional.empty(), family, socktype,
                     "could not resolve dst, error = ").address();
-            return new DatagramBackend(env, config, fd, destination, INFO, Optional.empty(), header);
         } catch (ErrnoException e) {
             Sockets.close(fd);
             throw NetException.generic(e.getMessage());
@@ -68,6 +68,7 @@ public final class L2tpv3Backends {
             Sockets.close(fd);
             throw e;
         }
+        return DatagramBackend.open(env, config, fd, destination, INFO, Optional.empty(), header);
     }
 
     /** The first address {@code getaddrinfo} gives, as QEMU takes it; {@code failure} prefixes its error. */

@@ -100,13 +100,8 @@ public final class SocketBackends {
             }
         }
         int fd = multicastSocket(group, local, env.settings().datagramReceiveBufferLength());
-        try {
-            return new DatagramBackend(env, config, fd, group,
-                    "socket: mcast=" + Ipv4.ntoa(group.ipv4()) + ":" + group.port(), Optional.empty());
-        } catch (RuntimeException e) {
-            Sockets.close(fd);
-            throw e;
-        }
+        return DatagramBackend.open(env, config, fd, group,
+                "socket: mcast=" + Ipv4.ntoa(group.ipv4()) + ":" + group.port(), Optional.empty());
     }
 
     /**
@@ -144,13 +139,8 @@ public final class SocketBackends {
         SockAddr local = Ipv4.parseHostPort(config.localaddr().orElseThrow());
         SockAddr remote = Ipv4.parseHostPort(config.udp().orElseThrow());
         int fd = unicastSocket(local, env.settings().datagramReceiveBufferLength());
-        try {
-            return new DatagramBackend(env, config, fd, remote,
-                    "socket: udp=" + Ipv4.ntoa(remote.ipv4()) + ":" + remote.port(), Optional.empty());
-        } catch (RuntimeException e) {
-            Sockets.close(fd);
-            throw e;
-        }
+        return DatagramBackend.open(env, config, fd, remote,
+                "socket: udp=" + Ipv4.ntoa(remote.ipv4()) + ":" + remote.port(), Optional.empty());
     }
 
     /**

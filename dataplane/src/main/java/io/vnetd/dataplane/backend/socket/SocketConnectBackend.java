@@ -27,7 +27,7 @@ final class SocketConnectBackend extends Backend {
         super(env, config);
         this.fd = fd;
         this.connected = connected;
-        this.connection = new FramedConnection(port(), counters(), env.settings().ioBufferLength(), this::lost);
+        this.connection = new FramedConnection(port(), counters(), env.settings(), this::lost);
         describeAs(info);
     }
 

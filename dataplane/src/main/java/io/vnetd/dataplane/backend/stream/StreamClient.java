@@ -55,7 +55,7 @@ final class StreamClient extends Backend {
         this.env = env;
         this.address = config.addr();
         this.reconnectNs = TimeUnit.SECONDS.toNanos(config.reconnect().orElse(0L));
-        this.connection = new FramedConnection(port(), counters(), env.settings().ioBufferLength(), this::lost);
+        this.connection = new FramedConnection(port(), counters(), env.settings(), this::lost);
     }
 
     /** An address to try: what {@code socket(2)} needs, and where to connect. */

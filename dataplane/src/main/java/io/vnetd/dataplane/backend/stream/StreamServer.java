@@ -3,15 +3,12 @@ package io.vnetd.dataplane.backend.stream;
 import io.vnetd.actors.api.NetEvent;
 import io.vnetd.actors.netdev.NetdevConfig;
 import io.vnetd.actors.netdev.SocketAddress;
-import io.vnetd.dataplane.backend.Backend;
 import io.vnetd.dataplane.backend.BackendEnv;
-import io.vnetd.dataplane.backend.io.EventLoop;
-import io.vnetd.dataplane.backend.io.FramedConnection;
+import io.vnetd.dataplane.backend.ListeningBackend;
 import io.vnetd.dataplane.backend.io.Libc;
 import io.vnetd.dataplane.backend.io.SockAddr;
 import io.vnetd.dataplane.backend.io.Sockets;
 import io.vnetd.dataplane.backend.io.UnixPaths;
-import io.vnetd.dataplane.counters.BackendCounter;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,30 +22,23 @@ import org.slf4j.LoggerFactory;
  * address while connected, as nothing otherwise, and as {@code connection error} when it cannot
  * listen.
  */
-final class StreamServer extends Backend {
+final class StreamServer extends ListeningBackend {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamServer.class);
 
     private final BackendEnv env;
-    /** Made when the netdev was added, so released (never closed) until {@link #onStop}; -1 if listening failed. */
-    private final int listenFd;
     private final boolean unix;
     private final boolean keepAlive;
     private final Optional<String> path;
     private final Optional<Object> pathIdentity;
-    private final FramedConnection connection;
-    private EventLoop loop;
-    private int listenToken = -1;
 
     private StreamServer(BackendEnv env, NetdevConfig.Stream config, int listenFd, Optional<String> path) {
-        super(env, config);
+        super(env, config, listenFd);
         this.env = env;
-        this.listenFd = listenFd;
         this.unix = config.addr() instanceof SocketAddress.Unix;
         this.keepAlive = config.addr() instanceof SocketAddress.Inet inet && inet.keepAlive().orElse(false);
         this.path = path;
         this.pathIdentity = path.flatMap(UnixPaths::identity);
-        this.connection = new FramedConnection(port(), counters(), env.settings().ioBufferLength(), this::lost);
         if (listenFd < 0) {
             describeAs("connection error");
         }
@@ -71,24 +61,7 @@ final class StreamServer extends Backend {
     }
 
     @Override
-    protected void onStart(EventLoop loop) {
-        this.loop = loop;
-        if (listenFd >= 0) {
-            listen();
-        }
-    }
-
-    private void listen() {
-        listenToken = loop.register(listenFd, Libc.EPOLLIN, events -> accept());
-    }
-
-    private int accept() {
-        int fd = Sockets.accept(listenFd);
-        if (fd < 0) {
-            return 0;
-        }
-        loop.deregister(listenToken);
-        listenToken = -1;
+    protected void onAccepted(int fd) {
         if (!unix) {
             Sockets.setInt(fd, Libc.IPPROTO_TCP, Libc.TCP_NODELAY, 1, "TCP_NODELAY");
             if (keepAlive) {
@@ -97,46 +70,23 @@ final class StreamServer extends Backend {
         }
         SockAddr peer = unix ? Sockets.localAddress(fd) : Sockets.peerAddress(fd);
         SocketAddress address = peer.toSocketAddress();
-        counters().get(BackendCounter.CONNECTIONS).incrementRelease();
         describeAs(StreamBackends.uri(address));
-        connection.attach(loop, fd);
         if (!isClosed()) {
             env.events().publish(new NetEvent.NetdevStreamConnected(name(), address));
         }
-        return 1;
     }
 
-    private void lost(int fd) {
-        Sockets.close(fd);
+    @Override
+    protected void onLost() {
         describeAs("");
         if (!isClosed()) {
             env.events().publish(new NetEvent.NetdevStreamDisconnected(name()));
         }
-        listen();
-    }
-
-    @Override
-    protected int doWork() {
-        return connection.doWork();
-    }
-
-    @Override
-    protected boolean hasWork() {
-        return connection.hasWork();
-    }
-
-    @Override
-    protected void onStop() {
-        if (listenToken >= 0) {
-            loop.deregister(listenToken);
-        }
-        Sockets.close(connection.detach());
-        Sockets.close(listenFd);
     }
 
     @Override
     protected void releaseResources() {
-        Sockets.release(listenFd);
+        super.releaseResources();
         path.ifPresent(p -> UnixPaths.unlinkIfSame(p, pathIdentity));
     }
 }

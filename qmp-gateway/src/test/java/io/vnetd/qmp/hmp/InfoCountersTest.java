@@ -1,0 +1,45 @@
+package io.vnetd.qmp.hmp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.vnetd.actors.api.NetClientCounters;
+import io.vnetd.actors.api.NetClientInfo;
+import io.vnetd.actors.api.NetworkView;
+import io.vnetd.qmp.FakeNetwork;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.Test;
+
+class InfoCountersTest {
+
+    private static NetClientInfo client(String name, String type, boolean up, NetClientCounters counters) {
+        return new NetClientInfo(name, type, up, Optional.empty(), OptionalInt.empty(), "", "ok", Optional.ofNullable(counters));
+    }
+
+    @Test
+    void oneRowPerClientInCreationOrderWithEachDropReasonNamed() {
+        NetworkView view = new NetworkView(List.of(0), List.of(
+                client("d0", "dgram", true, new NetClientCounters(3, 192, 1234567, 79012288, 0, 0, 2, 0, 0, 0, 1, 0, 0)),
+                client("hp0", "hubport", false, new NetClientCounters(0, 0, 5, 320, 5, 0, 0, 0, 0, 0, 0, 0, 0)),
+                client("vnic", "nic", true, new NetClientCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)),
+                new NetClientInfo("s9", "stream", true, Optional.empty(), OptionalInt.empty(), "",
+                        "can't bind ip=127.0.0.1 to socket: Address already in use")));
+        assertEquals("""
+                name  type     link  rx-frames  rx-bytes  tx-frames  tx-bytes  dropped
+                d0    dgram    up            3       192    1234567  79012288  ring-full=2,send-failed=1
+                hp0   hubport  down          0         0          5       320  link-down=5
+                vnic  nic      up            0         0          0         0  0
+                s9    stream   up            -         -          -         -  no port: can't bind ip=127.0.0.1 to socket: Address already in use
+                """, InfoCounters.format(view));
+    }
+
+    @Test
+    void servedByTheMonitorWithCrLfAndQemusErrors() {
+        HumanMonitor monitor = new HumanMonitor(new FakeNetwork());
+        assertEquals("name  type  link  rx-frames  rx-bytes  tx-frames  tx-bytes  dropped\r\n",
+                monitor.execute("info vnetd-counters").toCompletableFuture().join());
+        assertEquals("vnetd-counters: extraneous characters at the end of line\r\n",
+                monitor.execute("info vnetd-counters all").toCompletableFuture().join());
+    }
+}
