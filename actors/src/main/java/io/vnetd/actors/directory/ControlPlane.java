@@ -159,8 +159,8 @@ public final class ControlPlane implements NetworkService {
         } catch (NetException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return sharding.entityRefFor(AnnounceTimerEntity.TYPE_KEY, AnnounceTimerEntity.entityId(params))
-                .<AnnounceCommand.Started>ask(replyTo -> new AnnounceCommand.Start(params, replyTo), askTimeout)
+        return Asks.onReplyThread(sharding.entityRefFor(AnnounceTimerEntity.TYPE_KEY, AnnounceTimerEntity.entityId(params))
+                        .<AnnounceCommand.Started>ask(replyTo -> new AnnounceCommand.Start(params, replyTo), askTimeout))
                 .thenApply(started -> null);
     }
 
@@ -185,7 +185,7 @@ public final class ControlPlane implements NetworkService {
     }
 
     private CompletionStage<DirectoryReply> request(Function<ActorRef<DirectoryReply>, DirectoryCommand> command) {
-        return AskPattern.<DirectoryCommand, DirectoryReply>ask(directory, command::apply, askTimeout, system.scheduler())
+        return Asks.<DirectoryCommand, DirectoryReply>ask(directory, command, askTimeout, system.scheduler())
                 .thenCompose(reply -> reply instanceof DirectoryReply.Failed failed
                         ? CompletableFuture.failedFuture(failed.toException())
                         : CompletableFuture.completedFuture(reply));

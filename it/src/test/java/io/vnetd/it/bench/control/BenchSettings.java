@@ -30,6 +30,14 @@ final class BenchSettings {
         return Integer.getInteger("vnetd.bench.rounds", 3);
     }
 
+    /**
+     * Whether the command benchmark measures QEMU too ({@code vnetd.bench.qemu-runs}, default true);
+     * off for quicker runs of vnetd alone while working on it.
+     */
+    static boolean qemuRuns() {
+        return Boolean.parseBoolean(System.getProperty("vnetd.bench.qemu-runs", "true"));
+    }
+
     static String qemuBinary() {
         return System.getProperty("vnetd.bench.qemu", "qemu-system-x86_64");
     }
