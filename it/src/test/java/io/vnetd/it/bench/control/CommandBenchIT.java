@@ -47,7 +47,7 @@ class CommandBenchIT {
     void commandsPerSecondAgainstQemu() throws Exception {
         List<Measurement> results = new ArrayList<>();
         Path qemuDir = Files.createDirectories(dir.resolve("qemu"));
-        try (BenchDaemon vnetd = BenchDaemon.start(dir.resolve("vnetd"), BenchSettings.jfr("commands"), SERVER_START)) {
+        try (BenchDaemon vnetd = BenchDaemon.start(dir.resolve("vnetd"), BenchSettings.daemonOptions("commands"), SERVER_START)) {
             warmUp(vnetd);
             // QEMU and vnetd back to back for each run, so that load from elsewhere on a shared
             // machine tends to hit both alike; the idle daemon costs QEMU's runs about 5% of a core.
