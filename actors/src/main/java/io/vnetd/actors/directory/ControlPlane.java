@@ -13,8 +13,10 @@ import io.vnetd.actors.api.NetworkService;
 import io.vnetd.actors.api.NetworkView;
 import io.vnetd.actors.api.RxFilterInfo;
 import io.vnetd.actors.netdev.NetdevConfig;
+import io.vnetd.actors.netdev.NetdevCommand;
 import io.vnetd.actors.netdev.NetdevEntity;
 import io.vnetd.actors.nic.GuestControl;
+import io.vnetd.actors.nic.NicCommand;
 import io.vnetd.actors.nic.NicEntity;
 import io.vnetd.actors.nic.NicRequest;
 import io.vnetd.actors.port.PortControl;
@@ -46,18 +48,23 @@ import org.apache.pekko.cluster.typed.SingletonActor;
  */
 public final class ControlPlane implements NetworkService {
 
+    private static final String DIRECTORY = "net-directory";
+
     private final ActorSystem<?> system;
     private final ClusterSharding sharding;
     private final ActorRef<DirectoryCommand> directory;
+    private final LocalRefs<DirectoryCommand> localDirectory;
     private final PortControl ports;
     private final NetEventBus events;
     private final Duration askTimeout;
 
     private ControlPlane(ActorSystem<?> system, ClusterSharding sharding, ActorRef<DirectoryCommand> directory,
-                         PortControl ports, NetEventBus events, Duration askTimeout) {
+                         LocalRefs<DirectoryCommand> localDirectory, PortControl ports, NetEventBus events,
+                         Duration askTimeout) {
         this.system = system;
         this.sharding = sharding;
         this.directory = directory;
+        this.localDirectory = localDirectory;
         this.ports = ports;
         this.events = events;
         this.askTimeout = askTimeout;
@@ -74,14 +81,18 @@ public final class ControlPlane implements NetworkService {
         ClusterSharding sharding = ClusterSharding.get(system);
         // Entities hold ports, retry timers and announcement schedules: they live as long as the node.
         ClusterShardingSettings resident = ClusterShardingSettings.create(system).withNoPassivationStrategy();
-        sharding.init(Entity.of(NetdevEntity.TYPE_KEY, context -> NetdevEntity.create(context.getEntityId(), ports))
+        LocalRefs<NetdevCommand> localNetdevs = new LocalRefs<>();
+        LocalRefs<NicCommand> localNics = new LocalRefs<>();
+        sharding.init(Entity.of(NetdevEntity.TYPE_KEY, context -> localNetdevs.listed(context.getEntityId(),
+                        NetdevEntity.create(context.getEntityId(), ports)))
                 .withSettings(resident));
-        sharding.init(Entity.of(NicEntity.TYPE_KEY,
-                context -> NicEntity.create(context.getEntityId(), ports, events)).withSettings(resident));
+        sharding.init(Entity.of(NicEntity.TYPE_KEY, context -> localNics.listed(context.getEntityId(),
+                        NicEntity.create(context.getEntityId(), ports, events)))
+                .withSettings(resident));
 
         NetDirectory.Settings settings = new NetDirectory.Settings(
-                name -> sharding.entityRefFor(NetdevEntity.TYPE_KEY, name),
-                name -> sharding.entityRefFor(NicEntity.TYPE_KEY, name),
+                name -> localNetdevs.find(name, id -> sharding.entityRefFor(NetdevEntity.TYPE_KEY, id)),
+                name -> localNics.find(name, id -> sharding.entityRefFor(NicEntity.TYPE_KEY, id)),
                 entity -> sharding.entityRefFor(AnnounceTimerEntity.TYPE_KEY, entity.id())
                         .<AnnounceCommand.Started>ask(AnnounceCommand.Wake::new, entityTimeout),
                 new ReadJournalCatalog(system, config.getString("read-journal-plugin"),
@@ -89,10 +100,11 @@ public final class ControlPlane implements NetworkService {
                         config.getInt("recovery-parallelism")),
                 entityTimeout,
                 config.getInt("directory-stash-capacity"));
+        LocalRefs<DirectoryCommand> localDirectory = new LocalRefs<>();
         SingletonActor<DirectoryCommand> directorySingleton = SingletonActor.of(
-                Behaviors.supervise(NetDirectory.create(settings))
-                        .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(500), Duration.ofSeconds(10), 0.2)),
-                "net-directory");
+                localDirectory.listed(DIRECTORY, Behaviors.supervise(NetDirectory.create(settings))
+                        .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(500), Duration.ofSeconds(10), 0.2))),
+                DIRECTORY);
         // Timers must exist before the directory, which wakes them at start; init returns the same proxy each time.
         Supplier<CompletionStage<List<AnnounceTarget>>> nics = () -> AskPattern.<DirectoryCommand, DirectoryCommand.NicList>ask(
                         ClusterSingleton.get(system).init(directorySingleton), DirectoryCommand.ListNics::new,
@@ -103,7 +115,7 @@ public final class ControlPlane implements NetworkService {
                 .withSettings(resident));
         ActorRef<DirectoryCommand> directory = ClusterSingleton.get(system).init(directorySingleton);
         // The directory answers only after every entity it involves has answered, one after another.
-        return new ControlPlane(system, sharding, directory, ports, events, entityTimeout.multipliedBy(3));
+        return new ControlPlane(system, sharding, directory, localDirectory, ports, events, entityTimeout.multipliedBy(3));
     }
 
     @Override
@@ -159,8 +171,8 @@ public final class ControlPlane implements NetworkService {
         } catch (NetException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return sharding.entityRefFor(AnnounceTimerEntity.TYPE_KEY, AnnounceTimerEntity.entityId(params))
-                .<AnnounceCommand.Started>ask(replyTo -> new AnnounceCommand.Start(params, replyTo), askTimeout)
+        return Asks.onReplyThread(sharding.entityRefFor(AnnounceTimerEntity.TYPE_KEY, AnnounceTimerEntity.entityId(params))
+                        .<AnnounceCommand.Started>ask(replyTo -> new AnnounceCommand.Start(params, replyTo), askTimeout))
                 .thenApply(started -> null);
     }
 
@@ -191,7 +203,8 @@ public final class ControlPlane implements NetworkService {
     }
 
     private CompletionStage<DirectoryReply> request(Function<ActorRef<DirectoryReply>, DirectoryCommand> command) {
-        return AskPattern.<DirectoryCommand, DirectoryReply>ask(directory, command::apply, askTimeout, system.scheduler())
+        return Asks.<DirectoryCommand, DirectoryReply>ask(localDirectory.find(DIRECTORY, name -> directory), command,
+                        askTimeout, system.scheduler())
                 .thenCompose(reply -> reply instanceof DirectoryReply.Failed failed
                         ? CompletableFuture.failedFuture(failed.toException())
                         : CompletableFuture.completedFuture(reply));

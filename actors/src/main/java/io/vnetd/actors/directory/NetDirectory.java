@@ -36,7 +36,6 @@ import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.Scheduler;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
@@ -333,7 +332,7 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
 
     /** Asks a netdev entity; a refusal fails the stage with the entity's {@link NetException}. */
     private CompletionStage<Confirmed> netdev(String name, Function<ActorRef<NetdevCommand.Reply>, NetdevCommand> command) {
-        return AskPattern.<NetdevCommand, NetdevCommand.Reply>ask(settings.netdevs().apply(name), command::apply,
+        return Asks.<NetdevCommand, NetdevCommand.Reply>ask(settings.netdevs().apply(name), command,
                         settings.askTimeout(), scheduler)
                 .thenCompose(reply -> switch (reply) {
                     case NetdevCommand.Done done -> CompletableFuture.completedFuture(new Confirmed.OfNetdev(done));
@@ -342,7 +341,7 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
     }
 
     private CompletionStage<Confirmed> nic(String name, Function<ActorRef<NicCommand.Reply>, NicCommand> command) {
-        return AskPattern.<NicCommand, NicCommand.Reply>ask(settings.nics().apply(name), command::apply,
+        return Asks.<NicCommand, NicCommand.Reply>ask(settings.nics().apply(name), command,
                         settings.askTimeout(), scheduler)
                 .thenCompose(reply -> switch (reply) {
                     case NicCommand.Done done -> CompletableFuture.completedFuture(new Confirmed.OfNic(done));

@@ -1,31 +1,30 @@
 package io.vnetd.dataplane.switching;
 
 import io.vnetd.dataplane.counters.PortCounter;
-import io.vnetd.dataplane.filter.RxFilter;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /**
  * Hands frames to one endpoint port: the checks that depend on the frame or on the moment (its
- * rx-filter, room in its ring) and the counters they move. Everything static was settled when the
- * route was compiled.
+ * rx-filter as of now, room in its ring) and the counters they move. One per endpoint, shared by
+ * every route that reaches it.
  */
 final class Delivery {
 
     /** Message type id of frames on an outbound ring. */
     static final int FRAME_TYPE_ID = 1;
 
+    private final Port port;
     private final OneToOneRingBuffer outbound;
-    private final RxFilter filter;
     private final AtomicCounter receivedFrames;
     private final AtomicCounter receivedBytes;
     private final AtomicCounter droppedFilter;
     private final AtomicCounter droppedRingFull;
 
     Delivery(Port port, OneToOneRingBuffer outbound) {
+        this.port = port;
         this.outbound = outbound;
-        this.filter = port.filter;
         this.receivedFrames = port.counters.get(PortCounter.RECEIVED_FRAMES);
         this.receivedBytes = port.counters.get(PortCounter.RECEIVED_BYTES);
         this.droppedFilter = port.counters.get(PortCounter.DROPPED_FILTER);
@@ -33,7 +32,7 @@ final class Delivery {
     }
 
     void deliver(DirectBuffer frame, int offset, int length) {
-        if (!filter.accept(frame, offset, length)) {
+        if (!port.filter.accept(frame, offset, length)) {
             droppedFilter.incrementRelease();
         } else if (outbound.write(FRAME_TYPE_ID, frame, offset, length)) {
             receivedFrames.incrementRelease();

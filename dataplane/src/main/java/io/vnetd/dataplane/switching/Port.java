@@ -20,13 +20,24 @@ final class Port {
     final int tag;
     final Kind kind;
     final PortCounters counters;
+    /** Read by every route through the port as each frame passes, so a link change compiles nothing. */
     boolean linkUp = true;
+    /** Read by the port's {@link Delivery} for each frame, so a filter change compiles nothing. */
     RxFilter filter = RxFilter.ACCEPT_ALL;
+    /** The open port this one is peered with, or null. */
+    Port peer;
+    /** An endpoint's delivery, shared by every route that reaches it; null for a hubport. */
+    final Delivery delivery;
+    /** An endpoint whose route must be compiled again before the next frame is forwarded. */
+    boolean routeStale;
+    /** The last walk of {@link SwitchModel#markRoutesThrough} that reached this port. */
+    int walk;
 
     Port(String name, int tag, Kind kind, PortCounters counters) {
         this.name = name;
         this.tag = tag;
         this.kind = kind;
         this.counters = counters;
+        this.delivery = kind instanceof Kind.Endpoint(OneToOneRingBuffer outbound) ? new Delivery(this, outbound) : null;
     }
 }

@@ -1,75 +1,107 @@
 package io.vnetd.dataplane.switching;
 
 import io.vnetd.dataplane.counters.PortCounters;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.agrona.concurrent.status.CountersManager;
 
 /**
  * The switch's view of the network: ports by name, hubs with their ports, and the peerings the
  * control plane asked for. Owned by the switching agent, which applies {@link ControlOp}s to it and
- * compiles it into forwarding tables.
+ * compiles the routes they make stale.
+ *
+ * <p>Only a change of topology (a port opened or closed, a peering made or undone) can change a
+ * route, and only the routes of the endpoints that reach the ports it touches: those are marked
+ * stale by a walk of the part of the network around them, before a change that removes a path and
+ * after one that adds a path. Link and rx-filter changes are read by the routes as frames pass.
  */
 final class SwitchModel {
 
+    /** One hub: its ports, newest first (QEMU inserts a hub's ports at its head), and those peered. */
+    private static final class Hub {
+        final List<Port> ports = new ArrayList<>();
+        /** The only ways out of the hub, so the only ports a walk follows beyond it. */
+        final Set<Port> peered = new LinkedHashSet<>();
+        int walk;
+    }
+
     private final CountersManager countersManager;
     private final Map<String, Port> ports = new HashMap<>();
-    /** Each hub's ports, newest first: QEMU inserts a hub's ports at the head of its list. */
-    private final Map<Integer, List<Port>> hubs = new HashMap<>();
+    private final Map<Integer, Hub> hubs = new HashMap<>();
     /** Requested peerings, recorded under both names; effective while both ports exist. */
     private final Map<String, String> peers = new HashMap<>();
+    /** Each open port's counters, kept as ports open and close, for readers on other threads. */
+    private final Map<String, PortCounters> countersByName = new ConcurrentHashMap<>();
+    private final Map<String, PortCounters> countersView = Collections.unmodifiableMap(countersByName);
+    private final List<Port> staleRoutes = new ArrayList<>();
+    private final ArrayDeque<Port> toWalk = new ArrayDeque<>();
     private long nextRegistrationId = 1;
+    private int walk;
 
     SwitchModel(CountersManager countersManager) {
         this.countersManager = countersManager;
     }
 
-    /** Applies {@code op}; returns whether forwarding may have changed. */
-    boolean apply(ControlOp op) {
-        return switch (op) {
+    /** Applies {@code op}. */
+    void apply(ControlOp op) {
+        switch (op) {
             case ControlOp.OpenHubport o -> open(o.name(), o.tag(), new Port.Kind.Hubport(o.hubId()));
             case ControlOp.OpenEndpoint o -> open(o.name(), o.tag(), new Port.Kind.Endpoint(o.outbound()));
             case ControlOp.Close c -> close(c.name(), c.tag());
             case ControlOp.SetLink s -> setLink(s.name(), s.up());
             case ControlOp.Connect c -> connect(c.name(), c.peer());
-            case ControlOp.Disconnect d -> unpeer(d.name());
+            case ControlOp.Disconnect d -> disconnect(d.name());
             case ControlOp.SetRxFilter f -> setRxFilter(f);
-        };
+        }
     }
 
-    Collection<Port> ports() {
-        return ports.values();
-    }
-
-    /** The port {@code port} sends to, or null when it has none open. */
-    Port peerOf(Port port) {
-        String peer = peers.get(port.name);
-        return peer == null ? null : ports.get(peer);
-    }
-
+    /** The ports of hub {@code hubId}, newest first. */
     List<Port> hub(int hubId) {
-        return hubs.get(hubId);
+        return hubs.get(hubId).ports;
     }
 
-    /** Each open port's counters by name, for readers on other threads. */
+    /** Each open port's counters by name; a live view. Any thread. */
     Map<String, PortCounters> countersByName() {
-        Map<String, PortCounters> counters = HashMap.newHashMap(ports.size());
-        ports.forEach((name, port) -> counters.put(name, port.counters));
-        return Map.copyOf(counters);
+        return countersView;
+    }
+
+    /**
+     * Hands every endpoint whose route went stale since the last call to {@code compile} (open) or
+     * {@code remove} (closed since), and returns how many there were.
+     */
+    int refreshRoutes(Consumer<Port> compile, Consumer<Port> remove) {
+        int stale = staleRoutes.size();
+        for (Port endpoint : staleRoutes) {
+            endpoint.routeStale = false;
+            if (ports.get(endpoint.name) == endpoint) {
+                compile.accept(endpoint);
+            } else {
+                remove.accept(endpoint);
+            }
+        }
+        staleRoutes.clear();
+        return stale;
     }
 
     /** Closes every port, freeing its counters. */
     void clear() {
+        countersByName.clear();
         ports.values().forEach(port -> port.counters.close());
         ports.clear();
         hubs.clear();
         peers.clear();
+        staleRoutes.clear();
     }
 
-    private boolean open(String name, int tag, Port.Kind kind) {
+    private void open(String name, int tag, Port.Kind kind) {
         if (ports.containsKey(name)) {
             // The registry closes a name before it opens it again, so this is a bug, not a race.
             throw new IllegalStateException("port '" + name + "' is already open");
@@ -77,66 +109,141 @@ final class SwitchModel {
         Port port = new Port(name, tag, kind,
                 PortCounters.allocate(countersManager, name, PortTag.slot(tag), nextRegistrationId++));
         ports.put(name, port);
+        countersByName.put(name, port.counters);
         if (kind instanceof Port.Kind.Hubport(int hubId)) {
-            hubs.computeIfAbsent(hubId, id -> new ArrayList<>()).addFirst(port);
+            hubs.computeIfAbsent(hubId, id -> new Hub()).ports.addFirst(port);
         }
-        return true;
+        String peer = peers.get(name);
+        if (peer != null && ports.containsKey(peer)) {
+            link(port, ports.get(peer));
+        }
+        markRoutesThrough(port);
     }
 
-    private boolean close(String name, int tag) {
+    private void close(String name, int tag) {
         Port port = ports.get(name);
         if (port == null || port.tag != tag) {
-            return false;
+            return;
         }
-        ports.remove(name);
+        markRoutesThrough(port);
         // As when QEMU deletes a net client: its peer stays, peerless.
         unpeer(name);
+        ports.remove(name);
+        countersByName.remove(name);
         if (port.kind instanceof Port.Kind.Hubport(int hubId)) {
-            List<Port> hub = hubs.get(hubId);
-            hub.remove(port);
-            if (hub.isEmpty()) {
+            Hub hub = hubs.get(hubId);
+            hub.ports.remove(port);
+            if (hub.ports.isEmpty()) {
                 hubs.remove(hubId);
             }
         }
         port.counters.close();
-        return true;
     }
 
-    private boolean setLink(String name, boolean up) {
+    private void setLink(String name, boolean up) {
         Port port = ports.get(name);
-        if (port == null || port.linkUp == up) {
-            return false;
+        if (port != null) {
+            port.linkUp = up;
         }
-        port.linkUp = up;
-        return true;
     }
 
-    private boolean connect(String name, String peer) {
+    private void connect(String name, String peer) {
         if (peer.equals(peers.get(name))) {
-            return false;
+            return;
         }
-        unpeer(name);
-        unpeer(peer);
+        disconnect(name);
+        disconnect(peer);
         peers.put(name, peer);
         peers.put(peer, name);
-        return true;
+        Port port = ports.get(name);
+        Port other = ports.get(peer);
+        if (port != null && other != null) {
+            link(port, other);
+            markRoutesThrough(port);
+        }
     }
 
-    private boolean unpeer(String name) {
+    private void disconnect(String name) {
+        Port port = ports.get(name);
+        if (port != null && port.peer != null) {
+            markRoutesThrough(port);
+        }
+        unpeer(name);
+    }
+
+    private void unpeer(String name) {
         String peer = peers.remove(name);
         if (peer == null) {
-            return false;
+            return;
         }
         peers.remove(peer);
-        return true;
+        Port port = ports.get(name);
+        if (port != null && port.peer != null) {
+            unlink(port.peer);
+            unlink(port);
+        }
     }
 
-    private boolean setRxFilter(ControlOp.SetRxFilter op) {
-        Port port = ports.get(op.name());
-        if (port == null || !(port.kind instanceof Port.Kind.Endpoint)) {
-            return false;
+    private void link(Port a, Port b) {
+        a.peer = b;
+        b.peer = a;
+        addPeered(a);
+        addPeered(b);
+    }
+
+    private void addPeered(Port port) {
+        if (port.kind instanceof Port.Kind.Hubport(int hubId)) {
+            hubs.get(hubId).peered.add(port);
         }
-        port.filter = op.filter();
-        return true;
+    }
+
+    private void unlink(Port port) {
+        port.peer = null;
+        if (port.kind instanceof Port.Kind.Hubport(int hubId)) {
+            hubs.get(hubId).peered.remove(port);
+        }
+    }
+
+    private void setRxFilter(ControlOp.SetRxFilter op) {
+        Port port = ports.get(op.name());
+        if (port != null && port.kind instanceof Port.Kind.Endpoint) {
+            port.filter = op.filter();
+        }
+    }
+
+    /**
+     * Marks stale the route of every endpoint that reaches {@code start}, or that {@code start}'s
+     * frames reach: the endpoints of its part of the network, walked along peerings and through
+     * hubs (a route walks the same edges, both ways). A walk costs the peered ports of that part,
+     * not every port of its hubs.
+     */
+    private void markRoutesThrough(Port start) {
+        walk++;
+        toWalk.add(start);
+        while (!toWalk.isEmpty()) {
+            Port port = toWalk.poll();
+            if (port.walk == walk) {
+                continue;
+            }
+            port.walk = walk;
+            switch (port.kind) {
+                case Port.Kind.Endpoint _ -> {
+                    if (!port.routeStale) {
+                        port.routeStale = true;
+                        staleRoutes.add(port);
+                    }
+                }
+                case Port.Kind.Hubport(int hubId) -> {
+                    Hub hub = hubs.get(hubId);
+                    if (hub.walk != walk) {
+                        hub.walk = walk;
+                        toWalk.addAll(hub.peered);
+                    }
+                }
+            }
+            if (port.peer != null) {
+                toWalk.add(port.peer);
+            }
+        }
     }
 }

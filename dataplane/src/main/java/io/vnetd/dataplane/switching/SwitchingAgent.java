@@ -23,7 +23,8 @@ import org.agrona.concurrent.status.CountersManager;
 
 /**
  * Moves frames between ports. Each duty cycle first applies every queued {@link ControlOp} to the
- * model, compiling a new {@link ForwardingTable} if any changed it, then forwards at most
+ * model, compiling again the routes of the endpoints a change of topology affects (link and
+ * rx-filter changes compile nothing: routes read them as frames pass), then forwards at most
  * {@code batchLimit} frames from the inbound ring along their precompiled routes. Forwarding
  * allocates nothing and takes no lock; all the work of a configuration change happens off that path.
  *
@@ -49,13 +50,13 @@ public final class SwitchingAgent implements Agent, ControlledMessageHandler, Sl
     private final AtomicCounter tablesCompiled;
     private final AtomicCounter errors;
     private final Consumer<ControlOp> applier = this::apply;
+    private final Consumer<Port> routeCompiler = this::compileRoute;
+    private final Consumer<Port> routeRemover = this::removeRoute;
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private final Doorbell deliveries;
     private volatile Thread thread;
 
-    private ForwardingTable table;
-    private boolean modelChanged;
-    private volatile Map<String, PortCounters> countersByName = Map.of();
+    private final ForwardingTable table;
 
     /** @param deliveries rung after a duty cycle that delivered frames to endpoints */
     public SwitchingAgent(DataPlane.Context ctx, ManyToOneConcurrentArrayQueue<ControlOp> controlQueue,
@@ -67,8 +68,8 @@ public final class SwitchingAgent implements Agent, ControlledMessageHandler, Sl
         this.cpus = ctx.agentCpus();
         this.errorHandler = ctx.errorHandler();
         this.model = new SwitchModel(countersManager);
-        this.compiler = new RouteCompiler(model, ctx.maxPorts(), ctx.maxHubHops());
-        this.table = compiler.compile();
+        this.compiler = new RouteCompiler(model, ctx.maxHubHops());
+        this.table = new ForwardingTable(ctx.maxPorts());
         this.staleFrames = newCounter(countersManager, SwitchCounter.STALE_FRAMES);
         this.tablesCompiled = newCounter(countersManager, SwitchCounter.TABLES_COMPILED);
         this.errors = newCounter(countersManager, SwitchCounter.ERRORS);
@@ -112,10 +113,7 @@ public final class SwitchingAgent implements Agent, ControlledMessageHandler, Sl
     @Override
     public int doWork() {
         int work = controlQueue.drain(applier);
-        if (modelChanged) {
-            modelChanged = false;
-            table = compiler.compile();
-            countersByName = model.countersByName();
+        if (work > 0 && model.refreshRoutes(routeCompiler, routeRemover) > 0) {
             tablesCompiled.incrementRelease();
         }
         int forwarded = inbound.controlledRead(this, batchLimit);
@@ -146,11 +144,19 @@ public final class SwitchingAgent implements Agent, ControlledMessageHandler, Sl
 
     private void apply(ControlOp op) {
         try {
-            modelChanged |= model.apply(op);
+            model.apply(op);
         } catch (RuntimeException e) {
             errors.incrementRelease();
             errorHandler.onError(e);
         }
+    }
+
+    private void compileRoute(Port endpoint) {
+        table.put(compiler.compile(endpoint));
+    }
+
+    private void removeRoute(Port endpoint) {
+        table.remove(endpoint.tag);
     }
 
     @Override
@@ -174,13 +180,12 @@ public final class SwitchingAgent implements Agent, ControlledMessageHandler, Sl
     public void onClose() {
         controlQueue.clear();
         model.clear();
-        table = compiler.compile();
-        countersByName = Map.of();
+        table.clear();
     }
 
-    /** Each open port's counters by name, as of the last configuration change. Any thread. */
+    /** Each open port's counters by name, as ports open and close; a live view. Any thread. */
     public Map<String, PortCounters> portCounters() {
-        return countersByName;
+        return model.countersByName();
     }
 
     /** The agent's own counters. Any thread. */

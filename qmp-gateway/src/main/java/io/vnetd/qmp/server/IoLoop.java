@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +37,11 @@ final class IoLoop implements Executor {
     private final Selector selector;
     private final Thread thread;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    /**
+     * Set by the first task since the loop last looked at its queue: only that one wakes the
+     * selector (an eventfd write, and a wake-up of the thread), the rest find the loop on its way.
+     */
+    private final AtomicBoolean wakeUpAsked = new AtomicBoolean();
     private final List<Connection> connections = new ArrayList<>();
     private volatile boolean running = true;
 
@@ -55,7 +61,9 @@ final class IoLoop implements Executor {
     @Override
     public void execute(Runnable task) {
         tasks.add(task);
-        selector.wakeup();
+        if (Thread.currentThread() != thread && wakeUpAsked.compareAndSet(false, true)) {
+            selector.wakeup();
+        }
     }
 
     SelectionKey register(SelectableChannel channel, int ops, Handler handler) throws IOException {
@@ -96,6 +104,8 @@ final class IoLoop implements Executor {
                 } else {
                     selector.selectNow(this::ready);
                 }
+                // Before the queue is read: a task added after this asks for a wake-up of its own.
+                wakeUpAsked.set(false);
                 // A bounded batch: a stream of tasks (events) must not starve the sockets.
                 Runnable task;
                 for (int i = 0; i < TASKS_PER_ROUND && (task = tasks.poll()) != null; i++) {

@@ -2,6 +2,7 @@ package io.vnetd.it.bench.control;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -30,6 +31,14 @@ final class BenchSettings {
         return Integer.getInteger("vnetd.bench.rounds", 3);
     }
 
+    /**
+     * Whether the command benchmark measures QEMU too ({@code vnetd.bench.qemu-runs}, default true);
+     * off for quicker runs of vnetd alone while working on it.
+     */
+    static boolean qemuRuns() {
+        return Boolean.parseBoolean(System.getProperty("vnetd.bench.qemu-runs", "true"));
+    }
+
     static String qemuBinary() {
         return System.getProperty("vnetd.bench.qemu", "qemu-system-x86_64");
     }
@@ -47,13 +56,32 @@ final class BenchSettings {
         return Integer.getInteger("vnetd.bench.recovery.starts", 3);
     }
 
+    /** The JVM options of a daemon named {@code name}: a JFR recording if asked, then any of {@code daemon-options}. */
+    static List<String> daemonOptions(String name) {
+        return withDaemonOptions(jfrOptions(name));
+    }
+
+    /**
+     * {@code options} and then the JVM options of {@code vnetd.bench.daemon-options} (separated by spaces), for
+     * trying a setting on every daemon of a run, e.g. {@code -Dpekko.cluster.sharding.number-of-shards=100}.
+     */
+    private static List<String> withDaemonOptions(List<String> options) {
+        String extra = System.getProperty("vnetd.bench.daemon-options", "").strip();
+        if (extra.isEmpty()) {
+            return options;
+        }
+        List<String> all = new ArrayList<>(options);
+        all.addAll(List.of(extra.split("\\s+")));
+        return all;
+    }
+
     /**
      * JVM options that make the daemon record a JFR profile into {@code DIR/name.jfr} when
      * {@code vnetd.bench.jfr=DIR} is set (written when the daemon stops); none otherwise. The
      * recording's settings are {@code vnetd.bench.jfr-settings}: {@code profile} unless given, e.g.
      * a .jfc file with JDK 25's CPU-time sampler on, which also sees time spent in system calls.
      */
-    static List<String> jfr(String name) {
+    private static List<String> jfrOptions(String name) {
         String dir = System.getProperty("vnetd.bench.jfr", "");
         if (dir.isBlank()) {
             return List.of();

@@ -61,7 +61,7 @@ class RecoveryBenchIT {
     /** The data plane's port table must hold every hubport. */
     private static List<String> jvmOptions(String name) {
         List<String> options = new ArrayList<>(List.of("-Dvnetd.dataplane.max-ports=16384"));
-        options.addAll(BenchSettings.jfr("recovery-" + name));
+        options.addAll(BenchSettings.daemonOptions("recovery-" + name));
         return options;
     }
 

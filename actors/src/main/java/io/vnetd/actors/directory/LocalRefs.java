@@ -1,0 +1,52 @@
+package io.vnetd.actors.directory;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.BehaviorSignalInterceptor;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.Signal;
+import org.apache.pekko.actor.typed.TypedActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * The actors of one kind that run in this JVM, by id, so that a message to one of them goes straight
+ * to it instead of through the actors that would only forward it: Cluster Sharding's region and shard
+ * for an entity, the singleton's proxy for the directory. Each of those is a mailbox and a thread
+ * hand-off per message. An actor on another node, or not started yet, is reached the routed way.
+ *
+ * <p>Entities here are never passivated, so a local actor stays where it is until its node stops or
+ * (in a cluster) its shard is moved; it leaves the map when it stops.
+ */
+final class LocalRefs<C> {
+
+    private final Map<String, ActorRef<C>> running = new ConcurrentHashMap<>();
+
+    /** {@code behavior}, listed under {@code id} from its start until it stops. */
+    Behavior<C> listed(String id, Behavior<C> behavior) {
+        return Behaviors.intercept(() -> new BehaviorSignalInterceptor<C>() {
+            @Override
+            public Behavior<C> aroundStart(TypedActorContext<C> context, PreStartTarget<C> target) {
+                running.put(id, context.asJava().getSelf());
+                return target.start(context);
+            }
+
+            @Override
+            public Behavior<C> aroundSignal(TypedActorContext<C> context, Signal signal, SignalTarget<C> target) {
+                if (signal instanceof PostStop) {
+                    running.remove(id, context.asJava().getSelf());
+                }
+                return target.apply(context, signal);
+            }
+        }, behavior);
+    }
+
+    /** The actor listed under {@code id}, or else {@code routed}'s ref for it. */
+    RecipientRef<C> find(String id, Function<String, ? extends RecipientRef<C>> routed) {
+        ActorRef<C> local = running.get(id);
+        return local != null ? local : routed.apply(id);
+    }
+}

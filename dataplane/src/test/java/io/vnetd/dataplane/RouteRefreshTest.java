@@ -1,0 +1,124 @@
+package io.vnetd.dataplane;
+
+import static io.vnetd.actors.netclient.NetClientRef.netdev;
+import static io.vnetd.dataplane.Frames.MAC_A;
+import static io.vnetd.dataplane.Frames.MAC_B;
+import static io.vnetd.dataplane.Frames.MAC_C;
+import static io.vnetd.dataplane.Frames.frame;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.vnetd.dataplane.filter.VirtioRxFilter;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a configuration change costs the switch: link and rx-filter changes compile no route yet
+ * apply to the next frame; a change of topology compiles only the routes of the endpoints around it.
+ */
+class RouteRefreshTest {
+
+    private static List<Integer> sequences(List<byte[]> frames) {
+        return frames.stream().map(Frames::sequence).toList();
+    }
+
+    @Test
+    void linkAndFilterChangesCompileNothingYetApplyToTheNextFrame() {
+        try (Harness h = new Harness()) {
+            DataPlane dp = h.dataPlane;
+            TestEndpoint a = h.endpoint("a");
+            TestEndpoint b = h.endpoint("b");
+            h.hubport("ha", 0);
+            h.hubport("hb", 0);
+            dp.connect(netdev("a"), netdev("ha"));
+            dp.connect(netdev("hb"), netdev("b"));
+            h.step();
+            long compiled = dp.switchCounters().tablesCompiled();
+
+            dp.setLink(netdev("hb"), false);
+            h.step();
+            a.send(frame(MAC_B, MAC_A, 1));
+            h.step();
+            dp.setLink(netdev("hb"), true);
+            h.step();
+            a.send(frame(MAC_B, MAC_A, 2));
+            h.step();
+            dp.setPortRxFilter("b", VirtioRxFilter.builder(MAC_C).promiscuous(false).build());
+            h.step();
+            a.send(frame(MAC_B, MAC_A, 3));
+            a.send(frame(MAC_C, MAC_A, 4));
+            h.step();
+
+            assertEquals(List.of(2, 4), sequences(b.received()));
+            assertEquals(1, h.counters("hb").droppedLinkDown());
+            assertEquals(1, h.counters("b").droppedFilter());
+            assertEquals(compiled, dp.switchCounters().tablesCompiled());
+        }
+    }
+
+    @Test
+    void portsNoEndpointReachesCompileNothing() {
+        try (Harness h = new Harness(Harness.small().maxPorts(1024))) {
+            DataPlane dp = h.dataPlane;
+            TestEndpoint a = h.endpoint("a");
+            h.hubport("ha", 0);
+            dp.connect(netdev("a"), netdev("ha"));
+            h.step();
+            long compiled = dp.switchCounters().tablesCompiled();
+
+            for (int i = 0; i < 500; i++) {
+                h.hubport("p" + i, 1 + i % 5);
+                if (i % 2 == 1) {
+                    dp.connect(netdev("p" + (i - 1)), netdev("p" + i));
+                }
+                dp.setLink(netdev("p" + i), false);
+                if (i % 16 == 15) {
+                    h.step();
+                }
+            }
+            h.step();
+            long unrelated = dp.switchCounters().tablesCompiled() - compiled;
+
+            h.hubport("p", 0);
+            h.step();
+            a.send(frame(MAC_B, MAC_A, 1));
+            h.step();
+
+            assertEquals(0, unrelated);
+            assertEquals(compiled + 1, dp.switchCounters().tablesCompiled());
+            assertEquals(1, h.counters("p").sentFrames());
+            assertEquals(1, h.counters("p").droppedPeerAbsent());
+        }
+    }
+
+    @Test
+    void undoingAPeeringBetweenHubsReroutesTheEndpointsOnBothSides() {
+        try (Harness h = new Harness()) {
+            DataPlane dp = h.dataPlane;
+            TestEndpoint a = h.endpoint("a");
+            TestEndpoint b = h.endpoint("b");
+            for (int hub = 1; hub <= 3; hub++) {
+                h.hubport("in" + hub, hub);
+                h.hubport("out" + hub, hub);
+            }
+            dp.connect(netdev("a"), netdev("in1"));
+            dp.connect(netdev("out1"), netdev("in2"));
+            dp.connect(netdev("out2"), netdev("in3"));
+            dp.connect(netdev("out3"), netdev("b"));
+            h.step();
+            a.send(frame(MAC_B, MAC_A, 1));
+            b.send(frame(MAC_A, MAC_B, 2));
+            h.step();
+
+            dp.disconnect(netdev("in2"));
+            h.step();
+            a.send(frame(MAC_B, MAC_A, 3));
+            b.send(frame(MAC_A, MAC_B, 4));
+            h.step();
+
+            assertEquals(List.of(1), sequences(b.received()));
+            assertEquals(List.of(2), sequences(a.received()));
+            assertEquals(1, h.counters("out1").droppedPeerAbsent());
+            assertEquals(1, h.counters("in2").droppedPeerAbsent());
+        }
+    }
+}
