@@ -27,10 +27,18 @@ public record NetClientInfo(
         String status,
         Optional<NetClientCounters> counters) implements JsonSerializable {
 
+    /** The status of a client whose resource is held (and of every NIC). */
+    public static final String OK = "ok";
+
     /** A client as the directory knows it: its counters belong to the data plane. */
     public NetClientInfo(String name, String type, boolean linkUp, Optional<String> peer, OptionalInt hubId,
                          String info, String status) {
         this(name, type, linkUp, peer, hubId, info, status, Optional.empty());
+    }
+
+    /** The same client with its realization status as its entity knows it now. */
+    public NetClientInfo withStatus(String currentStatus) {
+        return new NetClientInfo(name, type, linkUp, peer, hubId, info, currentStatus, counters);
     }
 
     /** The same client with what its port shows now: its description and its counters. */

@@ -5,6 +5,7 @@ import io.vnetd.actors.announce.AnnounceCommand;
 import io.vnetd.actors.announce.AnnounceParameters;
 import io.vnetd.actors.announce.AnnounceTarget;
 import io.vnetd.actors.announce.AnnounceTimerEntity;
+import io.vnetd.actors.api.NetClientInfo;
 import io.vnetd.actors.api.NetEvent;
 import io.vnetd.actors.api.NetException;
 import io.vnetd.actors.events.NetEventBus;
@@ -32,6 +33,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -54,15 +56,17 @@ public final class ControlPlane implements NetworkService {
     private final ClusterSharding sharding;
     private final ActorRef<DirectoryCommand> directory;
     private final LocalRefs<DirectoryCommand> localDirectory;
+    private final Function<String, RecipientRef<NetdevCommand>> netdevs;
     private final PortControl ports;
     private final NetEventBus events;
     private final Duration askTimeout;
 
     private ControlPlane(ActorSystem<?> system, ClusterSharding sharding, ActorRef<DirectoryCommand> directory,
-                         LocalRefs<DirectoryCommand> localDirectory, PortControl ports, NetEventBus events,
-                         Duration askTimeout) {
+                         LocalRefs<DirectoryCommand> localDirectory, Function<String, RecipientRef<NetdevCommand>> netdevs,
+                         PortControl ports, NetEventBus events, Duration askTimeout) {
         this.system = system;
         this.sharding = sharding;
+        this.netdevs = netdevs;
         this.directory = directory;
         this.localDirectory = localDirectory;
         this.ports = ports;
@@ -90,8 +94,10 @@ public final class ControlPlane implements NetworkService {
                         NicEntity.create(context.getEntityId(), ports, events)))
                 .withSettings(resident));
 
+        Function<String, RecipientRef<NetdevCommand>> netdevs =
+                name -> localNetdevs.find(name, id -> sharding.entityRefFor(NetdevEntity.TYPE_KEY, id));
         NetDirectory.Settings settings = new NetDirectory.Settings(
-                name -> localNetdevs.find(name, id -> sharding.entityRefFor(NetdevEntity.TYPE_KEY, id)),
+                netdevs,
                 name -> localNics.find(name, id -> sharding.entityRefFor(NicEntity.TYPE_KEY, id)),
                 entity -> sharding.entityRefFor(AnnounceTimerEntity.TYPE_KEY, entity.id())
                         .<AnnounceCommand.Started>ask(AnnounceCommand.Wake::new, entityTimeout),
@@ -115,7 +121,8 @@ public final class ControlPlane implements NetworkService {
                 .withSettings(resident));
         ActorRef<DirectoryCommand> directory = ClusterSingleton.get(system).init(directorySingleton);
         // The directory answers only after every entity it involves has answered, one after another.
-        return new ControlPlane(system, sharding, directory, localDirectory, ports, events, entityTimeout.multipliedBy(3));
+        return new ControlPlane(system, sharding, directory, localDirectory, netdevs, ports, events,
+                entityTimeout.multipliedBy(3));
     }
 
     @Override
@@ -178,19 +185,34 @@ public final class ControlPlane implements NetworkService {
 
     /**
      * The directory's index, with what each client's port shows now: a backend's description (a NIC
-     * describes itself from its configuration) and the counters.
+     * describes itself from its configuration) and the counters. A netdev the directory knows without
+     * its resource is asked for its status: its entity retries with back-off and may hold it again.
      */
     @Override
     public CompletionStage<NetworkView> queryNetwork() {
         return AskPattern.<DirectoryCommand, NetworkView>ask(directory, DirectoryCommand.Query::new, askTimeout,
                         system.scheduler())
-                .thenApply(view -> new NetworkView(view.hubs(), view.clients().stream()
-                        .map(client -> {
-                            boolean nic = client.type().equals("nic");
-                            NetClientRef ref = nic ? NetClientRef.nic(client.name()) : NetClientRef.netdev(client.name());
-                            return client.withPort(nic ? client.info() : ports.describe(ref), ports.counters(ref));
-                        })
-                        .toList()));
+                .thenCompose(view -> {
+                    List<CompletableFuture<NetClientInfo>> clients = view.clients().stream()
+                            .map(client -> currentStatus(client).thenApply(this::withPort)).toList();
+                    return CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).thenApply(done ->
+                            new NetworkView(view.hubs(), clients.stream().map(CompletableFuture::join).toList()));
+                });
+    }
+
+    private CompletableFuture<NetClientInfo> currentStatus(NetClientInfo client) {
+        if (client.type().equals("nic") || client.status().equals(NetClientInfo.OK)) {
+            return CompletableFuture.completedFuture(client);
+        }
+        return Asks.<NetdevCommand, NetdevCommand.Reply>ask(netdevs.apply(client.name()), NetdevCommand.Get::new,
+                        askTimeout, system.scheduler())
+                .thenApply(reply -> reply instanceof NetdevCommand.Done done ? client.withStatus(done.status()) : client);
+    }
+
+    private NetClientInfo withPort(NetClientInfo client) {
+        boolean nic = client.type().equals("nic");
+        NetClientRef ref = nic ? NetClientRef.nic(client.name()) : NetClientRef.netdev(client.name());
+        return client.withPort(nic ? client.info() : ports.describe(ref), ports.counters(ref));
     }
 
     @Override

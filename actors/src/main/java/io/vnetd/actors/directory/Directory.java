@@ -356,6 +356,6 @@ final class Directory {
 
     private static NetClientInfo nicInfo(NicState.Present nic) {
         return new NetClientInfo(nic.config().name(), "nic", nic.linkUp(), nic.peer(), OptionalInt.empty(),
-                nic.config().info(), "ok");
+                nic.config().info(), NetClientInfo.OK);
     }
 }

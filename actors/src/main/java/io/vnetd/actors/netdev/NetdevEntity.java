@@ -1,5 +1,6 @@
 package io.vnetd.actors.netdev;
 
+import io.vnetd.actors.api.NetClientInfo;
 import io.vnetd.actors.api.NetException;
 import io.vnetd.actors.netclient.NetClientRef;
 import io.vnetd.actors.netdev.NetdevCommand.Done;
@@ -38,7 +39,7 @@ public final class NetdevEntity extends EventSourcedBehavior<NetdevCommand, Netd
     /** Snapshot often enough that recovery replays at most this many events. */
     static final int SNAPSHOT_EVERY = 100;
 
-    private static final String OK = "ok";
+    private static final String OK = NetClientInfo.OK;
     private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
     private static final Duration LONGEST_RETRY = Duration.ofSeconds(30);
 

@@ -153,6 +153,7 @@ class TapPingIT {
             String made = "tt: index=0,type=tap,ifname=" + TAP_TAKEN + ",script=no,downscript=no\r\n";
             assertTrue(Host.await(() -> made.equals(hmp(qmp, "info network")), 60), "the retry made the tap");
             assertTrue(Host.run("ip", "-d", "link", "show", TAP_TAKEN).output().contains("tun type tap"), "a tap again");
+            assertEquals("ok", status(qmp, "tt"), "the listing no longer says why");
         }
     }
 
