@@ -142,10 +142,7 @@ class ControlTest {
             DataPlane dp = h.dataPlane;
             TestEndpoint a = h.endpoint("a");
             TestEndpoint b = h.endpoint("b");
-            h.hubport("ha", 0);
-            h.hubport("hb", 0);
-            dp.connect(netdev("a"), netdev("ha"));
-            dp.connect(netdev("b"), netdev("hb"));
+            h.acrossHub("a", "b");
             dp.setLink(netdev("hb"), false);
             h.step();
             long compiled = dp.switchCounters().tablesCompiled();

@@ -52,10 +52,7 @@ class ForwardingTest {
     void aHubJoinsTwoEndpointsThroughTheirHubports() {
         TestEndpoint a = h.endpoint("a");
         TestEndpoint b = h.endpoint("b");
-        h.hubport("ha", 0);
-        h.hubport("hb", 0);
-        dp.connect(netdev("a"), netdev("ha"));
-        dp.connect(netdev("hb"), netdev("b"));
+        h.acrossHub("a", "b");
         h.step();
 
         a.send(frame(MAC_B, MAC_A, 1));
@@ -298,7 +295,7 @@ class ForwardingTest {
     @Test
     void aFrameCrossingMoreHubsThanTheBoundIsDroppedAsALoop() {
         try (Harness bounded = new Harness(Harness.small().maxHubHops(2))) {
-            chain(bounded);
+            bounded.acrossThreeHubs("a", "b");
             bounded.step();
             TestEndpoint a = new TestEndpoint(bounded.dataPlane.attachEndpoint("a"));
             TestEndpoint b = new TestEndpoint(bounded.dataPlane.attachEndpoint("b"));
@@ -311,7 +308,7 @@ class ForwardingTest {
             assertEquals(1, bounded.counters("in3").droppedLoop());
         }
         try (Harness enough = new Harness(Harness.small().maxHubHops(3))) {
-            chain(enough);
+            enough.acrossThreeHubs("a", "b");
             TestEndpoint a = new TestEndpoint(enough.dataPlane.attachEndpoint("a"));
             TestEndpoint b = new TestEndpoint(enough.dataPlane.attachEndpoint("b"));
             enough.step();
@@ -321,19 +318,6 @@ class ForwardingTest {
 
             assertEquals(List.of(1), sequences(b.received()));
         }
-    }
-
-    /** a - hub 1 - hub 2 - hub 3 - b. */
-    private static void chain(Harness harness) {
-        DataPlane d = harness.dataPlane;
-        for (int hub = 1; hub <= 3; hub++) {
-            harness.hubport("in" + hub, hub);
-            harness.hubport("out" + hub, hub);
-        }
-        d.connect(netdev("a"), netdev("in1"));
-        d.connect(netdev("out1"), netdev("in2"));
-        d.connect(netdev("out2"), netdev("in3"));
-        d.connect(netdev("out3"), netdev("b"));
     }
 
     @Test

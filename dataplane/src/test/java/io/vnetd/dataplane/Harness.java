@@ -1,5 +1,6 @@
 package io.vnetd.dataplane;
 
+import io.vnetd.actors.netclient.NetClientRef;
 import io.vnetd.actors.netdev.NetdevConfig;
 import io.vnetd.dataplane.counters.PortCountersSnapshot;
 import java.util.Optional;
@@ -47,6 +48,30 @@ final class Harness implements AutoCloseable {
 
     void hubport(String name, int hubId) {
         dataPlane.open(new NetdevConfig.Hubport(name, hubId, Optional.empty()));
+    }
+
+    /** Port {@code port} peered with a new hubport {@code hubport} of hub {@code hubId}. */
+    void onHub(String port, String hubport, int hubId) {
+        hubport(hubport, hubId);
+        dataPlane.connect(NetClientRef.netdev(port), NetClientRef.netdev(hubport));
+    }
+
+    /** Ports {@code a} and {@code b} joined by hub 0, through hubports {@code ha} and {@code hb}. */
+    void acrossHub(String a, String b) {
+        onHub(a, "h" + a, 0);
+        onHub(b, "h" + b, 0);
+    }
+
+    /** Ports {@code a} and {@code b} joined by hubs 1, 2 and 3 in a row: a - hub 1 - hub 2 - hub 3 - b. */
+    void acrossThreeHubs(String a, String b) {
+        onHub(a, "in1", 1);
+        for (int hub = 1; hub <= 3; hub++) {
+            hubport("out" + hub, hub);
+            if (hub < 3) {
+                onHub("out" + hub, "in" + (hub + 1), hub + 1);
+            }
+        }
+        dataPlane.connect(NetClientRef.netdev("out3"), NetClientRef.netdev(b));
     }
 
     PortCountersSnapshot counters(String name) {

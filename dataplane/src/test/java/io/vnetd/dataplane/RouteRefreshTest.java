@@ -27,10 +27,7 @@ class RouteRefreshTest {
             DataPlane dp = h.dataPlane;
             TestEndpoint a = h.endpoint("a");
             TestEndpoint b = h.endpoint("b");
-            h.hubport("ha", 0);
-            h.hubport("hb", 0);
-            dp.connect(netdev("a"), netdev("ha"));
-            dp.connect(netdev("hb"), netdev("b"));
+            h.acrossHub("a", "b");
             h.step();
             long compiled = dp.switchCounters().tablesCompiled();
 
@@ -96,14 +93,7 @@ class RouteRefreshTest {
             DataPlane dp = h.dataPlane;
             TestEndpoint a = h.endpoint("a");
             TestEndpoint b = h.endpoint("b");
-            for (int hub = 1; hub <= 3; hub++) {
-                h.hubport("in" + hub, hub);
-                h.hubport("out" + hub, hub);
-            }
-            dp.connect(netdev("a"), netdev("in1"));
-            dp.connect(netdev("out1"), netdev("in2"));
-            dp.connect(netdev("out2"), netdev("in3"));
-            dp.connect(netdev("out3"), netdev("b"));
+            h.acrossThreeHubs("a", "b");
             h.step();
             a.send(frame(MAC_B, MAC_A, 1));
             b.send(frame(MAC_A, MAC_B, 2));

@@ -35,10 +35,7 @@ class SteadyStateAllocationTest {
         try (Harness h = new Harness()) {
             EndpointPort a = h.dataPlane.attachEndpoint("a");
             EndpointPort b = h.dataPlane.attachEndpoint("b");
-            h.hubport("ha", 0);
-            h.hubport("hb", 0);
-            h.dataPlane.connect(netdev("a"), netdev("ha"));
-            h.dataPlane.connect(netdev("hb"), netdev("b"));
+            h.acrossHub("a", "b");
             h.dataPlane.setPortRxFilter("b", VirtioRxFilter.builder(MAC_B).promiscuous(false).build());
             h.step();
             SwitchingAgent agent = h.dataPlane.switchingAgent();
