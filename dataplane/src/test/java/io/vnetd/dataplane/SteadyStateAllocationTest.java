@@ -1,6 +1,5 @@
 package io.vnetd.dataplane;
 
-import static io.vnetd.actors.netclient.NetClientRef.netdev;
 import static io.vnetd.dataplane.Frames.MAC_A;
 import static io.vnetd.dataplane.Frames.MAC_B;
 import static org.junit.jupiter.api.Assertions.assertEquals;
