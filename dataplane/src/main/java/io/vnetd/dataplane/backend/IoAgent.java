@@ -1,7 +1,7 @@
 package io.vnetd.dataplane.backend;
 
 import io.vnetd.dataplane.DataPlane;
-import io.vnetd.dataplane.affinity.CpuAffinity;
+import io.vnetd.dataplane.affinity.AgentStart;
 import io.vnetd.dataplane.backend.io.Epoll;
 import io.vnetd.dataplane.backend.io.ErrnoException;
 import io.vnetd.dataplane.backend.io.EventLoop;
@@ -16,8 +16,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -51,7 +49,6 @@ public final class IoAgent implements Agent, EventLoop, Sleeper {
     private static final long NANOS_PER_MILLI = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final String roleName;
-    private final int[] cpus;
     private final long offerTimeoutNs;
     private final ManyToOneConcurrentArrayQueue<IoCommand> commands;
     private final Consumer<IoCommand> applier = this::apply;
@@ -60,7 +57,7 @@ public final class IoAgent implements Agent, EventLoop, Sleeper {
     private final ReceiveBatch receiveBatch;
     private final IntArrayQueue freeTokens = new IntArrayQueue();
     private final AtomicInteger load = new AtomicInteger();
-    private final CompletableFuture<Void> started = new CompletableFuture<>();
+    private final AgentStart start;
     private final Doorbell doorbell;
     private final Doorbell switching;
     private final BooleanSupplier switchBacklog;
@@ -89,7 +86,7 @@ public final class IoAgent implements Agent, EventLoop, Sleeper {
     public IoAgent(int index, DataPlane.Context ctx, Doorbell doorbell, Doorbell switching,
                    BooleanSupplier switchBacklog) {
         this.roleName = ROLE_NAME_PREFIX + index;
-        this.cpus = ctx.agentCpus();
+        this.start = new AgentStart(ctx.agentCpus());
         this.offerTimeoutNs = ctx.controlOfferTimeoutNs();
         this.commands = new ManyToOneConcurrentArrayQueue<>(ctx.controlQueueCapacity());
         this.receiveBatch = new ReceiveBatch(ctx.ioBatchLength(), ctx.maxFrameLength());
@@ -115,28 +112,13 @@ public final class IoAgent implements Agent, EventLoop, Sleeper {
 
     @Override
     public void onStart() {
-        try {
-            if (cpus.length > 0) {
-                CpuAffinity.pinCurrentThread(cpus);
-            }
-            nanoTime = System.nanoTime();
-            started.complete(null);
-        } catch (RuntimeException e) {
-            started.completeExceptionally(e);
-            throw e;
-        }
+        nanoTime = System.nanoTime();
+        start.onAgentThread();
     }
 
     /** Waits until {@link #onStart} has run on the agent's thread; rethrows what it threw. */
     public void awaitStarted() {
-        try {
-            started.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            throw e;
-        }
+        start.await();
     }
 
     @Override

@@ -1,15 +1,13 @@
 package io.vnetd.dataplane.switching;
 
 import io.vnetd.dataplane.DataPlane;
-import io.vnetd.dataplane.affinity.CpuAffinity;
+import io.vnetd.dataplane.affinity.AgentStart;
 import io.vnetd.dataplane.counters.PortCounters;
 import io.vnetd.dataplane.counters.SwitchCounter;
 import io.vnetd.dataplane.counters.SwitchCountersSnapshot;
 import io.vnetd.dataplane.idle.Doorbell;
 import io.vnetd.dataplane.idle.Sleeper;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.agrona.ErrorHandler;
@@ -42,7 +40,6 @@ public final class SwitchingAgent implements Agent, ControlledMessageHandler, Sl
     private final ManyToOneConcurrentArrayQueue<ControlOp> controlQueue;
     private final ManyToOneRingBuffer inbound;
     private final int batchLimit;
-    private final int[] cpus;
     private final ErrorHandler errorHandler;
     private final SwitchModel model;
     private final RouteCompiler compiler;
@@ -52,7 +49,7 @@ public final class SwitchingAgent implements Agent, ControlledMessageHandler, Sl
     private final Consumer<ControlOp> applier = this::apply;
     private final Consumer<Port> routeCompiler = this::compileRoute;
     private final Consumer<Port> routeRemover = this::removeRoute;
-    private final CompletableFuture<Void> started = new CompletableFuture<>();
+    private final AgentStart start;
     private final Doorbell deliveries;
     private volatile Thread thread;
 
@@ -65,7 +62,7 @@ public final class SwitchingAgent implements Agent, ControlledMessageHandler, Sl
         this.deliveries = deliveries;
         this.inbound = inbound;
         this.batchLimit = ctx.batchLimit();
-        this.cpus = ctx.agentCpus();
+        this.start = new AgentStart(ctx.agentCpus());
         this.errorHandler = ctx.errorHandler();
         this.model = new SwitchModel(countersManager);
         this.compiler = new RouteCompiler(model, ctx.maxHubHops());
@@ -86,28 +83,13 @@ public final class SwitchingAgent implements Agent, ControlledMessageHandler, Sl
 
     @Override
     public void onStart() {
-        try {
-            if (cpus.length > 0) {
-                CpuAffinity.pinCurrentThread(cpus);
-            }
-            thread = Thread.currentThread();
-            started.complete(null);
-        } catch (RuntimeException e) {
-            started.completeExceptionally(e);
-            throw e;
-        }
+        thread = Thread.currentThread();
+        start.onAgentThread();
     }
 
     /** Waits until {@link #onStart} has run on the agent's thread; rethrows what it threw. */
     public void awaitStarted() {
-        try {
-            started.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            throw e;
-        }
+        start.await();
     }
 
     @Override
