@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * {@code qmp_run.run_case}: replays a case against a QMP server and returns the raw transcript,
@@ -168,20 +169,9 @@ final class QmpCaseRunner {
         try {
             conn.send(data);
             long deadline = deadline(timeout);
-            while (true) {
-                double left = Math.min(settle, secondsLeft(deadline));
-                if (left <= 0) {
-                    break;
-                }
-                JsonNode m = conn.receive(left);
-                if (m == null) {
-                    break;
-                }
-                if (isEvent(m)) {
-                    noteEvent((ObjectNode) m);
-                } else {
-                    responses.add(m);
-                }
+            boolean received = true;
+            while (received) {
+                received = receiveOne(Math.min(settle, secondsLeft(deadline)), responses::add);
             }
         } catch (QmpChannel.ClosedException e) {
             rec.put("closed", e.getMessage());
@@ -203,29 +193,9 @@ final class QmpCaseRunner {
         ObjectNode found = null;
         long deadline = deadline(timeout);
         try {
-            while (found == null) {
-                for (int i = 0; i < unconsumed.size(); i++) {
-                    if (unconsumed.get(i).path("event").equals(name)) {
-                        found = unconsumed.remove(i);
-                        break;
-                    }
-                }
-                if (found != null) {
-                    break;
-                }
-                double left = secondsLeft(deadline);
-                if (left <= 0) {
-                    break;
-                }
-                JsonNode m = conn.receive(left);
-                if (m == null) {
-                    break;
-                }
-                if (isEvent(m)) {
-                    noteEvent((ObjectNode) m);
-                } else {
-                    unexpected(rec).add(m);
-                }
+            found = consume(name);
+            while (found == null && receiveOne(secondsLeft(deadline), m -> unexpected(rec).add(m))) {
+                found = consume(name);
             }
         } catch (QmpChannel.ClosedException e) {
             rec.put("closed", e.getMessage());
@@ -250,20 +220,9 @@ final class QmpCaseRunner {
         rec.put("sleep", seconds);
         long deadline = deadline(seconds);
         try {
-            while (true) {
-                double left = secondsLeft(deadline);
-                if (left <= 0) {
-                    break;
-                }
-                JsonNode m = conn.receive(left);
-                if (m == null) {
-                    break;
-                }
-                if (isEvent(m)) {
-                    noteEvent((ObjectNode) m);
-                } else {
-                    unexpected(rec).add(m);
-                }
+            boolean received = true;
+            while (received) {
+                received = receiveOne(secondsLeft(deadline), m -> unexpected(rec).add(m));
             }
         } catch (QmpChannel.ClosedException e) {
             rec.put("closed", e.getMessage());
@@ -271,6 +230,36 @@ final class QmpCaseRunner {
         rec.set("events", array(takeEvents()));
         unconsumed = new ArrayList<>();
         return rec;
+    }
+
+    /**
+     * Waits at most {@code seconds} for one message: an event is noted, anything else goes to
+     * {@code others}. False when none came in time.
+     */
+    private boolean receiveOne(double seconds, Consumer<JsonNode> others) throws QmpChannel.ClosedException {
+        if (seconds <= 0) {
+            return false;
+        }
+        JsonNode m = conn.receive(seconds);
+        if (m == null) {
+            return false;
+        }
+        if (isEvent(m)) {
+            noteEvent((ObjectNode) m);
+        } else {
+            others.accept(m);
+        }
+        return true;
+    }
+
+    /** The first unconsumed event named {@code name}, taken out of the unconsumed ones; null if none. */
+    private ObjectNode consume(JsonNode name) {
+        for (int i = 0; i < unconsumed.size(); i++) {
+            if (unconsumed.get(i).path("event").equals(name)) {
+                return unconsumed.remove(i);
+            }
+        }
+        return null;
     }
 
     private static ArrayNode unexpected(ObjectNode rec) {
