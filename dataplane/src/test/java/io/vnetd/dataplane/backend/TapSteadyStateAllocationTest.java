@@ -6,26 +6,20 @@ import static io.vnetd.dataplane.backend.BackendHarness.freeUdpPort;
 import static io.vnetd.dataplane.backend.TapHost.arpRequest;
 import static io.vnetd.dataplane.backend.TapHost.ipv4;
 import static io.vnetd.dataplane.backend.TapHost.isArpReply;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.vnetd.actors.netdev.NetdevConfig;
+import io.vnetd.dataplane.AllocationProbe;
 import io.vnetd.dataplane.DataPlane;
 import io.vnetd.dataplane.ThreadingMode;
-import io.vnetd.dataplane.switching.SwitchingAgent;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -54,10 +48,8 @@ class TapSteadyStateAllocationTest {
 
     @ParameterizedTest
     @EnumSource(ThreadingMode.class)
-    void framesThroughATapAllocateNothing(ThreadingMode mode) throws IOException {
+    void framesThroughATapAllocateNothing(ThreadingMode mode) throws Exception {
         TapHost.assumeTaps();
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        assumeTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled());
         Path ifup = TapHost.upScript(dir, dir.resolve("up.log"), "198.18.223.13/30");
         int dgramPort = freeUdpPort();
         try (DataPlane dp = DataPlane.launch(BackendHarness.small().threadingMode(mode)
@@ -73,23 +65,8 @@ class TapSteadyStateAllocationTest {
             Arp arp = new Arp(remote, new InetSocketAddress("127.0.0.1", dgramPort));
             arp.run(WARM_UP_FRAMES);
 
-            Map<String, Long> ids = agentThreadIds(mode);
-            assertEquals(mode == ThreadingMode.SHARED ? 1 : 2, ids.size(), ids::toString);
-            long[] before = threads.getThreadAllocatedBytes(ids.values().stream().mapToLong(Long::longValue).toArray());
-            arp.run(MEASURED_FRAMES);
-            long[] after = threads.getThreadAllocatedBytes(ids.values().stream().mapToLong(Long::longValue).toArray());
-            for (int i = 0; i < before.length; i++) {
-                assertEquals(0, after[i] - before[i], "bytes allocated by " + ids.keySet().toArray()[i]);
-            }
+            AllocationProbe.agentThreads(mode).assertAWindowAllocatesNothing(() -> arp.run(MEASURED_FRAMES));
         }
-    }
-
-    private static Map<String, Long> agentThreadIds(ThreadingMode mode) {
-        List<String> names = mode == ThreadingMode.SHARED ? List.of(DataPlane.SHARED_ROLE_NAME)
-                : List.of(SwitchingAgent.ROLE_NAME, IoAgent.ROLE_NAME_PREFIX + 0);
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> names.contains(t.getName()))
-                .collect(Collectors.toMap(Thread::getName, Thread::threadId));
     }
 
     /** ARP requests in, the kernel's replies out, at most {@link #WINDOW} unanswered at a time. */
