@@ -2,6 +2,7 @@ package io.vnetd.journal;
 
 import com.typesafe.config.Config;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * Settings of one LMDB environment, read from a block such as {@code vnetd.lmdb} (documented in reference.conf).
@@ -12,21 +13,33 @@ import java.nio.file.Path;
  * @param maxReaders slots in LMDB's reader table, shared by every process using the directory
  * @param readThreads threads serving reads
  * @param maxBatch most write requests committed in one transaction
+ * @param logSegmentSize the size of each write-ahead log segment, written with zeros ahead of use
+ * @param checkpointInterval how often LMDB is flushed so that the log can be cut
  */
-public record LmdbSettings(String configPath, Path dir, long mapSize, int maxReaders, int readThreads, int maxBatch) {
+public record LmdbSettings(String configPath, Path dir, long mapSize, int maxReaders, int readThreads, int maxBatch,
+                           long logSegmentSize, Duration checkpointInterval) {
+
+    private static final long MIN_SEGMENT = 64 << 10;
 
     public LmdbSettings {
         atLeastOne(configPath, "map-size", mapSize);
         atLeastOne(configPath, "max-readers", maxReaders);
         atLeastOne(configPath, "read-threads", readThreads);
         atLeastOne(configPath, "max-batch", maxBatch);
+        if (logSegmentSize < MIN_SEGMENT) {
+            throw new IllegalArgumentException(configPath + ".log-segment-size must be at least 64 KiB, not " + logSegmentSize);
+        }
+        if (checkpointInterval.isNegative() || checkpointInterval.isZero()) {
+            throw new IllegalArgumentException(configPath + ".checkpoint-interval must be positive, not " + checkpointInterval);
+        }
     }
 
     /** Reads the block at {@code configPath} of {@code root}, e.g. {@code from(system.settings().config(), "vnetd.lmdb")}. */
     public static LmdbSettings from(Config root, String configPath) {
         Config c = root.getConfig(configPath);
         return new LmdbSettings(configPath, Path.of(c.getString("dir")), c.getBytes("map-size"),
-                c.getInt("max-readers"), c.getInt("read-threads"), c.getInt("max-batch"));
+                c.getInt("max-readers"), c.getInt("read-threads"), c.getInt("max-batch"),
+                c.getBytes("log-segment-size"), c.getDuration("checkpoint-interval"));
     }
 
     /** The map size the way people write it: "1 GiB", "512 MiB", "1000 B". */

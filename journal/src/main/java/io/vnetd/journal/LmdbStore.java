@@ -7,8 +7,10 @@ import static org.lmdbjava.PutFlags.MDB_NOOVERWRITE;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -20,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -61,21 +64,23 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Threads</h2>
  * One writer thread makes every change. It takes all queued requests, applies them in one write transaction and
- * commits once (group commit: one flush for many writers), then completes their futures once the commit is durable.
- * A request is atomic: when a transaction fails, it is aborted and its requests are retried one per transaction, so
- * only the failing request fails and nothing of it is committed. Reads run on a small pool in MVCC read transactions
- * (MDB_NOTLS: not tied to a thread), see a committed state and never wait for the writer.
+ * commits once (group commit), logs them and flushes the log once, then completes their futures. A request is atomic:
+ * when a transaction fails, it is aborted and its requests are retried one per transaction, so only the failing
+ * request fails and nothing of it is committed. Reads run on a small pool in MVCC read transactions (MDB_NOTLS: not
+ * tied to a thread), see a committed state and never wait for the writer.
  *
- * <h2>One flush per commit</h2>
- * A durable LMDB commit writes its pages, flushes them, then writes the meta page that makes them current and flushes
- * again. The environment is opened with MDB_NOMETASYNC, which leaves out the second flush and keeps LMDB's integrity
- * (a crash can only undo the newest commits, never tear one). A commit is durable once a later flush of the file has
- * covered its meta page: the next commit's own page flush does, so the writer completes a commit's futures after the
- * next commit that wrote something, or after an explicit {@code mdb_env_sync} when nothing else is queued. Under load
- * every commit costs one flush instead of two; a lone writer pays two, as before. No future completes before its
- * commit is durable; readers may see a commit a little earlier (before it is acknowledged), as they could before
- * between the commit and the completion of its futures.
- * One process writes a directory (the daemon); others may read it at the same time (the ops tools).
+ * <h2>Durability: a write-ahead log, LMDB flushed at checkpoints</h2>
+ * A durable LMDB commit writes its pages in place (about a dozen random writes per small commit) and flushes twice.
+ * Here LMDB commits without flushing (MDB_NOSYNC) and each group is appended to a {@link WriteAheadLog}: one
+ * sequential write and one flush, after which the group's futures complete. Every {@code checkpoint-interval} a
+ * {@link Checkpointer} flushes LMDB on its own thread and cuts the log. After a crash, opening the store puts LMDB back
+ * to the last checkpoint (a power loss may have left newer pages half written) and replays the log from there; the
+ * requests replay to the same state because they are applied in the same order to the same state. A group whose
+ * log write or flush fails leaves LMDB ahead of what is durable: the store then refuses every further write
+ * (answers are never promised for what may be lost) until it is reopened, which replays the log.
+ * No future completes before its group is durable; readers may see a commit a little earlier.
+ * The store takes {@code wal/lock}: one process at a time may open a directory.
+ *
  */
 public final class LmdbStore implements AutoCloseable {
 
@@ -94,8 +99,11 @@ public final class LmdbStore implements AutoCloseable {
     private final Dbi<ByteBuffer> journal;
     private final Dbi<ByteBuffer> snapshots;
     private final int maxKeySize;
-    private final BlockingQueue<Write> queue = new LinkedBlockingQueue<>();
-    private final Write stop = new Write.Append(List.of(), new CompletableFuture<>()); // queued last by close()
+    private final FileChannel lockFile;
+    private final WriteAheadLog wal;
+    private final Checkpointer checkpointer;
+    private final BlockingQueue<StoreWrite> queue = new LinkedBlockingQueue<>();
+    private final StoreWrite stop = new StoreWrite.Append(List.of(), new CompletableFuture<>()); // queued last by close()
     private final ExecutorService readers;
     private int users;
     private volatile boolean closed;
@@ -107,14 +115,20 @@ public final class LmdbStore implements AutoCloseable {
 
     // Writer thread only.
     private final Map<String, Long> pidNos = new HashMap<>(); // cleared when a transaction aborts
-    /** Committed requests whose meta page no flush has covered yet, in commit order. */
-    private final List<Write> undurable = new ArrayList<>();
+    /** Requests of the group being committed that LMDB took, in commit order: the group's log record. */
+    private final List<StoreWrite> committed = new ArrayList<>();
+    /** Set when a group could not be logged: LMDB holds more than is durable, so no write may be answered. */
+    private JournalException broken;
     private final ByteBuffer wKey = ByteBuffer.allocateDirect(16);
     private final ByteBuffer wPidNo = ByteBuffer.allocateDirect(8);
     private final ByteBuffer wPidValue = ByteBuffer.allocateDirect(16);
 
-    /** Totals since the store was opened: commits, write requests and events committed, requests that failed. */
-    public record Counters(long commits, long requests, long events, long failedRequests) {}
+    /**
+     * Totals since the store was opened: commits, write requests and events committed, requests that failed,
+     * checkpoints written and checkpoints that failed.
+     */
+    public record Counters(long commits, long requests, long events, long failedRequests, long checkpoints,
+                           long failedCheckpoints) {}
 
     /**
      * Visits the records of a {@link #scan}. A record that fails its checksum goes to {@link #corrupt}, and so does one
@@ -128,52 +142,105 @@ public final class LmdbStore implements AutoCloseable {
         void corrupt(JournalCorruptException problem);
     }
 
-    private sealed interface Write {
-        CompletableFuture<Void> done();
-
-        record Append(List<StoredEvent> events, CompletableFuture<Void> done) implements Write {}
-
-        record DeleteEvents(String persistenceId, long toSequenceNr, CompletableFuture<Void> done) implements Write {}
-
-        record PutSnapshot(StoredSnapshot snapshot, CompletableFuture<Void> done) implements Write {}
-
-        record DeleteSnapshots(String persistenceId, SnapshotSelectionCriteria criteria, CompletableFuture<Void> done)
-                implements Write {}
-    }
-
     private record PidEntry(long no, long deletedTo) {}
 
     private LmdbStore(LmdbSettings settings, Path dir) {
         this.settings = settings;
         this.dir = dir;
+        Path walDir = dir.resolve("wal");
+        lockFile = lock(walDir);
+        Optional<Checkpoint> checkpoint;
         try {
+            checkpoint = Checkpoint.read(walDir);
+            if (checkpoint.isPresent() && !checkpoint.get().clean()) {
+                checkpoint.get().restoreMetaPages(dir.resolve("data.mdb"));
+            }
             env = Env.create()
                     .setMapSize(settings.mapSize())
                     .setMaxDbs(5)
                     .setMaxReaders(settings.maxReaders())
-                    .open(dir.toFile(), EnvFlags.MDB_NOTLS, EnvFlags.MDB_NOMETASYNC);
-        } catch (LmdbException e) {
-            throw new JournalException("cannot open the LMDB journal in " + dir + ": " + e.getMessage(), e);
+                    .open(dir.toFile(), EnvFlags.MDB_NOTLS, EnvFlags.MDB_NOSYNC);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(lockFile);
+            throw openFailure(e);
         }
+        Txn<ByteBuffer> pin = null;
         try {
+            env.readerCheck(); // frees reader slots left by crashed processes, their pins included
+            pin = env.txnRead(); // keeps the checkpoint's pages until the next checkpoint is on disk
             Dbi<ByteBuffer> meta = env.openDbi("meta", MDB_CREATE);
             pids = env.openDbi("pids", MDB_CREATE);
             pidNames = env.openDbi("pid-names", MDB_CREATE);
             journal = env.openDbi("journal", MDB_CREATE);
             snapshots = env.openDbi("snapshots", MDB_CREATE);
             checkFormat(meta);
-            env.sync(true);
-            env.readerCheck(); // frees reader slots left by crashed processes
-        } catch (RuntimeException e) {
+            long nextSequence = checkpoint.map(Checkpoint::nextSequence).orElse(1L);
+            if (checkpoint.isPresent() && !checkpoint.get().clean()) {
+                nextSequence = replay(walDir, checkpoint.get());
+            }
+            pin.close();
+            pin = env.txnRead();
+            wal = WriteAheadLog.start(walDir, settings.logSegmentSize(), nextSequence);
+            checkpointer = new Checkpointer(env, dir.resolve("data.mdb"), walDir, wal,
+                    settings.checkpointInterval().toNanos(), pin);
+        } catch (IOException | RuntimeException e) {
+            if (pin != null) {
+                pin.close();
+            }
             env.close();
-            throw e instanceof JournalException j ? j
-                    : new JournalException("cannot open the LMDB journal in " + dir + ": " + e.getMessage(), e);
+            closeQuietly(lockFile);
+            throw openFailure(e);
         }
         maxKeySize = env.getMaxKeySize();
         readers = Executors.newFixedThreadPool(settings.readThreads(),
                 Thread.ofPlatform().name("vnetd-lmdb-reader-", 0).daemon().factory());
         Thread.ofPlatform().name("vnetd-lmdb-writer").daemon().start(this::writeLoop);
         log.info("LMDB journal open in {} (map size {})", dir, settings.mapSizeText());
+    }
+
+    /** Re-applies the log's groups after the checkpoint, each in one transaction; returns the next sequence. */
+    private long replay(Path walDir, Checkpoint checkpoint) throws IOException {
+        long[] replayed = new long[2];
+        long next = WriteAheadLog.replay(walDir, checkpoint.nextSequence(), group -> {
+            try (Txn<ByteBuffer> txn = env.txnWrite()) {
+                for (StoreWrite write : group) {
+                    replayed[1] += apply(txn, write);
+                }
+                txn.commit();
+            }
+            replayed[0]++;
+        });
+        env.sync(true);
+        log.info("journal in {} recovered: {} logged group(s), {} event(s) replayed after LMDB transaction {}",
+                dir, replayed[0], replayed[1], checkpoint.lmdbTransaction());
+        return next;
+    }
+
+    private static FileChannel lock(Path walDir) {
+        try {
+            Files.createDirectories(walDir);
+            FileChannel channel = FileChannel.open(walDir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            if (channel.tryLock() == null) {
+                channel.close();
+                throw new JournalException("the journal in " + walDir.getParent() + " is open in another process");
+            }
+            return channel;
+        } catch (IOException e) {
+            throw new JournalException("cannot use journal directory " + walDir.getParent() + ": " + e, e);
+        }
+    }
+
+    private JournalException openFailure(Exception e) {
+        return e instanceof JournalException j ? j
+                : new JournalException("cannot open the LMDB journal in " + dir + ": " + e.getMessage(), e);
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            log.warn("cannot close {}: {}", channel, e.toString());
+        }
     }
 
     /**
@@ -200,11 +267,13 @@ public final class LmdbStore implements AutoCloseable {
             closed = true;
             queue.add(stop);
             stop.done().join();
-            List<Write> late = new ArrayList<>();
+            List<StoreWrite> late = new ArrayList<>();
             queue.drainTo(late);
             late.forEach(w -> w.done().completeExceptionally(closedException()));
             readers.close();
+            checkpoint(checkpointer::close);
             env.close();
+            closeQuietly(lockFile);
         }
         log.info("LMDB journal closed in {}", dir);
     }
@@ -214,26 +283,27 @@ public final class LmdbStore implements AutoCloseable {
     }
 
     public Counters counters() {
-        return new Counters(commits.get(), requests.get(), events.get(), failedRequests.get());
+        return new Counters(commits.get(), requests.get(), events.get(), failedRequests.get(),
+                checkpointer.completed(), checkpointer.failed());
     }
 
     // ---- writes: queued for the writer thread ------------------------------------------------------------------
 
     /** Appends the events atomically; the future completes once they are durable. */
     CompletableFuture<Void> append(List<StoredEvent> toAppend) {
-        return submit(new Write.Append(toAppend, new CompletableFuture<>()));
+        return submit(new StoreWrite.Append(toAppend, new CompletableFuture<>()));
     }
 
     CompletableFuture<Void> deleteEvents(String persistenceId, long toSequenceNr) {
-        return submit(new Write.DeleteEvents(persistenceId, toSequenceNr, new CompletableFuture<>()));
+        return submit(new StoreWrite.DeleteEvents(persistenceId, toSequenceNr, new CompletableFuture<>()));
     }
 
     CompletableFuture<Void> saveSnapshot(StoredSnapshot snapshot) {
-        return submit(new Write.PutSnapshot(snapshot, new CompletableFuture<>()));
+        return submit(new StoreWrite.PutSnapshot(snapshot, new CompletableFuture<>()));
     }
 
     CompletableFuture<Void> deleteSnapshots(String persistenceId, SnapshotSelectionCriteria criteria) {
-        return submit(new Write.DeleteSnapshots(persistenceId, criteria, new CompletableFuture<>()));
+        return submit(new StoreWrite.DeleteSnapshots(persistenceId, criteria, new CompletableFuture<>()));
     }
 
     /** Rejects ids LMDB cannot use as a key. */
@@ -247,7 +317,7 @@ public final class LmdbStore implements AutoCloseable {
         }
     }
 
-    private CompletableFuture<Void> submit(Write write) {
+    private CompletableFuture<Void> submit(StoreWrite write) {
         if (!closed) {
             queue.add(write);
             // close() may have drained the queue between the check and the add; whoever removes it completes it
@@ -260,22 +330,27 @@ public final class LmdbStore implements AutoCloseable {
     }
 
     private void writeLoop() {
-        List<Write> batch = new ArrayList<>(settings.maxBatch());
+        List<StoreWrite> batch = new ArrayList<>(settings.maxBatch());
+        long idleWaitNanos = settings.checkpointInterval().toNanos();
         try {
             boolean stopping = false;
             while (!stopping) {
-                Write first = undurable.isEmpty() ? queue.take() : queue.poll();
-                if (first == null) {
-                    sync();
-                    continue;
+                // Waking up now and then while idle lets the last writes' checkpoint happen and the log be cut.
+                StoreWrite first = queue.poll(idleWaitNanos, TimeUnit.NANOSECONDS);
+                if (first != null) {
+                    batch.add(first);
+                    queue.drainTo(batch, settings.maxBatch() - 1);
+                    stopping = batch.removeIf(w -> w == stop);
+                    commitAndLog(batch);
+                    batch.clear();
                 }
-                batch.add(first);
-                queue.drainTo(batch, settings.maxBatch() - 1);
-                stopping = batch.removeIf(w -> w == stop);
-                commit(batch);
-                batch.clear();
+                if (broken == null) {
+                    checkpoint(() -> checkpointer.maybeStart(System.nanoTime()));
+                }
             }
-            sync();
+            if (broken == null) {
+                checkpoint(checkpointer::closeClean);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
@@ -283,22 +358,63 @@ public final class LmdbStore implements AutoCloseable {
         }
     }
 
-    private void commit(List<Write> batch) {
+    /** Commits the batch to LMDB, logs what LMDB took as one group, and answers. */
+    private void commitAndLog(List<StoreWrite> batch) {
+        if (broken != null) {
+            failedRequests.addAndGet(batch.size());
+            batch.forEach(write -> write.done().completeExceptionally(broken));
+            return;
+        }
+        commit(batch, true);
+        logCommitted();
+    }
+
+    /** Logs the requests LMDB has taken since the last group as one group, and answers them. */
+    private void logCommitted() {
+        if (committed.isEmpty()) {
+            return;
+        }
+        try {
+            if (broken != null) {
+                throw broken;
+            }
+            wal.append(committed);
+            committed.forEach(write -> write.done().complete(null));
+        } catch (IOException | RuntimeException e) {
+            if (broken == null) {
+                broken = new JournalException("journal log write failed in " + dir + " (" + e
+                        + "); no write is accepted until the journal is reopened", e);
+                log.error(broken.getMessage());
+            }
+            failedRequests.addAndGet(committed.size());
+            committed.forEach(write -> write.done().completeExceptionally(broken));
+        }
+        committed.clear();
+    }
+
+    /**
+     * Applies the batch in one LMDB transaction and adds its requests to {@link #committed}; when it fails, retries
+     * them one per transaction so that only the failing request fails. A full map is retried once after a checkpoint,
+     * which lets LMDB reuse the pages the previous checkpoint's pin kept.
+     */
+    private void commit(List<StoreWrite> batch, boolean mayCheckpoint) {
         if (batch.isEmpty()) {
             return;
         }
         long appended = 0;
-        long lastTxn = env.info().lastTransactionId;
         try (Txn<ByteBuffer> txn = env.txnWrite()) {
-            for (Write write : batch) {
+            for (StoreWrite write : batch) {
                 appended += apply(txn, write);
             }
             txn.commit();
         } catch (RuntimeException e) {
-            // aborted: forget numbers given out in it, then find the request that failed
-            pidNos.clear();
-            if (batch.size() > 1) {
-                batch.forEach(write -> commit(List.of(write)));
+            pidNos.clear(); // forget numbers given out in the aborted transaction
+            if (e instanceof Env.MapFullException && mayCheckpoint && broken == null) {
+                logCommitted(); // a checkpoint must hold exactly the groups logged before it
+                checkpoint(checkpointer::runNow);
+                commit(batch, false);
+            } else if (batch.size() > 1) {
+                batch.forEach(write -> commit(List.of(write), mayCheckpoint));
             } else {
                 failedRequests.incrementAndGet();
                 batch.getFirst().done().completeExceptionally(writeFailure(e));
@@ -308,49 +424,34 @@ public final class LmdbStore implements AutoCloseable {
         commits.incrementAndGet();
         requests.addAndGet(batch.size());
         events.addAndGet(appended);
-        // LMDB skips a transaction that changed nothing, flush included: only a new transaction id shows a flush.
-        if (env.info().lastTransactionId != lastTxn) {
-            durable();
-        }
-        undurable.addAll(batch);
+        committed.addAll(batch);
     }
 
-    /** Makes every commit so far durable (flushing their meta pages), then completes their futures. */
-    private void sync() {
-        if (undurable.isEmpty()) {
-            return;
-        }
+    private interface CheckpointStep {
+        void run() throws IOException;
+    }
+
+    /** A failed checkpoint costs a longer log, not a write: it is reported and the next one retries. */
+    private void checkpoint(CheckpointStep step) {
         try {
-            env.sync(true);
-        } catch (RuntimeException e) {
-            // Committed and visible, but maybe not on disk: say so rather than promise it.
-            JournalException failure = new JournalException("journal flush failed in " + dir + ": " + e, e);
-            failedRequests.addAndGet(undurable.size());
-            undurable.forEach(write -> write.done().completeExceptionally(failure));
-            undurable.clear();
-            return;
+            step.run();
+        } catch (IOException | RuntimeException e) {
+            log.warn("journal checkpoint failed in {} (the log is kept; the next checkpoint retries): {}", dir, e.toString());
         }
-        durable();
-    }
-
-    /** The commits waiting in {@link #undurable} are on disk: a flush of the file has covered their meta pages. */
-    private void durable() {
-        undurable.forEach(write -> write.done().complete(null));
-        undurable.clear();
     }
 
     /** Applies one request; returns the number of events it appended. */
-    private int apply(Txn<ByteBuffer> txn, Write write) {
+    private int apply(Txn<ByteBuffer> txn, StoreWrite write) {
         switch (write) {
-            case Write.Append a -> {
+            case StoreWrite.Append a -> {
                 for (StoredEvent e : a.events()) {
                     putEvent(txn, pidNo(txn, e.persistenceId()), e);
                 }
                 return a.events().size();
             }
-            case Write.DeleteEvents d -> deleteEvents(txn, d.persistenceId(), d.toSequenceNr());
-            case Write.PutSnapshot p -> putSnapshot(txn, p.snapshot());
-            case Write.DeleteSnapshots d -> deleteSnapshots(txn, d.persistenceId(), d.criteria());
+            case StoreWrite.DeleteEvents d -> deleteEvents(txn, d.persistenceId(), d.toSequenceNr());
+            case StoreWrite.PutSnapshot p -> putSnapshot(txn, p.snapshot());
+            case StoreWrite.DeleteSnapshots d -> deleteSnapshots(txn, d.persistenceId(), d.criteria());
         }
         return 0;
     }

@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.lmdbjava.Cursor;
 import org.lmdbjava.Dbi;
@@ -41,7 +42,7 @@ public final class TestSupport {
 
     /** Settings for a store used without an actor system. */
     public static LmdbSettings settings(Path dir, long mapSize) {
-        return new LmdbSettings("vnetd.lmdb", dir, mapSize, 126, 2, 1024);
+        return new LmdbSettings("vnetd.lmdb", dir, mapSize, 126, 2, 1024, 1 << 20, Duration.ofMillis(250));
     }
 
     /** Flips the last byte of the first journal record with this sequence number; nobody may have the store open. */
