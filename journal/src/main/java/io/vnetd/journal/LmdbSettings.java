@@ -14,10 +14,11 @@ import java.time.Duration;
  * @param readThreads threads serving reads
  * @param maxBatch most write requests committed in one transaction
  * @param logSegmentSize the size of each write-ahead log segment, written with zeros ahead of use
- * @param checkpointInterval how often LMDB is flushed so that the log can be cut
+ * @param checkpointInterval how often what was logged is written into LMDB, so that the log can be cut
+ * @param checkpointGrowth how many bytes of logged writes may wait for a checkpoint before it comes early
  */
 public record LmdbSettings(String configPath, Path dir, long mapSize, int maxReaders, int readThreads, int maxBatch,
-                           long logSegmentSize, Duration checkpointInterval) {
+                           long logSegmentSize, Duration checkpointInterval, long checkpointGrowth) {
 
     private static final long MIN_SEGMENT = 64 << 10;
 
@@ -29,6 +30,7 @@ public record LmdbSettings(String configPath, Path dir, long mapSize, int maxRea
         if (logSegmentSize < MIN_SEGMENT) {
             throw new IllegalArgumentException(configPath + ".log-segment-size must be at least 64 KiB, not " + logSegmentSize);
         }
+        atLeastOne(configPath, "checkpoint-growth", checkpointGrowth);
         if (checkpointInterval.isNegative() || checkpointInterval.isZero()) {
             throw new IllegalArgumentException(configPath + ".checkpoint-interval must be positive, not " + checkpointInterval);
         }
@@ -39,7 +41,7 @@ public record LmdbSettings(String configPath, Path dir, long mapSize, int maxRea
         Config c = root.getConfig(configPath);
         return new LmdbSettings(configPath, Path.of(c.getString("dir")), c.getBytes("map-size"),
                 c.getInt("max-readers"), c.getInt("read-threads"), c.getInt("max-batch"),
-                c.getBytes("log-segment-size"), c.getDuration("checkpoint-interval"));
+                c.getBytes("log-segment-size"), c.getDuration("checkpoint-interval"), c.getBytes("checkpoint-growth"));
     }
 
     /** The map size the way people write it: "1 GiB", "512 MiB", "1000 B". */

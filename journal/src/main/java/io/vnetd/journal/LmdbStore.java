@@ -15,12 +15,19 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -46,6 +53,7 @@ import org.slf4j.LoggerFactory;
  * Five named databases. Integers are big-endian, so keys sort by number.
  * <pre>
  * meta       "format"                        -> int32 storage format, {@value #FORMAT}
+ *            "log-next"                      -> int64 sequence of the first log group LMDB does not hold
  * pids       persistence id (UTF-8)          -> pidNo int64, deletedTo int64
  * pid-names  pidNo int64                     -> persistence id (UTF-8)
  * journal    pidNo int64, sequenceNr int64   -> crc32c int32, serializerId int32, bytes
@@ -62,25 +70,22 @@ import org.slf4j.LoggerFactory;
  * <li>{@code crc32c} covers the key and the rest of the value, so damage, or a value under the wrong key, is found.
  * </ul>
  *
- * <h2>Threads</h2>
- * One writer thread makes every change. It takes all queued requests, applies them in one write transaction and
- * commits once (group commit), logs them and flushes the log once, then completes their futures. A request is atomic:
- * when a transaction fails, it is aborted and its requests are retried one per transaction, so only the failing
- * request fails and nothing of it is committed. Reads run on a small pool in MVCC read transactions (MDB_NOTLS: not
- * tied to a thread), see a committed state and never wait for the writer.
+ * <h2>Threads and durability: a write-ahead log, LMDB written at checkpoints</h2>
+ * One writer thread takes every queued request, checks it (a record already written, a store that would be full),
+ * appends the accepted ones to the {@link WriteAheadLog} as one group and flushes the log once (group commit: one
+ * sequential write and one flush for many writers), adds them to the in-memory {@link Overlay} and completes their
+ * futures. A request is atomic and fails alone. LMDB is not written on that path: every {@code checkpoint-interval}
+ * (or sooner, after {@code checkpoint-growth} bytes) a checkpoint thread applies the overlay's frozen generation to
+ * LMDB in one durable transaction, which also records in {@code meta} the log sequence it holds up to
+ * ({@code log-next}), and then deletes the log segments it covers. A durable LMDB commit writes every page it
+ * changes and flushes twice; one per checkpoint, instead of one per group, costs little.
+ * Reads run on a small pool in MVCC read transactions (MDB_NOTLS: not tied to a thread), merge the overlay over what
+ * LMDB holds, and never wait for the writer; {@link #scan} reads LMDB alone, after a checkpoint.
  *
- * <h2>Durability: a write-ahead log, LMDB flushed at checkpoints</h2>
- * A durable LMDB commit writes its pages in place (about a dozen random writes per small commit) and flushes twice.
- * Here LMDB commits without flushing (MDB_NOSYNC) and each group is appended to a {@link WriteAheadLog}: one
- * sequential write and one flush, after which the group's futures complete. Every {@code checkpoint-interval} a
- * {@link Checkpointer} flushes LMDB on its own thread and cuts the log. After a crash, opening the store puts LMDB back
- * to the last checkpoint (a power loss may have left newer pages half written) and replays the log from there; the
- * requests replay to the same state because they are applied in the same order to the same state. A group whose
- * log write or flush fails leaves LMDB ahead of what is durable: the store then refuses every further write
- * (answers are never promised for what may be lost) until it is reopened, which replays the log.
- * No future completes before its group is durable; readers may see a commit a little earlier.
- * The store takes {@code wal/lock}: one process at a time may open a directory.
- *
+ * <p>Opening a store replays the log from {@code log-next} into LMDB, so after a crash every answered write is back.
+ * A group whose log write or flush fails may or may not be on disk: the store then refuses every further write
+ * (answers are never promised for what may be lost) until it is reopened. No future completes before its group is
+ * durable. The store takes {@code wal/lock}: one process at a time may open a directory.
  */
 public final class LmdbStore implements AutoCloseable {
 
@@ -90,6 +95,7 @@ public final class LmdbStore implements AutoCloseable {
     private static final int EVENT_HEADER = 8;
     private static final int SNAPSHOT_HEADER = 16;
     private static final int SCAN_CHUNK = 10_000; // records per read transaction of a full scan
+    private static final byte[] LOG_NEXT = "log-next".getBytes(UTF_8);
 
     private final LmdbSettings settings;
     private final Path dir;
@@ -99,11 +105,21 @@ public final class LmdbStore implements AutoCloseable {
     private final Dbi<ByteBuffer> journal;
     private final Dbi<ByteBuffer> snapshots;
     private final int maxKeySize;
+    private final Dbi<ByteBuffer> meta;
+    private final Dbi<ByteBuffer> mainDb;
     private final FileChannel lockFile;
     private final WriteAheadLog wal;
-    private final Checkpointer checkpointer;
+    private final Overlay overlay = new Overlay();
+    private final ExecutorService checkpointThread =
+            Executors.newSingleThreadExecutor(Thread.ofPlatform().name("vnetd-lmdb-checkpoint").daemon().factory());
+    private final long pageSize;
+    /** LMDB's free space after the last checkpoint, pages freed inside its file included. */
+    private volatile long freeBytes;
     private final BlockingQueue<StoreWrite> queue = new LinkedBlockingQueue<>();
     private final StoreWrite stop = new StoreWrite.Append(List.of(), new CompletableFuture<>()); // queued last by close()
+    /** Queued to wake the writer for the requests in {@link #flushes}. */
+    private final StoreWrite wakeUp = new StoreWrite.Append(List.of(), new CompletableFuture<>());
+    private final Queue<CompletableFuture<Void>> flushes = new ConcurrentLinkedQueue<>();
     private final ExecutorService readers;
     private int users;
     private volatile boolean closed;
@@ -112,20 +128,24 @@ public final class LmdbStore implements AutoCloseable {
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong events = new AtomicLong();
     private final AtomicLong failedRequests = new AtomicLong();
+    private final AtomicLong checkpoints = new AtomicLong();
+    private final AtomicLong failedCheckpoints = new AtomicLong();
 
     // Writer thread only.
-    private final Map<String, Long> pidNos = new HashMap<>(); // cleared when a transaction aborts
-    /** Requests of the group being committed that LMDB took, in commit order: the group's log record. */
-    private final List<StoreWrite> committed = new ArrayList<>();
-    /** Set when a group could not be logged: LMDB holds more than is durable, so no write may be answered. */
+    /** Set when a group could not be logged: it may or may not be on disk, so no write may be answered. */
     private JournalException broken;
+    private Future<?> checkpoint;
+    private long lastCheckpointNanos = System.nanoTime();
+
+    // Checkpoint thread only (and the opening thread before it).
+    private final Map<String, Long> pidNos = new HashMap<>(); // cleared when a transaction aborts
     private final ByteBuffer wKey = ByteBuffer.allocateDirect(16);
     private final ByteBuffer wPidNo = ByteBuffer.allocateDirect(8);
     private final ByteBuffer wPidValue = ByteBuffer.allocateDirect(16);
 
     /**
-     * Totals since the store was opened: commits, write requests and events committed, requests that failed,
-     * checkpoints written and checkpoints that failed.
+     * Totals since the store was opened: groups logged, write requests and events logged, requests that failed,
+     * checkpoints written to LMDB and checkpoints that failed (retried at the next one; the log keeps the writes).
      */
     public record Counters(long commits, long requests, long events, long failedRequests, long checkpoints,
                            long failedCheckpoints) {}
@@ -149,44 +169,32 @@ public final class LmdbStore implements AutoCloseable {
         this.dir = dir;
         Path walDir = dir.resolve("wal");
         lockFile = lock(walDir);
-        Optional<Checkpoint> checkpoint;
         try {
-            checkpoint = Checkpoint.read(walDir);
-            if (checkpoint.isPresent() && !checkpoint.get().clean()) {
-                checkpoint.get().restoreMetaPages(dir.resolve("data.mdb"));
-            }
             env = Env.create()
                     .setMapSize(settings.mapSize())
                     .setMaxDbs(5)
                     .setMaxReaders(settings.maxReaders())
-                    .open(dir.toFile(), EnvFlags.MDB_NOTLS, EnvFlags.MDB_NOSYNC);
-        } catch (IOException | RuntimeException e) {
+                    .open(dir.toFile(), EnvFlags.MDB_NOTLS);
+        } catch (RuntimeException e) {
             closeQuietly(lockFile);
             throw openFailure(e);
         }
-        Txn<ByteBuffer> pin = null;
         try {
-            env.readerCheck(); // frees reader slots left by crashed processes, their pins included
-            pin = env.txnRead(); // keeps the checkpoint's pages until the next checkpoint is on disk
-            Dbi<ByteBuffer> meta = env.openDbi("meta", MDB_CREATE);
+            env.readerCheck(); // frees reader slots left by crashed processes
+            mainDb = env.openDbi((byte[]) null);
+            meta = env.openDbi("meta", MDB_CREATE);
             pids = env.openDbi("pids", MDB_CREATE);
             pidNames = env.openDbi("pid-names", MDB_CREATE);
             journal = env.openDbi("journal", MDB_CREATE);
             snapshots = env.openDbi("snapshots", MDB_CREATE);
             checkFormat(meta);
-            long nextSequence = checkpoint.map(Checkpoint::nextSequence).orElse(1L);
-            if (checkpoint.isPresent() && !checkpoint.get().clean()) {
-                nextSequence = replay(walDir, checkpoint.get());
-            }
-            pin.close();
-            pin = env.txnRead();
+            pageSize = env.stat().pageSize;
+            long nextSequence = recover(walDir);
             wal = WriteAheadLog.start(walDir, settings.logSegmentSize(), nextSequence);
-            checkpointer = new Checkpointer(env, dir.resolve("data.mdb"), walDir, wal,
-                    settings.checkpointInterval().toNanos(), pin);
+            wal.deleteSegmentsBefore(wal.segmentNo()); // recovered into LMDB
+            wal.prepareSpare();
+            freeBytes = measureFreeBytes();
         } catch (IOException | RuntimeException e) {
-            if (pin != null) {
-                pin.close();
-            }
             env.close();
             closeQuietly(lockFile);
             throw openFailure(e);
@@ -198,21 +206,25 @@ public final class LmdbStore implements AutoCloseable {
         log.info("LMDB journal open in {} (map size {})", dir, settings.mapSizeText());
     }
 
-    /** Re-applies the log's groups after the checkpoint, each in one transaction; returns the next sequence. */
-    private long replay(Path walDir, Checkpoint checkpoint) throws IOException {
+    /** Applies the log's groups that LMDB lacks, in one durable transaction; returns the sequence after them. */
+    private long recover(Path walDir) throws IOException {
         long[] replayed = new long[2];
-        long next = WriteAheadLog.replay(walDir, checkpoint.nextSequence(), group -> {
-            try (Txn<ByteBuffer> txn = env.txnWrite()) {
+        long next;
+        try (Txn<ByteBuffer> txn = env.txnWrite()) {
+            ByteBuffer found = meta.get(txn, direct(LOG_NEXT));
+            long from = found == null ? 1 : found.getLong(0);
+            next = WriteAheadLog.replay(walDir, from, group -> {
                 for (StoreWrite write : group) {
                     replayed[1] += apply(txn, write);
                 }
-                txn.commit();
-            }
-            replayed[0]++;
-        });
-        env.sync(true);
-        log.info("journal in {} recovered: {} logged group(s), {} event(s) replayed after LMDB transaction {}",
-                dir, replayed[0], replayed[1], checkpoint.lmdbTransaction());
+                replayed[0]++;
+            });
+            meta.put(txn, direct(LOG_NEXT), ByteBuffer.allocateDirect(8).putLong(0, next));
+            txn.commit();
+        }
+        if (replayed[0] > 0) {
+            log.info("journal in {} recovered from its log: {} group(s), {} event(s)", dir, replayed[0], replayed[1]);
+        }
         return next;
     }
 
@@ -271,7 +283,7 @@ public final class LmdbStore implements AutoCloseable {
             queue.drainTo(late);
             late.forEach(w -> w.done().completeExceptionally(closedException()));
             readers.close();
-            checkpoint(checkpointer::close);
+            checkpointThread.close();
             env.close();
             closeQuietly(lockFile);
         }
@@ -284,7 +296,7 @@ public final class LmdbStore implements AutoCloseable {
 
     public Counters counters() {
         return new Counters(commits.get(), requests.get(), events.get(), failedRequests.get(),
-                checkpointer.completed(), checkpointer.failed());
+                checkpoints.get(), failedCheckpoints.get());
     }
 
     // ---- writes: queued for the writer thread ------------------------------------------------------------------
@@ -304,6 +316,21 @@ public final class LmdbStore implements AutoCloseable {
 
     CompletableFuture<Void> deleteSnapshots(String persistenceId, SnapshotSelectionCriteria criteria) {
         return submit(new StoreWrite.DeleteSnapshots(persistenceId, criteria, new CompletableFuture<>()));
+    }
+
+    /**
+     * Completes once everything written before it is in LMDB (a checkpoint), for readers of LMDB alone such as
+     * {@link #scan}.
+     */
+    CompletableFuture<Void> flush() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        flushes.add(done);
+        submit(wakeUp).whenComplete((ok, failure) -> {
+            if (failure != null) {
+                done.completeExceptionally(failure);
+            }
+        });
+        return done;
     }
 
     /** Rejects ids LMDB cannot use as a key. */
@@ -335,22 +362,28 @@ public final class LmdbStore implements AutoCloseable {
         try {
             boolean stopping = false;
             while (!stopping) {
-                // Waking up now and then while idle lets the last writes' checkpoint happen and the log be cut.
+                // Waking up now and then while idle lets the last writes reach LMDB and the log be cut.
                 StoreWrite first = queue.poll(idleWaitNanos, TimeUnit.NANOSECONDS);
                 if (first != null) {
                     batch.add(first);
                     queue.drainTo(batch, settings.maxBatch() - 1);
                     stopping = batch.removeIf(w -> w == stop);
-                    commitAndLog(batch);
+                    batch.removeIf(w -> w == wakeUp);
+                    log(batch);
                     batch.clear();
                 }
-                if (broken == null) {
-                    checkpoint(() -> checkpointer.maybeStart(System.nanoTime()));
+                if (!flushes.isEmpty()) {
+                    checkpointNow();
+                    for (CompletableFuture<Void> f = flushes.poll(); f != null; f = flushes.poll()) {
+                        f.complete(null);
+                    }
+                }
+                long now = System.nanoTime();
+                if (now - lastCheckpointNanos >= idleWaitNanos || overlay.activeBytes() >= settings.checkpointGrowth()) {
+                    startCheckpoint();
                 }
             }
-            if (broken == null) {
-                checkpoint(checkpointer::closeClean);
-            }
+            closeCleanly();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
@@ -358,86 +391,190 @@ public final class LmdbStore implements AutoCloseable {
         }
     }
 
-    /** Commits the batch to LMDB, logs what LMDB took as one group, and answers. */
-    private void commitAndLog(List<StoreWrite> batch) {
-        if (broken != null) {
-            failedRequests.addAndGet(batch.size());
-            batch.forEach(write -> write.done().completeExceptionally(broken));
-            return;
+    /** Checks the batch's requests, logs the accepted ones as one group, and answers them. */
+    private void log(List<StoreWrite> batch) {
+        List<StoreWrite> accepted = new ArrayList<>(batch.size());
+        long batchBytes = 0;
+        try (Txn<ByteBuffer> txn = env.txnRead()) {
+            for (StoreWrite write : batch) {
+                try {
+                    if (broken != null) {
+                        throw broken;
+                    }
+                    StoreWrite checked = check(txn, write, batchBytes);
+                    batchBytes += Overlay.bytes(checked);
+                    accepted.add(checked);
+                } catch (JournalException e) {
+                    failedRequests.incrementAndGet();
+                    write.done().completeExceptionally(e);
+                }
+            }
         }
-        commit(batch, true);
-        logCommitted();
-    }
-
-    /** Logs the requests LMDB has taken since the last group as one group, and answers them. */
-    private void logCommitted() {
-        if (committed.isEmpty()) {
+        if (accepted.isEmpty()) {
             return;
         }
         try {
-            if (broken != null) {
-                throw broken;
-            }
-            wal.append(committed);
-            committed.forEach(write -> write.done().complete(null));
+            wal.append(accepted);
         } catch (IOException | RuntimeException e) {
-            if (broken == null) {
-                broken = new JournalException("journal log write failed in " + dir + " (" + e
-                        + "); no write is accepted until the journal is reopened", e);
-                log.error(broken.getMessage());
-            }
-            failedRequests.addAndGet(committed.size());
-            committed.forEach(write -> write.done().completeExceptionally(broken));
+            broken = new JournalException("journal log write failed in " + dir + " (" + e
+                    + "); no write is accepted until the journal is reopened", e);
+            log.error(broken.getMessage());
+            failedRequests.addAndGet(accepted.size());
+            accepted.forEach(write -> write.done().completeExceptionally(broken));
+            return;
         }
-        committed.clear();
+        overlay.add(accepted, wal.nextSequence());
+        commits.incrementAndGet();
+        requests.addAndGet(accepted.size());
+        for (StoreWrite write : accepted) {
+            if (write instanceof StoreWrite.Append a) {
+                events.addAndGet(a.events().size());
+            }
+            write.done().complete(null);
+        }
     }
 
     /**
-     * Applies the batch in one LMDB transaction and adds its requests to {@link #committed}; when it fails, retries
-     * them one per transaction so that only the failing request fails. A full map is retried once after a checkpoint,
-     * which lets LMDB reuse the pages the previous checkpoint's pin kept.
+     * Refuses an append of a record already written, and a write that would not fit in LMDB's map with everything
+     * pending (after a checkpoint has made room, if one can); returns the write to log, an event deletion bounded by
+     * the highest sequence number written (as LMDB bounds it), so that reads of what is pending agree.
      */
-    private void commit(List<StoreWrite> batch, boolean mayCheckpoint) {
-        if (batch.isEmpty()) {
+    private StoreWrite check(Txn<ByteBuffer> txn, StoreWrite write, long batchBytes) {
+        if (write instanceof StoreWrite.Append a) {
+            for (StoredEvent e : a.events()) {
+                if (isWritten(txn, e)) {
+                    throw new JournalException("journal conflict: record %s #%d is already written (two writers for one id?)"
+                            .formatted(e.persistenceId(), e.sequenceNr()));
+                }
+            }
+        }
+        long bytes = Overlay.bytes(write);
+        if (!fits(batchBytes + bytes)) {
+            checkpointNow();
+            if (!fits(batchBytes + bytes)) {
+                throw new JournalException("journal full: LMDB map size %s exhausted (%s.map-size)"
+                        .formatted(settings.mapSizeText(), settings.configPath()));
+            }
+        }
+        if (write instanceof StoreWrite.DeleteEvents d) {
+            long highest = highestSequenceNr(d.persistenceId());
+            return d.toSequenceNr() <= highest ? d : new StoreWrite.DeleteEvents(d.persistenceId(), highest, d.done());
+        }
+        return write;
+    }
+
+    /** Whether {@code bytes} more, besides what is pending, fit in LMDB: twice the data, B-tree pages not being full. */
+    private boolean fits(long bytes) {
+        return 2 * (overlay.pendingBytes() + bytes) + 16 * pageSize <= freeBytes;
+    }
+
+    private boolean isWritten(Txn<ByteBuffer> txn, StoredEvent e) {
+        for (Overlay.Pending p : overlay.view(e.persistenceId())) {
+            if (p.events().contains(e.sequenceNr())) {
+                return true;
+            }
+        }
+        PidEntry pid = lookup(txn, e.persistenceId());
+        return pid != null && journal.get(txn, key(ByteBuffer.allocateDirect(16), pid.no(), e.sequenceNr())) != null;
+    }
+
+    /** Freezes what is pending and applies it to LMDB on the checkpoint thread, unless a checkpoint is running. */
+    private void startCheckpoint() {
+        if (checkpoint != null && !checkpoint.isDone()) {
             return;
         }
-        long appended = 0;
-        try (Txn<ByteBuffer> txn = env.txnWrite()) {
-            for (StoreWrite write : batch) {
-                appended += apply(txn, write);
+        lastCheckpointNanos = System.nanoTime();
+        Overlay.Generation frozen = overlay.frozen();
+        if (frozen == null) {
+            frozen = overlay.freeze(wal.segmentNo());
+        }
+        if (frozen != null) {
+            Overlay.Generation generation = frozen;
+            checkpoint = checkpointThread.submit(() -> applyToLmdb(generation));
+        }
+    }
+
+    /** Writer thread: a checkpoint now, waited for, to make room or to close. */
+    private void checkpointNow() {
+        for (int i = 0; i < 2; i++) { // the running one, then one of everything pending
+            awaitCheckpoint();
+            checkpoint = null;
+            startCheckpoint();
+        }
+        awaitCheckpoint();
+    }
+
+    private void awaitCheckpoint() {
+        if (checkpoint == null) {
+            return;
+        }
+        try {
+            checkpoint.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            // applyToLmdb reports its own failures
+        }
+    }
+
+    /** After the last write: everything into LMDB, then the log is no longer needed. */
+    private void closeCleanly() {
+        if (broken != null) {
+            return; // the next open replays the log
+        }
+        checkpointNow();
+        if (overlay.pendingBytes() == 0) {
+            try {
+                wal.deleteAll();
+            } catch (IOException e) {
+                log.warn("cannot delete the journal log in {} (the next open replays it): {}", dir, e.toString());
             }
+        }
+    }
+
+    /**
+     * Checkpoint thread: applies a frozen generation to LMDB in one durable transaction, with the log sequence it
+     * holds up to, then lets readers forget it and deletes the log segments it covers. A failure (a map too small)
+     * leaves it frozen and logged; the next checkpoint retries it.
+     */
+    private void applyToLmdb(Overlay.Generation generation) {
+        try (Txn<ByteBuffer> txn = env.txnWrite()) {
+            for (StoreWrite write : generation.writes()) {
+                apply(txn, write);
+            }
+            meta.put(txn, direct(LOG_NEXT), ByteBuffer.allocateDirect(8).putLong(0, generation.nextSequence()));
             txn.commit();
         } catch (RuntimeException e) {
-            pidNos.clear(); // forget numbers given out in the aborted transaction
-            if (e instanceof Env.MapFullException && mayCheckpoint && broken == null) {
-                logCommitted(); // a checkpoint must hold exactly the groups logged before it
-                checkpoint(checkpointer::runNow);
-                commit(batch, false);
-            } else if (batch.size() > 1) {
-                batch.forEach(write -> commit(List.of(write), mayCheckpoint));
-            } else {
-                failedRequests.incrementAndGet();
-                batch.getFirst().done().completeExceptionally(writeFailure(e));
-            }
+            pidNos.clear(); // numbers given out in the aborted transaction
+            failedCheckpoints.incrementAndGet();
+            log.error("journal checkpoint failed in {}: {}; the writes stay in the log and in memory, and the next "
+                    + "checkpoint retries", dir, writeFailure(e).getMessage());
             return;
         }
-        commits.incrementAndGet();
-        requests.addAndGet(batch.size());
-        events.addAndGet(appended);
-        committed.addAll(batch);
-    }
-
-    private interface CheckpointStep {
-        void run() throws IOException;
-    }
-
-    /** A failed checkpoint costs a longer log, not a write: it is reported and the next one retries. */
-    private void checkpoint(CheckpointStep step) {
+        overlay.applied();
+        freeBytes = measureFreeBytes();
+        checkpoints.incrementAndGet();
         try {
-            step.run();
-        } catch (IOException | RuntimeException e) {
-            log.warn("journal checkpoint failed in {} (the log is kept; the next checkpoint retries): {}", dir, e.toString());
+            wal.deleteSegmentsBefore(generation.segmentNo());
+            wal.prepareSpare();
+        } catch (IOException e) {
+            log.warn("journal log segments in {} not cut: {}", dir, e.toString());
         }
+    }
+
+    /** The map's bytes not used by LMDB's trees: beyond the file's last page, and pages freed inside it. */
+    private long measureFreeBytes() {
+        try (Txn<ByteBuffer> txn = env.txnRead()) {
+            long used = 2 + pages(mainDb.stat(txn)); // the meta pages and the main tree
+            for (Dbi<ByteBuffer> db : List.of(meta, pids, pidNames, journal, snapshots)) {
+                used += pages(db.stat(txn));
+            }
+            return Math.max(0, settings.mapSize() - used * pageSize);
+        }
+    }
+
+    private static long pages(org.lmdbjava.Stat stat) {
+        return stat.branchPages + stat.leafPages + stat.overflowPages;
     }
 
     /** Applies one request; returns the number of events it appended. */
@@ -579,34 +716,60 @@ public final class LmdbStore implements AutoCloseable {
 
     /** The highest sequence number ever written for the id, deleted or not; 0 if none. */
     public long highestSequenceNr(String persistenceId) {
+        long pending = overlay.view(persistenceId).stream().mapToLong(Overlay.Pending::highestSequenceNr).max().orElse(0);
         try (Txn<ByteBuffer> txn = env.txnRead()) {
             PidEntry pid = lookup(txn, persistenceId);
             if (pid == null) {
-                return 0;
+                return pending;
             }
             try (Cursor<ByteBuffer> c = journal.openCursor(txn)) {
-                return Math.max(lastSequenceNr(c, pid.no(), ByteBuffer.allocateDirect(16)), pid.deletedTo());
+                return Math.max(pending,
+                        Math.max(lastSequenceNr(c, pid.no(), ByteBuffer.allocateDirect(16)), pid.deletedTo()));
             }
         }
     }
 
-    /** Passes the events of {@code from..to} (inclusive, at most {@code max}) to {@code sink} in order, in one read transaction. */
+    /**
+     * Passes the events of {@code from..to} (inclusive, at most {@code max}) to {@code sink} in order: those in LMDB,
+     * read in one transaction, then those still pending.
+     */
     public void replay(String persistenceId, long from, long to, long max, Consumer<StoredEvent> sink) {
         if (max <= 0 || from > to) {
             return;
         }
+        List<Overlay.Pending> view = overlay.view(persistenceId);
+        long deletedTo = view.stream().mapToLong(Overlay.Pending::deletedTo).max().orElse(0);
+        long start = Math.max(from, deletedTo + 1);
+        long n = 0;
+        long last = start - 1;
         try (Txn<ByteBuffer> txn = env.txnRead()) {
             PidEntry pid = lookup(txn, persistenceId);
-            if (pid == null) {
-                return;
-            }
-            try (Cursor<ByteBuffer> c = journal.openCursor(txn)) {
-                long n = 0;
-                boolean more = c.get(key(ByteBuffer.allocateDirect(16), pid.no(), Math.max(from, 1)), MDB_SET_RANGE);
-                while (more && n++ < max && c.key().getLong(0) == pid.no() && c.key().getLong(8) <= to) {
-                    sink.accept(readEvent(persistenceId, c.key(), c.val()));
-                    more = c.next();
+            if (pid != null) {
+                try (Cursor<ByteBuffer> c = journal.openCursor(txn)) {
+                    boolean more = c.get(key(ByteBuffer.allocateDirect(16), pid.no(), Math.max(start, 1)), MDB_SET_RANGE);
+                    while (more && n < max && c.key().getLong(0) == pid.no() && c.key().getLong(8) <= to) {
+                        StoredEvent e = readEvent(persistenceId, c.key(), c.val());
+                        sink.accept(e);
+                        n++;
+                        last = e.sequenceNr();
+                        more = c.next();
+                    }
                 }
+            }
+        }
+        if (last >= to) {
+            return;
+        }
+        for (Overlay.Pending p : view) { // the frozen generation's, then the active one's
+            Overlay.EventRun run = p.events();
+            // from after the last event passed on: one a checkpoint moved into LMDB meanwhile comes once
+            for (int i = run.indexOf(Math.max(last + 1, start)); i < run.count(); i++) {
+                StoredEvent e = run.array()[i];
+                if (e.sequenceNr() > to || n++ >= max) {
+                    return;
+                }
+                sink.accept(e);
+                last = e.sequenceNr();
             }
         }
     }
@@ -620,7 +783,8 @@ public final class LmdbStore implements AutoCloseable {
 
     /** Up to {@code limit} persistence ids after {@code after} (all from the first if empty), in UTF-8 byte order. */
     public List<String> persistenceIds(String after, int limit) {
-        List<String> page = new ArrayList<>(Math.min(limit, 1024));
+        TreeSet<String> page = new TreeSet<>(Overlay::compareUtf8);
+        page.addAll(overlay.createdIdsAfter(after));
         try (Txn<ByteBuffer> txn = env.txnRead(); Cursor<ByteBuffer> c = pids.openCursor(txn)) {
             boolean more;
             if (after.isEmpty()) {
@@ -629,16 +793,39 @@ public final class LmdbStore implements AutoCloseable {
                 ByteBuffer start = direct(after.getBytes(UTF_8));
                 more = c.get(start, MDB_SET_RANGE) && (!c.key().equals(start) || c.next());
             }
-            while (more && page.size() < limit) {
+            for (int n = 0; more && n < limit; n++) {
                 page.add(UTF_8.decode(c.key()).toString());
                 more = c.next();
             }
         }
-        return page;
+        return page.stream().limit(limit).toList();
     }
 
     /** The youngest snapshot matching the criteria (sequence number and timestamp bounds, inclusive). */
     public Optional<StoredSnapshot> loadSnapshot(String persistenceId, SnapshotSelectionCriteria criteria) {
+        List<Overlay.Pending> view = overlay.view(persistenceId);
+        if (view.stream().allMatch(p -> p.snapshotWrites().isEmpty())) {
+            return loadStoredSnapshot(persistenceId, criteria);
+        }
+        NavigableMap<Long, StoredSnapshot> all = new TreeMap<>();
+        try (Txn<ByteBuffer> txn = env.txnRead()) {
+            PidEntry pid = lookup(txn, persistenceId);
+            if (pid != null) {
+                try (Cursor<ByteBuffer> c = snapshots.openCursor(txn)) {
+                    boolean more = c.get(key(ByteBuffer.allocateDirect(16), pid.no(), 0), MDB_SET_RANGE);
+                    while (more && c.key().getLong(0) == pid.no()) {
+                        StoredSnapshot s = readSnapshot(persistenceId, c.key(), c.val());
+                        all.put(s.sequenceNr(), s);
+                        more = c.next();
+                    }
+                }
+            }
+        }
+        Overlay.applySnapshotWrites(view, all);
+        return all.descendingMap().values().stream().filter(s -> Overlay.matches(s, criteria)).findFirst();
+    }
+
+    private Optional<StoredSnapshot> loadStoredSnapshot(String persistenceId, SnapshotSelectionCriteria criteria) {
         try (Txn<ByteBuffer> txn = env.txnRead()) {
             PidEntry pid = lookup(txn, persistenceId);
             if (pid == null) {
@@ -660,10 +847,12 @@ public final class LmdbStore implements AutoCloseable {
     }
 
     /**
-     * Visits every event, then every snapshot, in key order and checks each checksum. Reads a bounded number of
+     * Visits every event, then every snapshot, in key order and checks each checksum, after a checkpoint has brought
+     * LMDB up to date with every write made before. Reads a bounded number of
      * records per transaction, so a long scan of a live store does not pin old pages.
      */
     public void scan(Visitor visitor) {
+        flush().join();
         scan(journal, JournalCorruptException.EVENT, (pid, k, v) -> visitor.event(readEvent(pid, k, v)), visitor);
         scan(snapshots, JournalCorruptException.SNAPSHOT, (pid, k, v) -> visitor.snapshot(readSnapshot(pid, k, v)), visitor);
     }

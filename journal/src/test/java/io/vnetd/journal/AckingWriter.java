@@ -20,7 +20,7 @@ public final class AckingWriter {
         Duration interval = Duration.ofMillis(Long.parseLong(args[1]));
         int writers = Integer.parseInt(args[2]);
         LmdbStore store = LmdbStore.acquire(
-                new LmdbSettings("vnetd.lmdb", dir, 256L << 20, 126, 2, 1024, 256 << 10, interval));
+                new LmdbSettings("vnetd.lmdb", dir, 256L << 20, 126, 2, 1024, 256 << 10, interval, 16 << 20));
         System.out.println("open");
         System.out.flush();
         List<CompletableFuture<Void>> chains = new ArrayList<>();

@@ -89,10 +89,13 @@ class LmdbStoreTest {
         }
     }
 
+    /** A write is read back at once (from memory); a checkpoint puts it into LMDB's file. */
     @Test
-    void aWriteIsInTheFileWhenItsFutureCompletes() {
+    void aWriteIsReadAtOnceAndInLmdbsFileAfterACheckpoint() {
         try (LmdbStore store = LmdbStore.acquire(TestSupport.settings(dir, 64 << 20))) {
             store.append(List.of(event("Netdev|h0", 1, 10))).join();
+            assertEquals(List.of(1L), sequenceNrs(store, "Netdev|h0"));
+            store.flush().join();
 
             // A second mapping of the file, as another process would see it. MDB_NOLOCK keeps it off the lock file
             // this process already holds; it is safe here because nothing writes meanwhile.
@@ -112,6 +115,52 @@ class LmdbStoreTest {
                     assertArrayEquals(event("Netdev|h0", 1, 10).bytes(), stored);
                 }
             }
+        }
+    }
+
+    /**
+     * Readers merge what waits in memory over what LMDB holds while checkpoints keep moving writes from one to the
+     * other: every read sees an unbroken run of events, never one twice, and never an older snapshot than before.
+     */
+    @Test
+    void readsStayWholeWhileCheckpointsMoveWritesIntoLmdb() throws Exception {
+        LmdbSettings settings = new LmdbSettings("vnetd.lmdb", dir, 256L << 20, 126, 2, 1024, 1 << 20,
+                java.time.Duration.ofMillis(1), 16 << 20);
+        try (LmdbStore store = LmdbStore.acquire(settings)) {
+            java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+            CompletableFuture<Integer> reads = CompletableFuture.supplyAsync(() -> {
+                int n = 0;
+                long lastSnapshot = 0;
+                while (writing.get()) {
+                    long highest = store.highestSequenceNr("p");
+                    List<Long> seqs = sequenceNrs(store, "p");
+                    for (int i = 1; i < seqs.size(); i++) {
+                        assertEquals(seqs.get(i - 1) + 1, seqs.get(i), () -> "a gap or a repeat in " + seqs);
+                    }
+                    assertTrue(seqs.isEmpty() || seqs.getLast() >= highest, highest + " then " + seqs);
+                    long snapshot = store.loadSnapshot("p", org.apache.pekko.persistence.SnapshotSelectionCriteria.latest())
+                            .map(StoredSnapshot::sequenceNr).orElse(0L);
+                    assertTrue(snapshot >= lastSnapshot && snapshot % 100 == 0, lastSnapshot + " then " + snapshot);
+                    lastSnapshot = snapshot;
+                    n++;
+                }
+                return n;
+            });
+            for (long seq = 1; seq <= 3_000; seq++) {
+                store.append(List.of(event("p", seq, 50))).join();
+                if (seq % 100 == 0) {
+                    store.saveSnapshot(new StoredSnapshot("p", seq, seq, BYTES_SERIALIZER, new byte[20])).join();
+                    store.deleteSnapshots("p", new org.apache.pekko.persistence.SnapshotSelectionCriteria(
+                            seq - 200, Long.MAX_VALUE, 0, 0)).join();
+                }
+                if (seq % 500 == 0) {
+                    store.deleteEvents("p", seq - 200).join();
+                }
+            }
+            writing.set(false);
+            assertTrue(reads.join() > 10, "reads made");
+            assertTrue(store.counters().checkpoints() > 10, store.counters().toString());
+            assertEquals(List.of(2_801L, 3_000L), List.of(sequenceNrs(store, "p").getFirst(), sequenceNrs(store, "p").getLast()));
         }
     }
 

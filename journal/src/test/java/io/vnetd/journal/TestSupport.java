@@ -42,7 +42,7 @@ public final class TestSupport {
 
     /** Settings for a store used without an actor system. */
     public static LmdbSettings settings(Path dir, long mapSize) {
-        return new LmdbSettings("vnetd.lmdb", dir, mapSize, 126, 2, 1024, 1 << 20, Duration.ofMillis(250));
+        return new LmdbSettings("vnetd.lmdb", dir, mapSize, 126, 2, 1024, 1 << 20, Duration.ofMillis(250), 16 << 20);
     }
 
     /** Flips the last byte of the first journal record with this sequence number; nobody may have the store open. */
