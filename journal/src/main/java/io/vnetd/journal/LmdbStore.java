@@ -282,6 +282,7 @@ public final class LmdbStore implements AutoCloseable {
             List<StoreWrite> late = new ArrayList<>();
             queue.drainTo(late);
             late.forEach(w -> w.done().completeExceptionally(closedException()));
+            flushes.forEach(f -> f.completeExceptionally(closedException()));
             readers.close();
             checkpointThread.close();
             env.close();
@@ -325,11 +326,10 @@ public final class LmdbStore implements AutoCloseable {
     CompletableFuture<Void> flush() {
         CompletableFuture<Void> done = new CompletableFuture<>();
         flushes.add(done);
-        submit(wakeUp).whenComplete((ok, failure) -> {
-            if (failure != null) {
-                done.completeExceptionally(failure);
-            }
-        });
+        queue.add(wakeUp);
+        if (closed && flushes.remove(done)) { // close() may have stopped the writer already
+            done.completeExceptionally(closedException());
+        }
         return done;
     }
 
@@ -387,6 +387,11 @@ public final class LmdbStore implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            try {
+                wal.close();
+            } catch (IOException e) {
+                log.warn("cannot close the journal log in {}: {}", dir, e.toString());
+            }
             stop.done().complete(null);
         }
     }
