@@ -2,7 +2,6 @@ package io.vnetd.dataplane.switching;
 
 import io.vnetd.dataplane.counters.PortCounter;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /**
@@ -12,17 +11,14 @@ import org.agrona.concurrent.status.AtomicCounter;
  */
 final class Delivery {
 
-    /** Message type id of frames on an outbound ring. */
-    static final int FRAME_TYPE_ID = 1;
-
     private final Port port;
-    private final OneToOneRingBuffer outbound;
+    private final Outbound outbound;
     private final AtomicCounter receivedFrames;
     private final AtomicCounter receivedBytes;
     private final AtomicCounter droppedFilter;
     private final AtomicCounter droppedRingFull;
 
-    Delivery(Port port, OneToOneRingBuffer outbound) {
+    Delivery(Port port, Outbound outbound) {
         this.port = port;
         this.outbound = outbound;
         this.receivedFrames = port.counters.get(PortCounter.RECEIVED_FRAMES);
@@ -34,7 +30,7 @@ final class Delivery {
     void deliver(DirectBuffer frame, int offset, int length) {
         if (!port.filter.accept(frame, offset, length)) {
             droppedFilter.incrementRelease();
-        } else if (outbound.write(FRAME_TYPE_ID, frame, offset, length)) {
+        } else if (outbound.deliver(frame, offset, length)) {
             receivedFrames.incrementRelease();
             receivedBytes.getAndAddRelease(length);
         } else {

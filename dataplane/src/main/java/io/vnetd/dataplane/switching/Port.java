@@ -2,7 +2,6 @@ package io.vnetd.dataplane.switching;
 
 import io.vnetd.dataplane.counters.PortCounters;
 import io.vnetd.dataplane.filter.RxFilter;
-import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
 /** A port as the switching agent models it. Mutable, and touched by the switching agent only. */
 final class Port {
@@ -12,7 +11,7 @@ final class Port {
         record Hubport(int hubId) implements Kind {
         }
 
-        record Endpoint(OneToOneRingBuffer outbound) implements Kind {
+        record Endpoint(Outbound outbound) implements Kind {
         }
     }
 
@@ -38,6 +37,6 @@ final class Port {
         this.tag = tag;
         this.kind = kind;
         this.counters = counters;
-        this.delivery = kind instanceof Kind.Endpoint(OneToOneRingBuffer outbound) ? new Delivery(this, outbound) : null;
+        this.delivery = kind instanceof Kind.Endpoint(Outbound outbound) ? new Delivery(this, outbound) : null;
     }
 }
