@@ -143,7 +143,8 @@ public final class DataPlane implements PortControl, AutoCloseable {
                 ctx.maxFrameLength(), switchDoorbell);
         List<IoAgent> io = new ArrayList<>();
         for (int i = 0; i < ctx.ioAgentCount(); i++) {
-            io.add(new IoAgent(i, ctx, ioDoorbells[i], switchDoorbell, agent::hasWork));
+            io.add(new IoAgent(i, ctx, ioDoorbells[i], switchDoorbell, agent::hasWork,
+                    shared ? agent::publishCounts : IoAgent.NO_SWITCHED_COUNTS));
         }
         this.ioAgents = List.copyOf(io);
         // A backend's frames are offered by its I/O agent: on the switching agent's thread when they share it.

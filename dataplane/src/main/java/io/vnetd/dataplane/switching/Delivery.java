@@ -6,10 +6,11 @@ import org.agrona.concurrent.status.AtomicCounter;
 
 /**
  * Hands frames to one endpoint port: the checks that depend on the frame or on the moment (its
- * rx-filter as of now, room in its ring) and the counters they move. One per endpoint, shared by
+ * rx-filter as of now, room in its ring) and the counters they move, frames handed over counted in
+ * plain fields until the end of the duty cycle ({@link PendingCounts}). One per endpoint, shared by
  * every route that reaches it.
  */
-final class Delivery {
+final class Delivery implements PendingCounts.Holder {
 
     private final Port port;
     private final Outbound outbound;
@@ -17,8 +18,13 @@ final class Delivery {
     private final AtomicCounter receivedBytes;
     private final AtomicCounter droppedFilter;
     private final AtomicCounter droppedRingFull;
+    private final PendingCounts pending;
+    /** Frames, and their bytes, handed over since the counters were last published. */
+    private long pendingFrames;
+    private long pendingBytes;
 
-    Delivery(Port port, Outbound outbound) {
+    Delivery(Port port, Outbound outbound, PendingCounts pending) {
+        this.pending = pending;
         this.port = port;
         this.outbound = outbound;
         this.receivedFrames = port.counters.get(PortCounter.RECEIVED_FRAMES);
@@ -31,10 +37,20 @@ final class Delivery {
         if (!port.filter.accept(frame, offset, length)) {
             droppedFilter.incrementRelease();
         } else if (outbound.deliver(frame, offset, length)) {
-            receivedFrames.incrementRelease();
-            receivedBytes.getAndAddRelease(length);
+            if (pendingFrames++ == 0) {
+                pending.add(this);
+            }
+            pendingBytes += length;
         } else {
             droppedRingFull.incrementRelease();
         }
+    }
+
+    @Override
+    public void publish() {
+        receivedFrames.getAndAddRelease(pendingFrames);
+        receivedBytes.getAndAddRelease(pendingBytes);
+        pendingFrames = 0;
+        pendingBytes = 0;
     }
 }

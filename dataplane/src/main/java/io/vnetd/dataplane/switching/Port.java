@@ -32,11 +32,11 @@ final class Port {
     /** The last walk of {@link SwitchModel#markRoutesThrough} that reached this port. */
     int walk;
 
-    Port(String name, int tag, Kind kind, PortCounters counters) {
+    Port(String name, int tag, Kind kind, PortCounters counters, PendingCounts pending) {
         this.name = name;
         this.tag = tag;
         this.kind = kind;
         this.counters = counters;
-        this.delivery = kind instanceof Kind.Endpoint(Outbound outbound) ? new Delivery(this, outbound) : null;
+        this.delivery = kind instanceof Kind.Endpoint(Outbound outbound) ? new Delivery(this, outbound, pending) : null;
     }
 }

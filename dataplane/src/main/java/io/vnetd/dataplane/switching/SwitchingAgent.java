@@ -46,6 +46,7 @@ public final class SwitchingAgent implements Agent, ControlledMessageHandler, Sl
     private final ManyToOneRingBuffer inbound;
     private final int batchLimit;
     private final ErrorHandler errorHandler;
+    private final PendingCounts pending;
     private final SwitchModel model;
     private final RouteCompiler compiler;
     private final AtomicCounter staleFrames;
@@ -67,10 +68,11 @@ public final class SwitchingAgent implements Agent, ControlledMessageHandler, Sl
         this.deliveries = deliveries;
         this.inbound = inbound;
         this.batchLimit = ctx.batchLimit();
+        this.pending = new PendingCounts(2 * ctx.maxPorts());
         this.start = new AgentStart(ctx.agentCpus());
         this.errorHandler = ctx.errorHandler();
-        this.model = new SwitchModel(countersManager);
-        this.compiler = new RouteCompiler(model, ctx.maxHubHops());
+        this.model = new SwitchModel(countersManager, pending);
+        this.compiler = new RouteCompiler(model, ctx.maxHubHops(), pending);
         this.table = new ForwardingTable(ctx.maxPorts());
         this.staleFrames = newCounter(countersManager, SwitchCounter.STALE_FRAMES);
         this.tablesCompiled = newCounter(countersManager, SwitchCounter.TABLES_COMPILED);
@@ -101,10 +103,20 @@ public final class SwitchingAgent implements Agent, ControlledMessageHandler, Sl
     public int doWork() {
         int work = applyControl();
         int forwarded = inbound.controlledRead(this, batchLimit);
+        pending.publish();
         if (forwarded > 0) {
             deliveries.ring();
         }
         return work + forwarded;
+    }
+
+    /**
+     * Adds the counts held to the counters: those of the frames {@link #forward} switched since. The
+     * I/O agent on this thread calls it after each read, before any of those frames can leave. Agent
+     * thread only.
+     */
+    public void publishCounts() {
+        pending.publish();
     }
 
     /**
@@ -117,9 +129,7 @@ public final class SwitchingAgent implements Agent, ControlledMessageHandler, Sl
      * @return true: the frame was forwarded, or dropped and counted
      */
     public boolean forward(int tag, DirectBuffer frame, int offset, int length) {
-        if (!controlQueue.isEmpty()) {
-            applyControl();
-        }
+        applyControl();
         forwardAlongRoute(tag, frame, offset, length);
         return true;
     }
@@ -145,6 +155,11 @@ public final class SwitchingAgent implements Agent, ControlledMessageHandler, Sl
 
     /** Applies every queued operation and compiles the routes they made stale; returns how many. */
     private int applyControl() {
+        if (controlQueue.isEmpty()) {
+            return 0;
+        }
+        // Counts go to the counters of the model they were taken in: a port may close next.
+        pending.publish();
         int applied = controlQueue.drain(applier);
         if (applied > 0 && model.refreshRoutes(routeCompiler, routeRemover) > 0) {
             tablesCompiled.incrementRelease();
@@ -192,6 +207,7 @@ public final class SwitchingAgent implements Agent, ControlledMessageHandler, Sl
     /** Closes every port and frees its counters; the agent's own counters stay readable. */
     @Override
     public void onClose() {
+        pending.publish();
         controlQueue.clear();
         model.clear();
         table.clear();
