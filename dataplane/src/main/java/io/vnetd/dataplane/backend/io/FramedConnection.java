@@ -25,12 +25,12 @@ import org.agrona.concurrent.status.AtomicCounter;
  * frame in it is offered to the switch, and a partial one waits for the rest (frames may be split
  * across reads and several may come in one). When the switch's inbound ring is full the connection
  * stops reading, so TCP pushes back on the peer, and the frames it holds are offered again every duty
- * cycle (on the switching agent's thread the switch forwards each frame as it is offered). A length beyond {@code maxFrameLength} ends the connection, as in QEMU
- * ({@code net_fill_rstate}).
+ * cycle (on the switching agent's thread the switch forwards each frame as it is offered). A length
+ * beyond {@code maxFrameLength} ends the connection, as in QEMU ({@code net_fill_rstate}).
  *
  * <p>Writing: delivered frames are copied behind their lengths into a buffer of the same size (as the
- * switch delivers them, when its agent runs on this thread: {@link EndpointPort#receiveDirectly}), which
- * one {@code send} writes; when the socket takes only part of it, the rest waits for
+ * switch delivers them, when its agent runs on this thread: {@link EndpointPort#receiveDirectly}),
+ * which one {@code send} writes; when the socket takes only part of it, the rest waits for
  * {@code EPOLLOUT} and the frames stay on the port's ring until then (the switch counts a full ring as
  * its drop). While the switching agent still has frames to forward, the buffer is held for up to
  * {@code streamCoalesceNs} (or until it is full), so that one {@code send} carries the frames of many
