@@ -138,15 +138,18 @@ public final class DataPlane implements PortControl, AutoCloseable {
         };
 
         this.control = new ControlChannel(controlQueue, ctx.controlOfferTimeoutNs(), switchDoorbell);
-        this.registry = new PortRegistry(control, inbound, ctx.maxPorts(), ctx.outboundRingCapacity(),
-                ctx.maxFrameLength(), switchDoorbell);
         this.agent = new SwitchingAgent(ctx, controlQueue, inbound, countersManager, deliveries);
+        this.registry = new PortRegistry(control, inbound, agent::forward, ctx.maxPorts(), ctx.outboundRingCapacity(),
+                ctx.maxFrameLength(), switchDoorbell);
         List<IoAgent> io = new ArrayList<>();
         for (int i = 0; i < ctx.ioAgentCount(); i++) {
-            io.add(new IoAgent(i, ctx, ioDoorbells[i], switchDoorbell, agent::hasWork));
+            io.add(new IoAgent(i, ctx, ioDoorbells[i], switchDoorbell, agent::hasWork,
+                    shared ? agent::publishCounts : IoAgent.NO_SWITCHED_COUNTS));
         }
         this.ioAgents = List.copyOf(io);
-        this.backends = new Backends(ctx, registry::attachEndpoint, countersManager, ioAgents);
+        // A backend's frames are offered by its I/O agent: on the switching agent's thread when they share it.
+        this.backends = new Backends(ctx, shared ? registry::attachSwitchThreadEndpoint : registry::attachEndpoint,
+                countersManager, ioAgents);
 
         List<AgentRunner> threads = new ArrayList<>();
         if (shared) {
@@ -732,8 +735,9 @@ public final class DataPlane implements PortControl, AutoCloseable {
         }
 
         /**
-         * Frames forwarded per duty cycle at most: bounds how long a control operation waits behind
-         * traffic. Default {@link #BATCH_LIMIT_DEFAULT}.
+         * Frames forwarded from the inbound ring per duty cycle at most: bounds how long a control
+         * operation waits behind traffic (frames a backend hands over on the switching agent's thread
+         * are forwarded at once, after the operations queued so far). Default {@link #BATCH_LIMIT_DEFAULT}.
          */
         public Context batchLimit(int limit) {
             this.batchLimit = limit;
@@ -894,8 +898,8 @@ public final class DataPlane implements PortControl, AutoCloseable {
 
         /**
          * Whether the switching agent and the I/O agent share one thread ({@link ThreadingMode#SHARED},
-         * the default: frames cross no thread, an idle node has one thread to wake, the cheapest on a
-         * few shared cores) or get a thread each ({@link ThreadingMode#DEDICATED}: several I/O agents,
+         * the default: frames cross no thread nor, between backends, any ring, an idle node has one
+         * thread to wake, the cheapest on a few shared cores) or get a thread each ({@link ThreadingMode#DEDICATED}: several I/O agents,
          * cores of their own).
          */
         public Context threadingMode(ThreadingMode mode) {

@@ -6,7 +6,9 @@ public enum ThreadingMode {
     DEDICATED,
     /**
      * Every agent on one thread, in turn: frames cross no thread on their way through the node, which
-     * suits a node with few cores or little traffic.
+     * suits a node with few cores or little traffic. A backend's frames go into the switch as they are
+     * read and a stream connection takes those delivered to it as they are switched, without the rings
+     * in between (NIC guest sides and injected frames still use the inbound ring).
      */
     SHARED
 }

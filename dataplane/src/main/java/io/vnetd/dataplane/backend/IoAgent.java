@@ -45,6 +45,10 @@ public final class IoAgent implements Agent, EventLoop, Sleeper {
 
     public static final String ROLE_NAME_PREFIX = "vnetd-io-";
 
+    /** What an I/O agent on a thread of its own publishes of the switch's counts: nothing, it switches no frame. */
+    public static final Runnable NO_SWITCHED_COUNTS = () -> {
+    };
+
     private static final int MAX_EVENTS = 256;
     private static final long NANOS_PER_MILLI = TimeUnit.MILLISECONDS.toNanos(1);
 
@@ -61,6 +65,7 @@ public final class IoAgent implements Agent, EventLoop, Sleeper {
     private final Doorbell doorbell;
     private final Doorbell switching;
     private final BooleanSupplier switchBacklog;
+    private final Runnable publishSwitchedCounts;
     private final int wakeFd;
     /** What {@link #wake} writes to the eventfd (1), then what draining it reads: held so it stays allocated. */
     private final MemorySegment wakeCell = Arena.ofAuto().allocate(2 * Long.BYTES, Long.BYTES);
@@ -82,9 +87,13 @@ public final class IoAgent implements Agent, EventLoop, Sleeper {
      * @param doorbell      this agent's own: rung when a command is queued for it
      * @param switching     the switching agent's: rung after a duty cycle that did work
      * @param switchBacklog whether the switching agent has frames left to forward (any thread)
+     * @param publishSwitchedCounts on the switching agent's thread, publishes the counts of the frames
+     *                              its backends' reads switched ({@code SwitchingAgent.publishCounts}),
+     *                              run after every read so that a frame is counted before it leaves;
+     *                              {@link #NO_SWITCHED_COUNTS} on a thread of its own
      */
     public IoAgent(int index, DataPlane.Context ctx, Doorbell doorbell, Doorbell switching,
-                   BooleanSupplier switchBacklog) {
+                   BooleanSupplier switchBacklog, Runnable publishSwitchedCounts) {
         this.roleName = ROLE_NAME_PREFIX + index;
         this.start = new AgentStart(ctx.agentCpus());
         this.offerTimeoutNs = ctx.controlOfferTimeoutNs();
@@ -93,6 +102,7 @@ public final class IoAgent implements Agent, EventLoop, Sleeper {
         this.doorbell = doorbell;
         this.switching = switching;
         this.switchBacklog = switchBacklog;
+        this.publishSwitchedCounts = publishSwitchedCounts;
         Libc.bindPacketPath();
         this.wakeFd = Libc.eventfd(errno, 0, Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC);
         if (wakeFd < 0) {
@@ -132,12 +142,14 @@ public final class IoAgent implements Agent, EventLoop, Sleeper {
             int token = (int) data;
             if (generations[token] == (int) (data >>> 32) && handlers[token] != null) {
                 work += handlers[token].onReady(epoll.events(i));
+                publishSwitchedCounts.run();
             }
         }
         Backend[] served = backends;
         for (int i = 0, n = backendCount; i < n; i++) {
             work += served[i].doWork();
         }
+        publishSwitchedCounts.run();
         if (work > 0) {
             switching.ring();
         }

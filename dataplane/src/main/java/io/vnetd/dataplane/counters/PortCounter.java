@@ -11,7 +11,10 @@ public enum PortCounter {
     /** Frames the port sent (for an endpoint: every frame its backend handed over). */
     SENT_FRAMES(1001, "frames sent"),
     SENT_BYTES(1002, "bytes sent"),
-    /** Frames delivered to the port (for an endpoint: written to its outbound ring). */
+    /**
+     * Frames delivered to the port (for an endpoint: written to its outbound ring, or taken at once by
+     * a stream connection served on the switching agent's thread).
+     */
     RECEIVED_FRAMES(1003, "frames received"),
     RECEIVED_BYTES(1004, "bytes received"),
     DROPPED_LINK_DOWN(1005, "frames dropped: link down"),

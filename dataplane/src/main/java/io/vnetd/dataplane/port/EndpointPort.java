@@ -1,6 +1,7 @@
 package io.vnetd.dataplane.port;
 
 import io.vnetd.dataplane.idle.Doorbell;
+import io.vnetd.dataplane.switching.Outbound;
 import java.util.function.Consumer;
 import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
@@ -8,7 +9,6 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.MessageHandler;
-import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RecordDescriptor;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
@@ -16,15 +16,17 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 /**
  * A backend's (or a NIC guest side's) attachment to the switch: frames it {@link #offer}s go into the
- * switch on the shared inbound ring, frames the switch delivers to it wait on its own outbound ring
- * until it {@link #poll}s them. One I/O thread may offer and one may poll (they may be the same);
- * neither call allocates, blocks or takes a lock.
+ * switch through its {@link SwitchInput} (the shared inbound ring, or straight into the switching
+ * agent for an endpoint served on that agent's thread), frames the switch delivers to it wait on its
+ * own outbound ring until it {@link #poll}s them. One I/O thread may offer and one may poll (they may
+ * be the same); neither call allocates, blocks or takes a lock.
  */
 public final class EndpointPort implements AutoCloseable {
 
     private final String name;
     private final int tag;
-    private final ManyToOneRingBuffer inbound;
+    private final SwitchInput input;
+    private final Outbound deliveries;
     private final OneToOneRingBuffer outbound;
     private final int maxFrameLength;
     private final Consumer<EndpointPort> detach;
@@ -34,13 +36,14 @@ public final class EndpointPort implements AutoCloseable {
     /** Where each frame lent by {@link #peek} ends, relative to the head when it was lent. */
     private int[] lentEnds = new int[0];
 
-    EndpointPort(String name, int tag, ManyToOneRingBuffer inbound, OneToOneRingBuffer outbound,
+    EndpointPort(String name, int tag, SwitchInput input, Outbound deliveries,
                  int maxFrameLength, Consumer<EndpointPort> detach, Doorbell switching) {
         this.switching = switching;
         this.name = name;
         this.tag = tag;
-        this.inbound = inbound;
-        this.outbound = outbound;
+        this.input = input;
+        this.deliveries = deliveries;
+        this.outbound = deliveries.ring();
         this.maxFrameLength = maxFrameLength;
         this.detach = detach;
     }
@@ -58,7 +61,8 @@ public final class EndpointPort implements AutoCloseable {
      * Sends a frame into the network. The frame is copied; the buffer may be reused on return.
      *
      * @return false when the inbound ring is full: the backend drops the frame or retries later,
-     *         whichever its transport calls for (a datagram socket drops, a stream can stop reading)
+     *         whichever its transport calls for (a datagram socket drops, a stream can stop reading);
+     *         always true for a port whose frames go straight into the switching agent
      * @throws IllegalArgumentException if the frame is longer than {@link #maxFrameLength}
      */
     public boolean offer(DirectBuffer frame, int offset, int length) {
@@ -66,7 +70,7 @@ public final class EndpointPort implements AutoCloseable {
             throw new IllegalArgumentException(
                     "frame of " + length + " bytes exceeds maxFrameLength " + maxFrameLength + " on port '" + name + "'");
         }
-        return inbound.write(tag, frame, offset, length);
+        return input.write(tag, frame, offset, length);
     }
 
     /**
@@ -145,6 +149,16 @@ public final class EndpointPort implements AutoCloseable {
         }
     }
 
+    /**
+     * Lets {@code receiver} take each frame as the switch delivers it, instead of the ring holding it
+     * for a poll, when this port's frames are switched on the caller's thread (otherwise nothing
+     * changes); a frame it leaves goes on the ring, and so does every frame after it while the ring
+     * holds any. Null stops it. The polling thread only.
+     */
+    public void receiveDirectly(Outbound.Receiver receiver) {
+        deliveries.receiveDirectly(receiver);
+    }
+
     /** Whether the switch has delivered frames not polled yet. Only the polling thread's answer is exact. */
     public boolean hasFrames() {
         return outbound.size() > 0;
@@ -158,10 +172,6 @@ public final class EndpointPort implements AutoCloseable {
 
     int tag() {
         return tag;
-    }
-
-    OneToOneRingBuffer outbound() {
-        return outbound;
     }
 
     /** Adapts the ring's callback without a capturing lambda per poll. */

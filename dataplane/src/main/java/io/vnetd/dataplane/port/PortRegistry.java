@@ -3,6 +3,7 @@ package io.vnetd.dataplane.port;
 import io.vnetd.actors.api.NetException;
 import io.vnetd.dataplane.idle.Doorbell;
 import io.vnetd.dataplane.switching.ControlOp;
+import io.vnetd.dataplane.switching.Outbound;
 import io.vnetd.dataplane.switching.PortTag;
 import java.util.HashMap;
 import java.util.Map;
@@ -33,7 +34,8 @@ public final class PortRegistry {
 
     private final ControlChannel control;
     private final Doorbell switching;
-    private final ManyToOneRingBuffer inbound;
+    private final SwitchInput ring;
+    private final SwitchInput switchThread;
     private final int outboundRingCapacity;
     private final int maxFrameLength;
     private final Map<String, Entry> entries = new HashMap<>();
@@ -41,12 +43,16 @@ public final class PortRegistry {
     private final int[] generations;
     private boolean shutDown;
 
-    /** @param switching the switching agent's doorbell, which endpoints ring after offering frames */
-    public PortRegistry(ControlChannel control, ManyToOneRingBuffer inbound, int maxPorts,
+    /**
+     * @param switchThread the switching agent's own entry, for endpoints that offer on its thread
+     * @param switching    the switching agent's doorbell, which endpoints ring after offering frames
+     */
+    public PortRegistry(ControlChannel control, ManyToOneRingBuffer inbound, SwitchInput switchThread, int maxPorts,
                         int outboundRingCapacity, int maxFrameLength, Doorbell switching) {
         this.control = control;
         this.switching = switching;
-        this.inbound = inbound;
+        this.ring = inbound::write;
+        this.switchThread = switchThread;
         this.outboundRingCapacity = outboundRingCapacity;
         this.maxFrameLength = maxFrameLength;
         this.freeSlots = new IntArrayQueue(Math.max(maxPorts, IntArrayQueue.MIN_CAPACITY), -1);
@@ -85,10 +91,24 @@ public final class PortRegistry {
      * @throws IllegalStateException if {@code name} is open already
      * @throws NetException          if every slot is taken
      */
-    public synchronized EndpointPort attachEndpoint(String name) {
+    public EndpointPort attachEndpoint(String name) {
+        return attach(name, ring, false);
+    }
+
+    /**
+     * {@link #attachEndpoint} for an endpoint whose I/O runs on the switching agent's thread only (a
+     * backend served by an I/O agent sharing that thread): each frame it offers is forwarded at once,
+     * with no trip through the inbound ring and one copy fewer, and it may take the frames delivered
+     * to it as they come ({@link EndpointPort#receiveDirectly}).
+     */
+    public EndpointPort attachSwitchThreadEndpoint(String name) {
+        return attach(name, switchThread, true);
+    }
+
+    private synchronized EndpointPort attach(String name, SwitchInput input, boolean onSwitchThread) {
         requireAbsent(name, entries.get(name));
         int tag = takeTag(name);
-        OneToOneRingBuffer outbound = new OneToOneRingBuffer(RingBuffers.allocate(outboundRingCapacity));
+        Outbound outbound = new Outbound(new OneToOneRingBuffer(RingBuffers.allocate(outboundRingCapacity)), onSwitchThread);
         try {
             control.send(new ControlOp.OpenEndpoint(name, tag, outbound));
         } catch (RuntimeException e) {
@@ -96,7 +116,7 @@ public final class PortRegistry {
             throw e;
         }
         entries.put(name, new EndpointEntry(tag));
-        return new EndpointPort(name, tag, inbound, outbound, maxFrameLength, this::detach, switching);
+        return new EndpointPort(name, tag, input, outbound, maxFrameLength, this::detach, switching);
     }
 
     /** Closes port {@code name}, whatever it is; nothing if it is not open. */

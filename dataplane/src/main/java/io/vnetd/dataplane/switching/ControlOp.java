@@ -2,7 +2,6 @@ package io.vnetd.dataplane.switching;
 
 import io.vnetd.dataplane.filter.RxFilter;
 import java.util.Objects;
-import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
 /**
  * A change to the switch's model, queued by the control plane and applied by the switching agent
@@ -22,7 +21,7 @@ public sealed interface ControlOp {
     }
 
     /** Creates an endpoint port whose deliveries go to {@code outbound}, link up, no peer. */
-    record OpenEndpoint(String name, int tag, OneToOneRingBuffer outbound) implements ControlOp {
+    record OpenEndpoint(String name, int tag, Outbound outbound) implements ControlOp {
         public OpenEndpoint {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(outbound, "outbound");

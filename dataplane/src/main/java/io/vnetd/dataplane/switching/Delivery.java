@@ -2,27 +2,29 @@ package io.vnetd.dataplane.switching;
 
 import io.vnetd.dataplane.counters.PortCounter;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /**
  * Hands frames to one endpoint port: the checks that depend on the frame or on the moment (its
- * rx-filter as of now, room in its ring) and the counters they move. One per endpoint, shared by
+ * rx-filter as of now, room in its ring) and the counters they move, frames handed over counted in
+ * plain fields until the end of the duty cycle ({@link PendingCounts}). One per endpoint, shared by
  * every route that reaches it.
  */
-final class Delivery {
-
-    /** Message type id of frames on an outbound ring. */
-    static final int FRAME_TYPE_ID = 1;
+final class Delivery implements PendingCounts.Holder {
 
     private final Port port;
-    private final OneToOneRingBuffer outbound;
+    private final Outbound outbound;
     private final AtomicCounter receivedFrames;
     private final AtomicCounter receivedBytes;
     private final AtomicCounter droppedFilter;
     private final AtomicCounter droppedRingFull;
+    private final PendingCounts pending;
+    /** Frames, and their bytes, handed over since the counters were last published. */
+    private long pendingFrames;
+    private long pendingBytes;
 
-    Delivery(Port port, OneToOneRingBuffer outbound) {
+    Delivery(Port port, Outbound outbound, PendingCounts pending) {
+        this.pending = pending;
         this.port = port;
         this.outbound = outbound;
         this.receivedFrames = port.counters.get(PortCounter.RECEIVED_FRAMES);
@@ -34,11 +36,21 @@ final class Delivery {
     void deliver(DirectBuffer frame, int offset, int length) {
         if (!port.filter.accept(frame, offset, length)) {
             droppedFilter.incrementRelease();
-        } else if (outbound.write(FRAME_TYPE_ID, frame, offset, length)) {
-            receivedFrames.incrementRelease();
-            receivedBytes.getAndAddRelease(length);
+        } else if (outbound.deliver(frame, offset, length)) {
+            if (pendingFrames++ == 0) {
+                pending.add(this);
+            }
+            pendingBytes += length;
         } else {
             droppedRingFull.incrementRelease();
         }
+    }
+
+    @Override
+    public void publish() {
+        receivedFrames.getAndAddRelease(pendingFrames);
+        receivedBytes.getAndAddRelease(pendingBytes);
+        pendingFrames = 0;
+        pendingBytes = 0;
     }
 }

@@ -2,7 +2,6 @@ package io.vnetd.dataplane.switching;
 
 import io.vnetd.dataplane.counters.PortCounters;
 import io.vnetd.dataplane.filter.RxFilter;
-import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 
 /** A port as the switching agent models it. Mutable, and touched by the switching agent only. */
 final class Port {
@@ -12,7 +11,7 @@ final class Port {
         record Hubport(int hubId) implements Kind {
         }
 
-        record Endpoint(OneToOneRingBuffer outbound) implements Kind {
+        record Endpoint(Outbound outbound) implements Kind {
         }
     }
 
@@ -33,11 +32,11 @@ final class Port {
     /** The last walk of {@link SwitchModel#markRoutesThrough} that reached this port. */
     int walk;
 
-    Port(String name, int tag, Kind kind, PortCounters counters) {
+    Port(String name, int tag, Kind kind, PortCounters counters, PendingCounts pending) {
         this.name = name;
         this.tag = tag;
         this.kind = kind;
         this.counters = counters;
-        this.delivery = kind instanceof Kind.Endpoint(OneToOneRingBuffer outbound) ? new Delivery(this, outbound) : null;
+        this.delivery = kind instanceof Kind.Endpoint(Outbound outbound) ? new Delivery(this, outbound, pending) : null;
     }
 }

@@ -1,5 +1,7 @@
 package io.vnetd.dataplane.switching;
 
+import java.util.function.IntFunction;
+import java.util.stream.IntStream;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 
@@ -10,8 +12,13 @@ import org.agrona.concurrent.status.AtomicCounter;
  * delivered to. A link check reads the port's link state as the frame passes and, when the link is
  * down, counts the drop and skips the part of the walk behind that port; so link changes need no
  * new route.
+ *
+ * <p>While every link on the walk is up, which is the common case, a frame takes the same steps as
+ * the program's but straight from its parts (the counters, the fixed drops, the deliveries), without
+ * interpreting it, and its counts wait in two plain fields for the end of the duty cycle
+ * ({@link PendingCounts}).
  */
-final class Route {
+final class Route implements PendingCounts.Holder {
 
     /** Moves a frame counter and a byte counter. */
     static final byte COUNT = 0;
@@ -29,9 +36,20 @@ final class Route {
     private final Port[] linkOf;
     private final int[] skipTo;
     private final Delivery[] deliveries;
+    /** The ports of every link check, the counters of every count and drop, every delivery: the program without its jumps. */
+    private final Port[] links;
+    private final AtomicCounter[] countedFrames;
+    private final AtomicCounter[] countedBytes;
+    private final AtomicCounter[] fixedDrops;
+    private final Delivery[] targets;
+    private final PendingCounts pending;
+    /** Frames, and their bytes, that took every step since the counters were last published. */
+    private long pendingFrames;
+    private long pendingBytes;
 
     Route(int tag, byte[] ops, AtomicCounter[] frames, AtomicCounter[] bytes, Port[] linkOf, int[] skipTo,
-          Delivery[] deliveries) {
+          Delivery[] deliveries, PendingCounts pending) {
+        this.pending = pending;
         this.tag = tag;
         this.ops = ops;
         this.frames = frames;
@@ -39,9 +57,49 @@ final class Route {
         this.linkOf = linkOf;
         this.skipTo = skipTo;
         this.deliveries = deliveries;
+        this.links = stepsOf(LINK, linkOf, Port[]::new);
+        this.countedFrames = stepsOf(COUNT, frames, AtomicCounter[]::new);
+        this.countedBytes = stepsOf(COUNT, bytes, AtomicCounter[]::new);
+        this.fixedDrops = stepsOf(DROP, frames, AtomicCounter[]::new);
+        this.targets = stepsOf(DELIVER, deliveries, Delivery[]::new);
+    }
+
+    private <T> T[] stepsOf(byte op, T[] operands, IntFunction<T[]> newArray) {
+        return IntStream.range(0, ops.length).filter(step -> ops[step] == op).mapToObj(step -> operands[step])
+                .toArray(newArray);
     }
 
     void forward(DirectBuffer frame, int offset, int length) {
+        for (Port link : links) {
+            if (!link.linkUp) {
+                walk(frame, offset, length);
+                return;
+            }
+        }
+        if (pendingFrames++ == 0) {
+            pending.add(this);
+        }
+        pendingBytes += length;
+        for (Delivery target : targets) {
+            target.deliver(frame, offset, length);
+        }
+    }
+
+    @Override
+    public void publish() {
+        for (int i = 0; i < countedFrames.length; i++) {
+            countedFrames[i].getAndAddRelease(pendingFrames);
+            countedBytes[i].getAndAddRelease(pendingBytes);
+        }
+        for (AtomicCounter drop : fixedDrops) {
+            drop.getAndAddRelease(pendingFrames);
+        }
+        pendingFrames = 0;
+        pendingBytes = 0;
+    }
+
+    /** The program step by step: some link is down. */
+    private void walk(DirectBuffer frame, int offset, int length) {
         int step = 0;
         while (step < ops.length) {
             switch (ops[step]) {

@@ -25,6 +25,7 @@ final class RouteCompiler {
 
     private final SwitchModel model;
     private final int maxHubHops;
+    private final PendingCounts pending;
 
     private final IntArrayList ops = new IntArrayList();
     private final List<AtomicCounter> frames = new ArrayList<>();
@@ -35,9 +36,10 @@ final class RouteCompiler {
     private final IntArrayList hubsCrossed = new IntArrayList();
     private int crossings;
 
-    RouteCompiler(SwitchModel model, int maxHubHops) {
+    RouteCompiler(SwitchModel model, int maxHubHops, PendingCounts pending) {
         this.model = model;
         this.maxHubHops = maxHubHops;
+        this.pending = pending;
     }
 
     Route compile(Port source) {
@@ -59,7 +61,8 @@ final class RouteCompiler {
                 bytes.toArray(AtomicCounter[]::new),
                 linkOf.toArray(Port[]::new),
                 skipTo.toIntArray(),
-                deliveries.toArray(Delivery[]::new));
+                deliveries.toArray(Delivery[]::new),
+                pending);
     }
 
     private void send(Port sender) {

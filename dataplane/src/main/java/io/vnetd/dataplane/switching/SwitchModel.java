@@ -34,6 +34,7 @@ final class SwitchModel {
     }
 
     private final CountersManager countersManager;
+    private final PendingCounts pending;
     private final Map<String, Port> ports = new HashMap<>();
     private final Map<Integer, Hub> hubs = new HashMap<>();
     /** Requested peerings, recorded under both names; effective while both ports exist. */
@@ -46,8 +47,9 @@ final class SwitchModel {
     private long nextRegistrationId = 1;
     private int walk;
 
-    SwitchModel(CountersManager countersManager) {
+    SwitchModel(CountersManager countersManager, PendingCounts pending) {
         this.countersManager = countersManager;
+        this.pending = pending;
     }
 
     /** Applies {@code op}. */
@@ -107,7 +109,7 @@ final class SwitchModel {
             throw new IllegalStateException("port '" + name + "' is already open");
         }
         Port port = new Port(name, tag, kind,
-                PortCounters.allocate(countersManager, name, PortTag.slot(tag), nextRegistrationId++));
+                PortCounters.allocate(countersManager, name, PortTag.slot(tag), nextRegistrationId++), pending);
         ports.put(name, port);
         countersByName.put(name, port.counters);
         if (kind instanceof Port.Kind.Hubport(int hubId)) {

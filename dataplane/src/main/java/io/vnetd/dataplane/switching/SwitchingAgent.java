@@ -10,6 +10,7 @@ import io.vnetd.dataplane.idle.Sleeper;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
@@ -30,6 +31,10 @@ import org.agrona.concurrent.status.CountersManager;
  * frame read while the queue holds operations, and the next duty cycle applies them first. So a
  * backend may send as soon as its {@code attachEndpoint} or its {@code connect} has returned.
  *
+ * <p>An endpoint whose I/O runs on this agent's thread (a backend in {@code ThreadingMode.SHARED})
+ * skips the ring: {@link #forward} switches each frame as it is offered, with the same routes,
+ * counters and drops, after applying the operations queued so far.
+ *
  * <p>After a duty cycle that forwarded frames it rings {@code deliveries}, the doorbell of the agents
  * that read the endpoints' rings; on a thread of its own it sleeps by parking ({@link Sleeper}).
  */
@@ -41,6 +46,7 @@ public final class SwitchingAgent implements Agent, ControlledMessageHandler, Sl
     private final ManyToOneRingBuffer inbound;
     private final int batchLimit;
     private final ErrorHandler errorHandler;
+    private final PendingCounts pending;
     private final SwitchModel model;
     private final RouteCompiler compiler;
     private final AtomicCounter staleFrames;
@@ -62,10 +68,11 @@ public final class SwitchingAgent implements Agent, ControlledMessageHandler, Sl
         this.deliveries = deliveries;
         this.inbound = inbound;
         this.batchLimit = ctx.batchLimit();
+        this.pending = new PendingCounts(2 * ctx.maxPorts());
         this.start = new AgentStart(ctx.agentCpus());
         this.errorHandler = ctx.errorHandler();
-        this.model = new SwitchModel(countersManager);
-        this.compiler = new RouteCompiler(model, ctx.maxHubHops());
+        this.model = new SwitchModel(countersManager, pending);
+        this.compiler = new RouteCompiler(model, ctx.maxHubHops(), pending);
         this.table = new ForwardingTable(ctx.maxPorts());
         this.staleFrames = newCounter(countersManager, SwitchCounter.STALE_FRAMES);
         this.tablesCompiled = newCounter(countersManager, SwitchCounter.TABLES_COMPILED);
@@ -94,15 +101,37 @@ public final class SwitchingAgent implements Agent, ControlledMessageHandler, Sl
 
     @Override
     public int doWork() {
-        int work = controlQueue.drain(applier);
-        if (work > 0 && model.refreshRoutes(routeCompiler, routeRemover) > 0) {
-            tablesCompiled.incrementRelease();
-        }
+        int work = applyControl();
         int forwarded = inbound.controlledRead(this, batchLimit);
+        pending.publish();
         if (forwarded > 0) {
             deliveries.ring();
         }
         return work + forwarded;
+    }
+
+    /**
+     * Adds the counts held to the counters: those of the frames {@link #forward} switched since. The
+     * I/O agent on this thread calls it after each read, before any of those frames can leave. Agent
+     * thread only.
+     */
+    public void publishCounts() {
+        pending.publish();
+    }
+
+    /**
+     * Forwards a frame sent from the port tagged {@code tag} at once, as reading it off the inbound
+     * ring would, for an endpoint whose I/O runs on this agent's thread: no ring write, copy or
+     * compare-and-swap. Operations queued so far apply first, as at the start of a duty cycle. Rings
+     * no doorbell: the endpoints served on this thread move what it delivers in the same duty cycle.
+     * Agent thread only.
+     *
+     * @return true: the frame was forwarded, or dropped and counted
+     */
+    public boolean forward(int tag, DirectBuffer frame, int offset, int length) {
+        applyControl();
+        forwardAlongRoute(tag, frame, offset, length);
+        return true;
     }
 
     /** Operations queued or frames on the inbound ring. */
@@ -122,6 +151,20 @@ public final class SwitchingAgent implements Agent, ControlledMessageHandler, Sl
         if (sleeping != null) {
             LockSupport.unpark(sleeping);
         }
+    }
+
+    /** Applies every queued operation and compiles the routes they made stale; returns how many. */
+    private int applyControl() {
+        if (controlQueue.isEmpty()) {
+            return 0;
+        }
+        // Counts go to the counters of the model they were taken in: a port may close next.
+        pending.publish();
+        int applied = controlQueue.drain(applier);
+        if (applied > 0 && model.refreshRoutes(routeCompiler, routeRemover) > 0) {
+            tablesCompiled.incrementRelease();
+        }
+        return applied;
     }
 
     private void apply(ControlOp op) {
@@ -148,18 +191,23 @@ public final class SwitchingAgent implements Agent, ControlledMessageHandler, Sl
             // until the next duty cycle has drained the queue.
             return Action.ABORT;
         }
+        forwardAlongRoute(tag, buffer, index, length);
+        return Action.CONTINUE;
+    }
+
+    private void forwardAlongRoute(int tag, DirectBuffer frame, int offset, int length) {
         Route route = table.route(tag);
         if (route == null) {
             staleFrames.incrementRelease();
-            return Action.CONTINUE;
+        } else {
+            route.forward(frame, offset, length);
         }
-        route.forward(buffer, index, length);
-        return Action.CONTINUE;
     }
 
     /** Closes every port and frees its counters; the agent's own counters stay readable. */
     @Override
     public void onClose() {
+        pending.publish();
         controlQueue.clear();
         model.clear();
         table.clear();

@@ -23,6 +23,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -65,6 +66,31 @@ class DgramBackendTest {
             datagram.get(got);
             assertArrayEquals(out, got);
             assertEquals("udp=127.0.0.1:" + local + "/127.0.0.1:" + remotePort, h.describe("d0"));
+        }
+    }
+
+    /**
+     * On loopback the backend's datagrams carry DF (nothing could fragment them): the longest frame a
+     * UDP datagram holds still leaves whole.
+     */
+    @Test
+    void theLongestFrameAUdpDatagramHoldsLeavesWholeOnLoopback() throws IOException {
+        int longest = 65535 - 20 - 8;
+        int local = freeUdpPort();
+        try (BackendHarness h = new BackendHarness(c -> c.maxFrameLength(longest).inboundRingCapacity(1 << 20)
+                .outboundRingCapacity(1 << 20).ioBufferLength(1 << 17));
+             DatagramChannel remote = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            h.open(inet("d0", "127.0.0.1", local, "127.0.0.1", ((InetSocketAddress) remote.getLocalAddress()).getPort()));
+            Peer peer = h.peerOf("d0");
+            h.settle();
+
+            byte[] out = frame(MAC_A, MAC_B, 1, longest);
+            peer.send(out);
+            ByteBuffer datagram = ByteBuffer.allocate(1 << 17);
+            remote.configureBlocking(false);
+            h.await("a datagram", () -> receive(remote, datagram));
+            assertArrayEquals(out, Arrays.copyOf(datagram.array(), datagram.position()));
+            assertEquals(0, h.backendCounters("d0").txDroppedSendError());
         }
     }
 

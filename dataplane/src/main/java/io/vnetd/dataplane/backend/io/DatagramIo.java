@@ -15,7 +15,8 @@ import org.agrona.concurrent.status.AtomicCounter;
  * Frames over a datagram socket, one raw frame per datagram: QEMU's {@code dgram} and
  * {@code socket} {@code udp=}/{@code mcast=} wire format. Reading takes a batch with one
  * {@code recvmmsg(2)} into the agent's {@link ReceiveBatch} and offers each datagram to the switch (a
- * full inbound ring drops it: a datagram socket has nowhere to hold it). Writing sends up to a batch
+ * full inbound ring drops it: a datagram socket has nowhere to hold it; on the switching agent's
+ * thread the switch forwards it at once). Writing sends up to a batch
  * of delivered frames to the destination with one {@code sendmmsg(2)} straight from the port's ring
  * ({@link EndpointPort#peek}), copying none; when the socket's buffer is full the frames wait on the
  * ring for {@code EPOLLOUT}. A frame the socket refuses (a unix destination not bound, a datagram too

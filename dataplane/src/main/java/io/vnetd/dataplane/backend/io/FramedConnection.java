@@ -6,6 +6,7 @@ import io.vnetd.dataplane.counters.BackendCounters;
 import io.vnetd.dataplane.port.ControlledFrameHandler;
 import io.vnetd.dataplane.port.EndpointPort;
 import io.vnetd.dataplane.port.FrameHandler;
+import io.vnetd.dataplane.switching.Outbound;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -24,11 +25,12 @@ import org.agrona.concurrent.status.AtomicCounter;
  * frame in it is offered to the switch, and a partial one waits for the rest (frames may be split
  * across reads and several may come in one). When the switch's inbound ring is full the connection
  * stops reading, so TCP pushes back on the peer, and the frames it holds are offered again every duty
- * cycle. A length beyond {@code maxFrameLength} ends the connection, as in QEMU
- * ({@code net_fill_rstate}).
+ * cycle (on the switching agent's thread the switch forwards each frame as it is offered). A length
+ * beyond {@code maxFrameLength} ends the connection, as in QEMU ({@code net_fill_rstate}).
  *
- * <p>Writing: delivered frames are copied behind their lengths into a buffer of the same size, which
- * one {@code send} writes; when the socket takes only part of it, the rest waits for
+ * <p>Writing: delivered frames are copied behind their lengths into a buffer of the same size (as the
+ * switch delivers them, when its agent runs on this thread: {@link EndpointPort#receiveDirectly}),
+ * which one {@code send} writes; when the socket takes only part of it, the rest waits for
  * {@code EPOLLOUT} and the frames stay on the port's ring until then (the switch counts a full ring as
  * its drop). While the switching agent still has frames to forward, the buffer is held for up to
  * {@code streamCoalesceNs} (or until it is full), so that one {@code send} carries the frames of many
@@ -62,6 +64,7 @@ public final class FramedConnection implements Pollable {
     private final UnsafeBuffer readBuffer;
     private final UnsafeBuffer writeBuffer;
     private final ControlledFrameHandler stager = this::stage;
+    private final Outbound.Receiver taker = this::take;
     private final FrameHandler discarder = this::discard;
 
     private EventLoop loop;
@@ -105,6 +108,7 @@ public final class FramedConnection implements Pollable {
         readStart = readEnd = writeStart = writeEnd = 0;
         inputStalled = outputBlocked = false;
         token = loop.register(fd, Libc.EPOLLIN, this);
+        port.receiveDirectly(taker);
     }
 
     public boolean isAttached() {
@@ -115,6 +119,7 @@ public final class FramedConnection implements Pollable {
     public int detach() {
         int detached = fd;
         if (detached >= 0) {
+            port.receiveDirectly(null);
             loop.deregister(token);
             fd = -1;
             token = -1;
@@ -219,9 +224,6 @@ public final class FramedConnection implements Pollable {
      * them shortly (see {@link #coalesceNs}); returns the frames taken from the ring.
      */
     private int transmit() {
-        if (writeStart == writeEnd) {
-            writeStart = writeEnd = 0;
-        }
         writeBufferFull = false;
         int frames = port.controlledPoll(stager, Integer.MAX_VALUE);
         if (writeStart == writeEnd || !writeBufferFull && loop.switchBacklogged()
@@ -249,17 +251,29 @@ public final class FramedConnection implements Pollable {
     }
 
     private Action stage(DirectBuffer frame, int offset, int length) {
+        boolean empty = writeStart == writeEnd;
+        if (empty) {
+            writeStart = writeEnd = 0;
+        }
         if (writeEnd + LENGTH_PREFIX + length > writeBuffer.capacity()) {
             writeBufferFull = true;
             return Action.ABORT;
         }
-        if (writeStart == writeEnd) {
+        if (empty) {
             stagedSince = loop.nanoTime();
         }
         writeBuffer.putInt(writeEnd, length, ByteOrder.BIG_ENDIAN);
         writeBuffer.putBytes(writeEnd + LENGTH_PREFIX, frame, offset, length);
         writeEnd += LENGTH_PREFIX + length;
         return Action.CONTINUE;
+    }
+
+    /**
+     * Takes a frame as the switch delivers it (the switching agent runs on this thread), where a poll
+     * of the ring would have put it: behind those staged, unless the socket is blocked.
+     */
+    private boolean take(DirectBuffer frame, int offset, int length) {
+        return !outputBlocked && stage(frame, offset, length) == Action.CONTINUE;
     }
 
     private void discard(DirectBuffer frame, int offset, int length) {

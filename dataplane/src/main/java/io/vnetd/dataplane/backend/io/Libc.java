@@ -53,6 +53,10 @@ public final class Libc {
     public static final int IPPROTO_MPTCP = 262;
     public static final int TCP_NODELAY = 1;
     public static final int IPV6_V6ONLY = 26;
+    public static final int IP_MTU_DISCOVER = 10;
+    /** {@code IP_MTU_DISCOVER}: set DF on every datagram, without path MTU discovery. */
+    public static final int IP_PMTUDISC_PROBE = 3;
+    public static final int IP_MTU = 14;
     public static final int IP_MULTICAST_IF = 32;
     public static final int IP_MULTICAST_LOOP = 34;
     public static final int IP_ADD_MEMBERSHIP = 35;

@@ -95,6 +95,28 @@ public final class Sockets {
         }
     }
 
+    /**
+     * The MTU of the route to IPv4 address {@code destination} ({@code IP_MTU} of a datagram socket
+     * connected to it), or -1 if there is none.
+     */
+    public static int routeMtu(SockAddr destination) {
+        int probe = socket(Libc.AF_INET, Libc.SOCK_DGRAM, 0, "socket");
+        try (Arena arena = Arena.ofConfined()) {
+            if (connect(probe, destination) != 0) {
+                return -1;
+            }
+            MemorySegment errno = Libc.newErrnoCell(arena);
+            MemorySegment value = arena.allocate(ValueLayout.JAVA_INT);
+            MemorySegment length = arena.allocateFrom(ValueLayout.JAVA_INT, 4);
+            if (Libc.getsockopt(errno, probe, Libc.IPPROTO_IP, Libc.IP_MTU, value, length) < 0) {
+                return -1;
+            }
+            return value.get(ValueLayout.JAVA_INT, 0);
+        } finally {
+            close(probe);
+        }
+    }
+
     /** {@code SO_ERROR}: the outcome of a non-blocking connect once the socket is writable. */
     public static int pendingError(int fd) {
         try (Arena arena = Arena.ofConfined()) {
