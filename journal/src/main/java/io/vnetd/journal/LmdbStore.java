@@ -192,7 +192,6 @@ public final class LmdbStore implements AutoCloseable {
             long nextSequence = recover(walDir);
             wal = WriteAheadLog.start(walDir, settings.logSegmentSize(), nextSequence);
             wal.deleteSegmentsBefore(wal.segmentNo()); // recovered into LMDB
-            wal.prepareSpare();
             freeBytes = measureFreeBytes();
         } catch (IOException | RuntimeException e) {
             env.close();
@@ -202,6 +201,7 @@ public final class LmdbStore implements AutoCloseable {
         maxKeySize = env.getMaxKeySize();
         readers = Executors.newFixedThreadPool(settings.readThreads(),
                 Thread.ofPlatform().name("vnetd-lmdb-reader-", 0).daemon().factory());
+        checkpointThread.execute(this::prepareSpare);
         Thread.ofPlatform().name("vnetd-lmdb-writer").daemon().start(this::writeLoop);
         log.info("LMDB journal open in {} (map size {})", dir, settings.mapSizeText());
     }
@@ -561,9 +561,18 @@ public final class LmdbStore implements AutoCloseable {
         checkpoints.incrementAndGet();
         try {
             wal.deleteSegmentsBefore(generation.segmentNo());
-            wal.prepareSpare();
         } catch (IOException e) {
             log.warn("journal log segments in {} not cut: {}", dir, e.toString());
+        }
+        prepareSpare();
+    }
+
+    /** Checkpoint thread: a spare log segment ready, so that the writer seldom writes one itself. */
+    private void prepareSpare() {
+        try {
+            wal.prepareSpare();
+        } catch (IOException e) {
+            log.warn("no spare journal log segment in {} (the writer will make one): {}", dir, e.toString());
         }
     }
 
