@@ -329,6 +329,16 @@ class QmpServerTest {
         assertTrue(reader.command("{'execute': 'query-version'}").has("return"));
     }
 
+    /** The bound is on output left unread, not on one answer: a reading client gets an answer larger than it. */
+    @Test
+    void anAnswerLargerThanTheOutputBoundStillReachesAReader() throws Exception {
+        start(new QmpServer.Context().endpoint(QmpEndpoint.unix(socket())).maxOutputQueueBytes(4096));
+        QmpTestClient reader = client();
+        JsonNode schema = reader.command("{'execute': 'query-qmp-schema'}");
+        assertTrue(schema.toString().length() > 3 * 4096, () -> "answer: " + schema.toString().length() + " bytes");
+        assertTrue(reader.command("{'execute': 'query-version'}").has("return"));
+    }
+
     /** Garbage without end costs its sender errors, and nobody else anything. */
     @Test
     void aGarbageFloodDisturbsNoOne() throws Exception {
