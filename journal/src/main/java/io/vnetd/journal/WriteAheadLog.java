@@ -22,9 +22,9 @@ import java.util.zip.CRC32C;
 import org.apache.pekko.persistence.SnapshotSelectionCriteria;
 
 /**
- * The store's write-ahead log: every group of committed requests is appended here and flushed once before any of
- * them is answered, so a commit costs one sequential write and one flush; LMDB itself is flushed only at
- * checkpoints (see {@link LmdbStore}).
+ * The store's write-ahead log: every group of accepted requests is appended here and flushed once before any of
+ * them is answered, so a group commit costs one sequential write and one flush; LMDB itself is written only at
+ * checkpoints, which record in LMDB the first group they do not hold (see {@link LmdbStore}).
  *
  * <h2>Files</h2>
  * In the {@code wal} directory beside LMDB's files:
@@ -32,7 +32,7 @@ import org.apache.pekko.persistence.SnapshotSelectionCriteria;
  * 00000000000000000001.log   segments, numbered upwards; each is filled with zeros when created, so that
  *                            flushing an append writes its data only, never the file's size
  * spare.log                  the next segment, prepared before it is needed
- * checkpoint                 what LMDB holds on disk ({@link Checkpoint})
+ * lock                       held by the process that has the store open
  * </pre>
  * A record is {@code int32 length} (of the payload, at least 1), {@code int32 crc32c} (of the sequence and payload),
  * {@code int64 sequence} (one more than the record before, across segments), then the payload: the group's requests
