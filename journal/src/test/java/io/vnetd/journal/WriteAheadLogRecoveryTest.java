@@ -125,7 +125,8 @@ class WriteAheadLogRecoveryTest {
             for (long seq = 1; seq <= 5_000; seq++) { // 1.3 MB of events and keys
                 store.append(List.of(new StoredEvent("p" + seq % 16, seq / 16 + 1, 4, new byte[200]))).join();
             }
-            assertTrue(store.counters().checkpoints() >= 10, store.counters().toString());
+            // the interval is an hour: every checkpoint before the close came from growth
+            assertTrue(store.counters().checkpoints() >= 3, store.counters().toString());
             assertEquals(313, store.highestSequenceNr("p0"));
             assertEquals(312, store.events("p0", 1, Long.MAX_VALUE, Integer.MAX_VALUE).size()); // 2..313
         }
