@@ -13,21 +13,23 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
-import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -136,6 +138,7 @@ public final class LmdbStore implements AutoCloseable {
     private JournalException broken;
     private Future<?> checkpoint;
     private long lastCheckpointNanos = System.nanoTime();
+    private final ByteBuffer checkKey = ByteBuffer.allocateDirect(16);
 
     // Checkpoint thread only (and the opening thread before it).
     private final Map<String, Long> pidNos = new HashMap<>(); // cleared when a transaction aborts
@@ -399,6 +402,7 @@ public final class LmdbStore implements AutoCloseable {
     /** Checks the batch's requests, logs the accepted ones as one group, and answers them. */
     private void log(List<StoreWrite> batch) {
         List<StoreWrite> accepted = new ArrayList<>(batch.size());
+        Set<EventKey> acceptedEvents = new HashSet<>();
         long batchBytes = 0;
         try (Txn<ByteBuffer> txn = env.txnRead()) {
             for (StoreWrite write : batch) {
@@ -406,7 +410,7 @@ public final class LmdbStore implements AutoCloseable {
                     if (broken != null) {
                         throw broken;
                     }
-                    StoreWrite checked = check(txn, write, batchBytes);
+                    StoreWrite checked = check(txn, write, batchBytes, acceptedEvents);
                     batchBytes += Overlay.bytes(checked);
                     accepted.add(checked);
                 } catch (JournalException e) {
@@ -440,17 +444,23 @@ public final class LmdbStore implements AutoCloseable {
     }
 
     /**
-     * Refuses an append of a record already written, and a write that would not fit in LMDB's map with everything
+     * Refuses an append of a record already written (pending, in LMDB, or earlier in the batch), and a write that would not fit in LMDB's map with everything
      * pending (after a checkpoint has made room, if one can); returns the write to log, an event deletion bounded by
      * the highest sequence number written (as LMDB bounds it), so that reads of what is pending agree.
      */
-    private StoreWrite check(Txn<ByteBuffer> txn, StoreWrite write, long batchBytes) {
+    private StoreWrite check(Txn<ByteBuffer> txn, StoreWrite write, long batchBytes, Set<EventKey> acceptedEvents) {
+        List<EventKey> appended = List.of();
         if (write instanceof StoreWrite.Append a) {
+            appended = new ArrayList<>(a.events().size());
+            Set<EventKey> inThisWrite = new HashSet<>();
             for (StoredEvent e : a.events()) {
-                if (isWritten(txn, e)) {
+                EventKey k = new EventKey(e.persistenceId(), e.sequenceNr());
+                // earlier in this batch or in this very write: not yet pending, but logged with it
+                if (acceptedEvents.contains(k) || !inThisWrite.add(k) || isWritten(txn, e)) {
                     throw new JournalException("journal conflict: record %s #%d is already written (two writers for one id?)"
                             .formatted(e.persistenceId(), e.sequenceNr()));
                 }
+                appended.add(k);
             }
         }
         long bytes = Overlay.bytes(write);
@@ -461,12 +471,16 @@ public final class LmdbStore implements AutoCloseable {
                         .formatted(settings.mapSizeText(), settings.configPath()));
             }
         }
+        acceptedEvents.addAll(appended);
         if (write instanceof StoreWrite.DeleteEvents d) {
-            long highest = highestSequenceNr(d.persistenceId());
+            long highest = highestSequenceNr(txn, d.persistenceId(), checkKey);
             return d.toSequenceNr() <= highest ? d : new StoreWrite.DeleteEvents(d.persistenceId(), highest, d.done());
         }
         return write;
     }
+
+    /** One journal record's key, for the conflict check within a batch. */
+    private record EventKey(String persistenceId, long sequenceNr) {}
 
     /** Whether {@code bytes} more, besides what is pending, fit in LMDB: twice the data, B-tree pages not being full. */
     private boolean fits(long bytes) {
@@ -480,7 +494,7 @@ public final class LmdbStore implements AutoCloseable {
             }
         }
         PidEntry pid = lookup(txn, e.persistenceId());
-        return pid != null && journal.get(txn, key(ByteBuffer.allocateDirect(16), pid.no(), e.sequenceNr())) != null;
+        return pid != null && journal.get(txn, key(checkKey, pid.no(), e.sequenceNr())) != null;
     }
 
     /** Freezes what is pending and applies it to LMDB on the checkpoint thread, unless a checkpoint is running. */
@@ -730,16 +744,19 @@ public final class LmdbStore implements AutoCloseable {
 
     /** The highest sequence number ever written for the id, deleted or not; 0 if none. */
     public long highestSequenceNr(String persistenceId) {
-        long pending = overlay.view(persistenceId).stream().mapToLong(Overlay.Pending::highestSequenceNr).max().orElse(0);
         try (Txn<ByteBuffer> txn = env.txnRead()) {
-            PidEntry pid = lookup(txn, persistenceId);
-            if (pid == null) {
-                return pending;
-            }
-            try (Cursor<ByteBuffer> c = journal.openCursor(txn)) {
-                return Math.max(pending,
-                        Math.max(lastSequenceNr(c, pid.no(), ByteBuffer.allocateDirect(16)), pid.deletedTo()));
-            }
+            return highestSequenceNr(txn, persistenceId, ByteBuffer.allocateDirect(16));
+        }
+    }
+
+    private long highestSequenceNr(Txn<ByteBuffer> txn, String persistenceId, ByteBuffer keyBuffer) {
+        long pending = overlay.view(persistenceId).stream().mapToLong(Overlay.Pending::highestSequenceNr).max().orElse(0);
+        PidEntry pid = lookup(txn, persistenceId);
+        if (pid == null) {
+            return pending;
+        }
+        try (Cursor<ByteBuffer> c = journal.openCursor(txn)) {
+            return Math.max(pending, Math.max(lastSequenceNr(c, pid.no(), keyBuffer), pid.deletedTo()));
         }
     }
 

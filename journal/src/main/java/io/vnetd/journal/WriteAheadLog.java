@@ -334,7 +334,7 @@ final class WriteAheadLog implements AutoCloseable {
         channel.force(true);
     }
 
-    static void syncDirectory(Path dir) throws IOException {
+    private static void syncDirectory(Path dir) throws IOException {
         try (FileChannel d = FileChannel.open(dir, READ)) {
             d.force(true);
         }

@@ -89,6 +89,31 @@ class LmdbStoreTest {
         }
     }
 
+    /**
+     * Two writes of one record queued together: the first is logged, the second refused, and the journal stays
+     * whole: a checkpoint applies it, and a record written twice in one write is refused too.
+     */
+    @Test
+    void aRecordWrittenTwiceInOneBatchIsAConflict() {
+        try (LmdbStore store = LmdbStore.acquire(TestSupport.settings(dir, 64 << 20))) {
+            CompletableFuture<Void> first = store.append(List.of(event("p", 1, 10)));
+            CompletableFuture<Void> second = store.append(List.of(event("p", 1, 20)));
+            CompletableFuture<Void> twice = store.append(List.of(event("q", 1, 10), event("q", 1, 20)));
+
+            first.join();
+            CompletionException conflict = assertThrows(CompletionException.class, second::join);
+            assertEquals("journal conflict: record p #1 is already written (two writers for one id?)",
+                    conflict.getCause().getMessage());
+            CompletionException inOneWrite = assertThrows(CompletionException.class, twice::join);
+            assertEquals("journal conflict: record q #1 is already written (two writers for one id?)",
+                    inOneWrite.getCause().getMessage());
+            store.flush().join();
+            assertEquals(0, store.counters().failedCheckpoints());
+            assertEquals(10, store.events("p", 1, Long.MAX_VALUE, Integer.MAX_VALUE).getFirst().bytes().length);
+            assertEquals(List.of(), sequenceNrs(store, "q"));
+        }
+    }
+
     /** A write is read back at once (from memory); a checkpoint puts it into LMDB's file. */
     @Test
     void aWriteIsReadAtOnceAndInLmdbsFileAfterACheckpoint() {
