@@ -32,9 +32,13 @@ public final class AllocationProbe {
     private final Map<String, Long> threadIds;
 
     private AllocationProbe(Map<String, Long> threadIds) {
+        assumeCounting();
+        this.threadIds = threadIds;
+    }
+
+    private static void assumeCounting() {
         assumeTrue(THREADS.isThreadAllocatedMemorySupported() && THREADS.isThreadAllocatedMemoryEnabled(),
                 "this JVM does not count allocated bytes per thread");
-        this.threadIds = threadIds;
     }
 
     /** The running data plane's agent threads: the shared one, or the switching and first I/O agent's. */
@@ -77,8 +81,7 @@ public final class AllocationProbe {
      * (with {@link #currentThreadAllocatedBytes()}) and returns the bytes it saw allocated, reports none.
      */
     public static void assertAMeasuredWindowAllocatesNothing(MeasuredWindow window) throws Exception {
-        assumeTrue(THREADS.isThreadAllocatedMemorySupported() && THREADS.isThreadAllocatedMemoryEnabled(),
-                "this JVM does not count allocated bytes per thread");
+        assumeCounting();
         List<Long> figures = new ArrayList<>();
         for (int i = 0; i < WINDOWS; i++) {
             long allocated = window.run();
