@@ -1,5 +1,7 @@
 package io.vnetd.actors.announce;
 
+import io.vnetd.actors.api.ErrorClass;
+import io.vnetd.actors.api.NetException;
 import io.vnetd.actors.serialization.JsonSerializable;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -8,15 +10,29 @@ import org.apache.pekko.actor.typed.ActorRef;
 public sealed interface AnnounceCommand extends JsonSerializable {
 
     /** {@code announce-self}: answered once the (re)start is journaled; round 1 follows at once. */
-    record Start(AnnounceParameters params, ActorRef<Started> replyTo) implements AnnounceCommand {
+    record Start(AnnounceParameters params, ActorRef<Reply> replyTo) implements AnnounceCommand {
     }
 
     /** Wakes the timer (recovery at start resumes its schedule). */
-    record Wake(ActorRef<Started> replyTo) implements AnnounceCommand {
+    record Wake(ActorRef<Reply> replyTo) implements AnnounceCommand {
     }
 
-    /** The answer: the timer's state once the command is journaled. */
-    record Started(AnnounceState state) implements JsonSerializable {
+    /** The answer to {@code Start} and {@code Wake}. */
+    sealed interface Reply extends JsonSerializable {
+    }
+
+    /** The timer's state once the command is journaled. */
+    record Started(AnnounceState state) implements Reply {
+    }
+
+    record Refused(ErrorClass errorClass, String desc) implements Reply {
+        public static Refused of(NetException e) {
+            return new Refused(e.errorClass(), e.desc());
+        }
+
+        public NetException toException() {
+            return new NetException(errorClass, desc);
+        }
     }
 
     /** A round of generation {@code generation} is due. */

@@ -1,5 +1,6 @@
 package io.vnetd.actors.announce;
 
+import io.vnetd.actors.persistence.InFlightReply;
 import io.vnetd.actors.port.PortControl;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,10 +44,12 @@ public final class AnnounceTimerEntity extends EventSourcedBehavior<AnnounceComm
     private final PortControl ports;
     private final Supplier<CompletionStage<List<AnnounceTarget>>> nics;
     private final Clock clock;
+    private final InFlightReply<AnnounceCommand.Reply> journaling;
 
     private AnnounceTimerEntity(ActorContext<AnnounceCommand> context, TimerScheduler<AnnounceCommand> timers,
                                 String entityId, PortControl ports,
-                                Supplier<CompletionStage<List<AnnounceTarget>>> nics, Clock clock) {
+                                Supplier<CompletionStage<List<AnnounceTarget>>> nics, Clock clock,
+                                InFlightReply<AnnounceCommand.Reply> journaling) {
         super(PersistenceId.of(TYPE_KEY.name(), entityId),
                 SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
         this.context = context;
@@ -54,6 +57,7 @@ public final class AnnounceTimerEntity extends EventSourcedBehavior<AnnounceComm
         this.ports = ports;
         this.nics = nics;
         this.clock = clock;
+        this.journaling = journaling;
     }
 
     /** The entity id of a timer: its {@code id} (prefixed, so no id collides with the unnamed one). */
@@ -63,8 +67,9 @@ public final class AnnounceTimerEntity extends EventSourcedBehavior<AnnounceComm
 
     public static Behavior<AnnounceCommand> create(String entityId, PortControl ports,
                                                    Supplier<CompletionStage<List<AnnounceTarget>>> nics, Clock clock) {
-        return Behaviors.withTimers(timers -> Behaviors.setup(
-                context -> new AnnounceTimerEntity(context, timers, entityId, ports, nics, clock)));
+        return InFlightReply.<AnnounceCommand, AnnounceCommand.Reply>refusingOnJournalFailure(
+                AnnounceCommand.Refused::of, journaling -> Behaviors.withTimers(timers -> Behaviors.setup(
+                        context -> new AnnounceTimerEntity(context, timers, entityId, ports, nics, clock, journaling))));
     }
 
     @Override
@@ -93,9 +98,8 @@ public final class AnnounceTimerEntity extends EventSourcedBehavior<AnnounceComm
         AnnounceEvent event = start.params().rounds() == 0
                 ? new AnnounceEvent.Cancelled()
                 : new AnnounceEvent.Started(start.params(), clock.millis());
-        return Effect().persist(event)
-                .thenRun(this::schedule)
-                .thenReply(start.replyTo(), AnnounceCommand.Started::new);
+        return journaling.thenReply(Effect().persist(event).thenRun(this::schedule),
+                start.replyTo(), AnnounceCommand.Started::new);
     }
 
     private Effect<AnnounceEvent, AnnounceState> fire(AnnounceState state, AnnounceCommand.Fire fire) {

@@ -100,7 +100,7 @@ public final class ControlPlane implements NetworkService {
                 netdevs,
                 name -> localNics.find(name, id -> sharding.entityRefFor(NicEntity.TYPE_KEY, id)),
                 entity -> sharding.entityRefFor(AnnounceTimerEntity.TYPE_KEY, entity.id())
-                        .<AnnounceCommand.Started>ask(AnnounceCommand.Wake::new, entityTimeout),
+                        .<AnnounceCommand.Reply>ask(AnnounceCommand.Wake::new, entityTimeout),
                 new ReadJournalCatalog(system, config.getString("read-journal-plugin"),
                         Set.of(NetdevEntity.TYPE_KEY.name(), NicEntity.TYPE_KEY.name(), AnnounceTimerEntity.TYPE_KEY.name()),
                         config.getInt("recovery-parallelism")),
@@ -179,8 +179,10 @@ public final class ControlPlane implements NetworkService {
             return CompletableFuture.failedFuture(e);
         }
         return Asks.onReplyThread(sharding.entityRefFor(AnnounceTimerEntity.TYPE_KEY, AnnounceTimerEntity.entityId(params))
-                        .<AnnounceCommand.Started>ask(replyTo -> new AnnounceCommand.Start(params, replyTo), askTimeout))
-                .thenApply(started -> null);
+                        .<AnnounceCommand.Reply>ask(replyTo -> new AnnounceCommand.Start(params, replyTo), askTimeout))
+                .thenCompose(reply -> reply instanceof AnnounceCommand.Refused refused
+                        ? CompletableFuture.failedFuture(refused.toException())
+                        : CompletableFuture.completedFuture(null));
     }
 
     /**

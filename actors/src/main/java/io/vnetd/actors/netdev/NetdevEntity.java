@@ -6,6 +6,7 @@ import io.vnetd.actors.netclient.NetClientRef;
 import io.vnetd.actors.netdev.NetdevCommand.Done;
 import io.vnetd.actors.netdev.NetdevCommand.Refused;
 import io.vnetd.actors.netdev.NetdevCommand.Reply;
+import io.vnetd.actors.persistence.InFlightReply;
 import io.vnetd.actors.port.PortControl;
 import java.time.Duration;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -52,9 +53,10 @@ public final class NetdevEntity extends EventSourcedBehavior<NetdevCommand, Netd
     private final TimerScheduler<NetdevCommand> timers;
     /** The wait before the next attempt to re-acquire a resource that a restart could not get back. */
     private Duration retryDelay = FIRST_RETRY;
+    private final InFlightReply<Reply> journaling;
 
     private NetdevEntity(ActorContext<NetdevCommand> context, TimerScheduler<NetdevCommand> timers, String name,
-                         PortControl ports) {
+                         PortControl ports, InFlightReply<Reply> journaling) {
         super(PersistenceId.of(TYPE_KEY.name(), name),
                 SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
         this.name = name;
@@ -62,10 +64,13 @@ public final class NetdevEntity extends EventSourcedBehavior<NetdevCommand, Netd
         this.ports = ports;
         this.log = context.getLog();
         this.timers = timers;
+        this.journaling = journaling;
     }
 
     public static Behavior<NetdevCommand> create(String name, PortControl ports) {
-        return Behaviors.withTimers(timers -> Behaviors.setup(context -> new NetdevEntity(context, timers, name, ports)));
+        return InFlightReply.<NetdevCommand, Reply>refusingOnJournalFailure(Refused::of, journaling ->
+                Behaviors.withTimers(timers -> Behaviors.setup(
+                        context -> new NetdevEntity(context, timers, name, ports, journaling))));
     }
 
     @Override
@@ -111,41 +116,41 @@ public final class NetdevEntity extends EventSourcedBehavior<NetdevCommand, Netd
             return refuse(c.replyTo(), e);
         }
         status = OK;
-        return Effect().persist(new NetdevEvent.Created(c.config(), c.ordinal(), c.hubOrdinal()))
-                .thenRun(this::realizePeer)
-                .thenReply(c.replyTo(), this::done);
+        return journaling.thenReply(Effect().persist(new NetdevEvent.Created(c.config(), c.ordinal(), c.hubOrdinal()))
+                .thenRun(this::realizePeer),
+                c.replyTo(), this::done);
     }
 
     private Effect<NetdevEvent, NetdevState> delete(NetdevState.Present state, NetdevCommand.Delete c) {
-        return Effect().persist(new NetdevEvent.Deleted())
-                .thenRun(s -> ports.close(self))
-                .thenReply(c.replyTo(), this::done);
+        return journaling.thenReply(Effect().persist(new NetdevEvent.Deleted())
+                .thenRun(s -> ports.close(self)),
+                c.replyTo(), this::done);
     }
 
     private Effect<NetdevEvent, NetdevState> setLink(NetdevState.Present state, NetdevCommand.SetLink c) {
         if (state.linkUp() == c.up()) {
             return reply(c.replyTo(), state);
         }
-        return Effect().persist(new NetdevEvent.LinkSet(c.up()))
-                .thenRun(s -> ports.setLink(self, c.up()))
-                .thenReply(c.replyTo(), this::done);
+        return journaling.thenReply(Effect().persist(new NetdevEvent.LinkSet(c.up()))
+                .thenRun(s -> ports.setLink(self, c.up())),
+                c.replyTo(), this::done);
     }
 
     private Effect<NetdevEvent, NetdevState> attachPeer(NetdevState.Present state, NetdevCommand.AttachPeer c) {
         if (state.peer().isPresent()) {
             return refuse(c.replyTo(), NetException.generic("netdev '" + name + "' is already in use"));
         }
-        return Effect().persist(new NetdevEvent.PeerAttached(c.peer()))
-                .thenReply(c.replyTo(), this::done);
+        return journaling.thenReply(Effect().persist(new NetdevEvent.PeerAttached(c.peer())),
+                c.replyTo(), this::done);
     }
 
     private Effect<NetdevEvent, NetdevState> detachPeer(NetdevState.Present state, NetdevCommand.DetachPeer c) {
         if (state.peer().isEmpty()) {
             return reply(c.replyTo(), state);
         }
-        return Effect().persist(new NetdevEvent.PeerDetached())
-                .thenRun(s -> ports.disconnect(self))
-                .thenReply(c.replyTo(), this::done);
+        return journaling.thenReply(Effect().persist(new NetdevEvent.PeerDetached())
+                .thenRun(s -> ports.disconnect(self)),
+                c.replyTo(), this::done);
     }
 
     @Override

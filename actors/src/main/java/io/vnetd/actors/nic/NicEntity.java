@@ -7,6 +7,7 @@ import io.vnetd.actors.netclient.NetClientRef;
 import io.vnetd.actors.nic.NicCommand.Done;
 import io.vnetd.actors.nic.NicCommand.Refused;
 import io.vnetd.actors.nic.NicCommand.Reply;
+import io.vnetd.actors.persistence.InFlightReply;
 import io.vnetd.actors.port.PortControl;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,8 +47,10 @@ public final class NicEntity extends EventSourcedBehavior<NicCommand, NicEvent, 
     private final PortControl ports;
     private final NetEventPublisher events;
     private final Logger log;
+    private final InFlightReply<Reply> journaling;
 
-    private NicEntity(ActorContext<NicCommand> context, String name, PortControl ports, NetEventPublisher events) {
+    private NicEntity(ActorContext<NicCommand> context, String name, PortControl ports, NetEventPublisher events,
+                      InFlightReply<Reply> journaling) {
         super(PersistenceId.of(TYPE_KEY.name(), name),
                 SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
         this.name = name;
@@ -55,10 +58,12 @@ public final class NicEntity extends EventSourcedBehavior<NicCommand, NicEvent, 
         this.ports = ports;
         this.events = events;
         this.log = context.getLog();
+        this.journaling = journaling;
     }
 
     public static Behavior<NicCommand> create(String name, PortControl ports, NetEventPublisher events) {
-        return Behaviors.setup(context -> new NicEntity(context, name, ports, events));
+        return InFlightReply.<NicCommand, Reply>refusingOnJournalFailure(Refused::of, journaling ->
+                Behaviors.setup(context -> new NicEntity(context, name, ports, events, journaling)));
     }
 
     @Override
@@ -101,43 +106,43 @@ public final class NicEntity extends EventSourcedBehavior<NicCommand, NicEvent, 
         } catch (NetException e) {
             return refuse(c.replyTo(), e);
         }
-        return Effect().persist(new NicEvent.Created(c.config(), c.ordinal()))
-                .thenRun(this::realizePeer)
-                .thenReply(c.replyTo(), this::done);
+        return journaling.thenReply(Effect().persist(new NicEvent.Created(c.config(), c.ordinal()))
+                .thenRun(this::realizePeer),
+                c.replyTo(), this::done);
     }
 
     private Effect<NicEvent, NicState> delete(NicState.Present state, NicCommand.Delete c) {
         NicConfig config = state.config();
-        return Effect().persist(new NicEvent.Deleted())
+        return journaling.thenReply(Effect().persist(new NicEvent.Deleted())
                 .thenRun(s -> {
                     ports.close(self);
                     // QEMU unrealizes the virtio device inside a PCI proxy first, and announces each.
                     config.model().backendChild().ifPresent(child ->
                             events.publish(new NetEvent.DeviceDeleted(Optional.empty(), config.virtioPath())));
                     events.publish(new NetEvent.DeviceDeleted(config.id(), config.qomPath()));
-                })
-                .thenReply(c.replyTo(), this::done);
+                }),
+                c.replyTo(), this::done);
     }
 
     private Effect<NicEvent, NicState> setLink(NicState.Present state, NicCommand.SetLink c) {
         if (state.linkUp() == c.up()) {
             return reply(c.replyTo(), state);
         }
-        return Effect().persist(new NicEvent.LinkSet(c.up()))
-                .thenRun(s -> ports.setLink(self, c.up()))
-                .thenReply(c.replyTo(), this::done);
+        return journaling.thenReply(Effect().persist(new NicEvent.LinkSet(c.up()))
+                .thenRun(s -> ports.setLink(self, c.up())),
+                c.replyTo(), this::done);
     }
 
     private Effect<NicEvent, NicState> peerDeleted(NicState.Present state, NicCommand.PeerDeleted c) {
         if (state.peer().isEmpty()) {
             return reply(c.replyTo(), state);
         }
-        return Effect().persist(new NicEvent.PeerDeleted())
+        return journaling.thenReply(Effect().persist(new NicEvent.PeerDeleted())
                 .thenRun(s -> {
                     ports.disconnect(self);
                     ports.setLink(self, false);
-                })
-                .thenReply(c.replyTo(), this::done);
+                }),
+                c.replyTo(), this::done);
     }
 
     private Effect<NicEvent, NicState> queryRxFilter(NicState.Present state, NicCommand.QueryRxFilter c) {
@@ -147,7 +152,8 @@ public final class NicEntity extends EventSourcedBehavior<NicCommand, NicEvent, 
         if (state.notifyArmed()) {
             return reply(c.replyTo(), state);
         }
-        return Effect().persist(new NicEvent.RxFilterNotifyRearmed()).thenReply(c.replyTo(), this::done);
+        return journaling.thenReply(Effect().persist(new NicEvent.RxFilterNotifyRearmed()),
+                c.replyTo(), this::done);
     }
 
     private Effect<NicEvent, NicState> guest(NicState.Present state, NicCommand.Guest c) {
@@ -187,7 +193,7 @@ public final class NicEntity extends EventSourcedBehavior<NicCommand, NicEvent, 
         }
         boolean failover = c.control() instanceof GuestControl.AckFeatures(var v, var standby)
                 && standby && !state.standby() && state.config().failover();
-        return Effect().persist(changes)
+        return journaling.thenReply(Effect().persist(changes)
                 .thenRun(after -> {
                     ports.setRxFilter(name, ((NicState.Present) after).rxFilter());
                     if (announce) {
@@ -196,8 +202,8 @@ public final class NicEntity extends EventSourcedBehavior<NicCommand, NicEvent, 
                     if (failover) {
                         events.publish(new NetEvent.FailoverNegotiated(state.config().id().orElse(name)));
                     }
-                })
-                .thenReply(c.replyTo(), this::done);
+                }),
+                c.replyTo(), this::done);
     }
 
     @Override

@@ -63,9 +63,9 @@ class AnnounceTimerEntityTest {
     }
 
     private AnnounceState start(ActorRef<AnnounceCommand> timer, AnnounceParameters params) {
-        TestProbe<AnnounceCommand.Started> probe = testKit.createTestProbe();
+        TestProbe<AnnounceCommand.Reply> probe = testKit.createTestProbe();
         timer.tell(new AnnounceCommand.Start(params, probe.getRef()));
-        return probe.receiveMessage(TIMEOUT).state();
+        return assertInstanceOf(AnnounceCommand.Started.class, probe.receiveMessage(TIMEOUT)).state();
     }
 
     private static AnnounceParameters params(long initial, long max, long rounds, long step, List<String> interfaces) {
@@ -107,9 +107,9 @@ class AnnounceTimerEntityTest {
         now.addAndGet(120_000);
         var restarted = timer("second");
         awaitInjected(4);
-        TestProbe<AnnounceCommand.Started> probe = testKit.createTestProbe();
+        TestProbe<AnnounceCommand.Reply> probe = testKit.createTestProbe();
         restarted.tell(new AnnounceCommand.Wake(probe.getRef()));
-        var state = assertInstanceOf(AnnounceState.Running.class, probe.receiveMessage(TIMEOUT).state());
+        var state = assertInstanceOf(AnnounceState.Running.class, assertInstanceOf(AnnounceCommand.Started.class, probe.receiveMessage(TIMEOUT)).state());
         assertEquals(1, state.remaining());
     }
 

@@ -14,7 +14,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -126,5 +128,34 @@ class NetdevEntityTest {
         assertTrue(ports.calls.contains("close netdev hp0"));
         var again = entity.<Reply>runCommand(replyTo -> create(new NetdevConfig.Hubport("hp0", 9, Optional.empty()), replyTo));
         assertInstanceOf(NetdevEvent.Created.class, again.event());
+    }
+
+    @Test
+    void aCommandWhoseJournalWriteFailsIsRefusedWithTheJournalsErrorAndKeepsNothing() {
+        entity.persistenceTestKit().failNextPersisted(new IllegalStateException("journal full: LMDB map size 1 MiB exhausted"));
+        var failed = entity.<Reply>runCommand(replyTo -> create(new NetdevConfig.Hubport("hp0", 0, Optional.empty()), replyTo));
+        assertEquals(new Refused(ErrorClass.GenericError,
+                "vnetd could not journal the change: journal full: LMDB map size 1 MiB exhausted"), failed.reply());
+        assertEquals(List.of("open hp0", "close netdev hp0"), ports.calls, "the port opened for the attempt is released");
+        var again = entity.<Reply>runCommand(replyTo -> create(new NetdevConfig.Hubport("hp0", 0, Optional.empty()), replyTo));
+        assertInstanceOf(Done.class, again.reply(), "the entity takes commands again once the journal does");
+    }
+
+    @Test
+    void aCommandWhoseEventTheJournalRejectsIsRefusedToo() {
+        // Pekko stops an entity whose event is rejected (sharding starts it again on its next command).
+        var netdev = TESTKIT.spawn(NetdevEntity.create("hp1", ports));
+        TestProbe<Reply> probe = TESTKIT.createTestProbe();
+        netdev.tell(create(new NetdevConfig.Hubport("hp1", 0, Optional.empty()), probe.getRef()));
+        probe.expectMessageClass(Done.class);
+        PersistenceTestKit.create(TESTKIT.system()).rejectNextPersisted(new IllegalArgumentException("event too large"));
+        netdev.tell(new NetdevCommand.SetLink(false, probe.getRef()));
+        assertEquals(new Refused(ErrorClass.GenericError, "vnetd could not journal the change: event too large"),
+                probe.receiveMessage());
+        probe.expectTerminated(netdev);
+        var again = TESTKIT.spawn(NetdevEntity.create("hp1", ports));
+        again.tell(new NetdevCommand.Get(probe.getRef()));
+        var state = (NetdevState.Present) probe.expectMessageClass(Done.class).state();
+        assertTrue(state.linkUp(), "the link stays as it was");
     }
 }
