@@ -46,9 +46,7 @@ class JournalFullIT {
             String refused = "h" + acknowledged;
             assertEquals("Device '" + refused + "' not found", qmp.execute("set_link",
                     "{\"name\":\"" + refused + "\",\"up\":false}").at("/error/desc").asText(), "the refused netdev was not made");
-            assertEquals("GenericError", qmp.execute("set_link", "{\"name\":\"h0\",\"up\":false}").at("/error/class").asText(),
-                    "a change that needs a write is refused too");
-            qmp.ok("set_link", "{\"name\":\"h0\",\"up\":true}"); // already so: nothing to write
+            qmp.ok("set_link", "{\"name\":\"h0\",\"up\":true}"); // already so: nothing to write, answered
             daemon.kill();
         }
         try (VnetdProcess daemon = VnetdProcess.start(dataDir);
