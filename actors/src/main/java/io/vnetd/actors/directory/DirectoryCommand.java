@@ -64,8 +64,7 @@ public sealed interface DirectoryCommand extends JsonSerializable {
     record RecoveryFailed(String reason) implements DirectoryCommand {
     }
 
-    /** A request's entity work is over: confirmed states to index, and the answer to give. */
-    record Finished(Request request, List<NetClientRef> held, List<Confirmed> confirmed, DirectoryReply answer)
-            implements DirectoryCommand {
+    /** A request's entity work is over: the clients it held, and the confirmed states to index. */
+    record Finished(List<NetClientRef> held, List<Confirmed> confirmed) implements DirectoryCommand {
     }
 }

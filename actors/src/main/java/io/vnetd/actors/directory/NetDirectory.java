@@ -183,13 +183,15 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
             return this;
         }
         busy.addAll(held);
-        CompletionStage<Finished> finished = work
-                .thenApply(outcome -> new Finished(request, held, outcome.confirmed(), outcome.answer()))
-                .exceptionallyCompose(failure -> reread(held)
-                        .thenApply(states -> new Finished(request, held, states, failed(failure))));
-        getContext().pipeToSelf(finished, (done, failure) -> failure == null
-                ? done
-                : new Finished(request, held, List.of(), failed(failure)));
+        ActorRef<DirectoryCommand> self = getContext().getSelf();
+        work.exceptionallyCompose(failure -> reread(held).thenApply(states -> new Outcome(states, failed(failure))))
+                .whenComplete((outcome, failure) -> {
+                    Outcome done = failure == null ? outcome : new Outcome(List.of(), failed(failure));
+                    // The index update is queued before the answer leaves, so whatever the client
+                    // sends next reaches this mailbox after it; the answer need not wait its turn.
+                    self.tell(new Finished(held, done.confirmed()));
+                    request.replyTo().tell(done.answer());
+                });
         return this;
     }
 
@@ -373,7 +375,6 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
 
     private Behavior<DirectoryCommand> onFinished(Finished finished) {
         finished.confirmed().forEach(directory::update);
-        finished.request().replyTo().tell(finished.answer());
         finished.held().forEach(busy::remove);
         retryParked();
         return this;
