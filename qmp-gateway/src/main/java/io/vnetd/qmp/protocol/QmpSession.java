@@ -18,13 +18,14 @@ import java.util.concurrent.Executor;
  * (QEMU's in-band queue; a malformed text takes its turn like a command). Out-of-band requests are
  * answered as soon as they are parsed. Events reach the session once it has negotiated.
  *
- * <p>Confined to one thread: every method is called on {@code executor}, and completions of
- * asynchronous commands hop back onto it. When as many requests are pending as allowed, the session
- * stops taking input (QEMU suspends the monitor) until one has been answered.
+ * <p>Not thread-safe: its transport calls it under one lock (or from one thread), and completions
+ * of asynchronous commands run through {@code executor}, which must take the same. When as many
+ * requests are pending as allowed, the session stops taking input (QEMU suspends the monitor) until
+ * one has been answered.
  */
 public final class QmpSession implements CommandContext {
 
-    /** Where the session's output goes. Called on the session's thread only. */
+    /** Where the session's output goes. Called under the session's lock only. */
     public interface Transport {
         /** Sends one complete message (a JSON text and CR LF). */
         void send(byte[] message);
@@ -65,7 +66,7 @@ public final class QmpSession implements CommandContext {
     private boolean closed;
 
     /**
-     * @param executor           the session's thread
+     * @param executor           runs a completed command's answer under the session's lock (or on its thread)
      * @param greeting           the greeting line, sent by {@link #start()}
      * @param maxPendingRequests how many requests may wait (the one executing included) before input is suspended
      */

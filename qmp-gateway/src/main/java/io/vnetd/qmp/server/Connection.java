@@ -6,13 +6,18 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
-import java.util.function.Function;
+import java.util.concurrent.Executor;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A client's socket and its QMP session, on one {@link IoLoop}. Output that the client does not
- * read at once is queued up to a bound. Past half of it, the client's input is left unread until
+ * A client's socket and its QMP session, read by one {@link IoLoop}. The session and the socket are
+ * guarded by this object's lock: the loop takes it to read, and a command's completion takes it to
+ * answer at once on the thread that completed it, which spares the loop a wake-up (an eventfd write
+ * and read, and a context switch) per command. Events are written likewise by the thread that
+ * publishes them, so an event published before an answer is sent before it. Output that the client
+ * does not read at once is queued up to a bound. Past half of it, the client's input is left unread until
  * the queue has drained, so its own requests cannot fill the queue; what can still fill it are
  * events, and a client that lets the whole bound fill up is disconnected, since it holds memory
  * nobody else can use and gets nothing from it.
@@ -36,18 +41,22 @@ final class Connection implements IoLoop.Handler, QmpSession.Transport {
     /** The client shut its sending side: answer what it sent, then close. */
     private boolean inputEnded;
 
+    /**
+     * @param sessionFactory makes the session from this connection, its transport, and the executor
+     *                       its completions run on (inline, under this connection's lock)
+     */
     Connection(IoLoop loop, SocketChannel channel, String peer, long maxOutputBytes,
-               Function<Connection, QmpSession> sessionFactory, Runnable onClose) {
+               BiFunction<Connection, Executor, QmpSession> sessionFactory, Runnable onClose) {
         this.loop = loop;
         this.channel = channel;
         this.peer = peer;
         this.maxOutputBytes = maxOutputBytes;
         this.onClose = onClose;
-        this.session = sessionFactory.apply(this);
+        this.session = sessionFactory.apply(this, this::runLocked);
     }
 
     /** On the loop's thread: starts reading and greets the client. */
-    void open() {
+    synchronized void open() {
         try {
             key = loop.register(channel, SelectionKey.OP_READ, this);
         } catch (IOException e) {
@@ -60,12 +69,17 @@ final class Connection implements IoLoop.Handler, QmpSession.Transport {
         session.start();
     }
 
-    QmpSession session() {
-        return session;
+    /** From any thread: an event, serialized. */
+    synchronized void event(byte[] message) {
+        session.event(message);
+    }
+
+    private synchronized void runLocked(Runnable task) {
+        task.run();
     }
 
     @Override
-    public void ready(SelectionKey selected) {
+    public synchronized void ready(SelectionKey selected) {
         if (selected.isValid() && selected.isWritable()) {
             flush();
         }
@@ -85,7 +99,7 @@ final class Connection implements IoLoop.Handler, QmpSession.Transport {
         }
         if (count < 0) {
             inputEnded = true;
-            key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
+            interest(key.interestOps() & ~SelectionKey.OP_READ);
             idle();
             return;
         }
@@ -99,7 +113,7 @@ final class Connection implements IoLoop.Handler, QmpSession.Transport {
         if (!closed && !inputEnded) {
             boolean paused = session.inputSuspended() || congested();
             int ops = key.interestOps();
-            key.interestOps(paused ? ops & ~SelectionKey.OP_READ : ops | SelectionKey.OP_READ);
+            interest(paused ? ops & ~SelectionKey.OP_READ : ops | SelectionKey.OP_READ);
         }
     }
 
@@ -141,7 +155,14 @@ final class Connection implements IoLoop.Handler, QmpSession.Transport {
         }
         output.add(buffer);
         outputBytes += buffer.remaining();
-        key.interestOps(key.interestOps() | SelectionKey.OP_WRITE);
+        interest(key.interestOps() | SelectionKey.OP_WRITE);
+    }
+
+    private void interest(int ops) {
+        if (key.interestOps() != ops) {
+            key.interestOps(ops);
+            loop.keyChanged();
+        }
     }
 
     private void flush() {
@@ -159,7 +180,7 @@ final class Connection implements IoLoop.Handler, QmpSession.Transport {
             close();
             return;
         }
-        key.interestOps(key.interestOps() & ~SelectionKey.OP_WRITE);
+        interest(key.interestOps() & ~SelectionKey.OP_WRITE);
         if (inputEnded) {
             idle();
         } else {
@@ -179,7 +200,7 @@ final class Connection implements IoLoop.Handler, QmpSession.Transport {
         close();
     }
 
-    void close() {
+    synchronized void close() {
         if (closed) {
             return;
         }
@@ -188,6 +209,7 @@ final class Connection implements IoLoop.Handler, QmpSession.Transport {
         output.clear();
         if (key != null) {
             key.cancel();
+            loop.keyChanged();
         }
         try {
             channel.close();

@@ -6,10 +6,10 @@ import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -17,9 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One I/O thread: a selector over its channels plus a queue of tasks from other threads. Every
- * connection it owns, and that connection's QMP session, is touched on this thread only, so none
- * of them needs a lock.
+ * One I/O thread: a selector over its channels plus a queue of tasks from other threads. It reads
+ * its connections' input as it arrives; their answers and events are written by whichever thread
+ * has them, under the connection's own lock (see {@link Connection}).
  */
 final class IoLoop implements Executor {
 
@@ -42,7 +42,8 @@ final class IoLoop implements Executor {
      * selector (an eventfd write, and a wake-up of the thread), the rest find the loop on its way.
      */
     private final AtomicBoolean wakeUpAsked = new AtomicBoolean();
-    private final List<Connection> connections = new ArrayList<>();
+    /** Read by any thread (events are sent from where they happen); changed as clients come and go. */
+    private final List<Connection> connections = new CopyOnWriteArrayList<>();
     private volatile boolean running = true;
 
     IoLoop(String name) {
@@ -78,10 +79,19 @@ final class IoLoop implements Executor {
         connections.remove(connection);
     }
 
-    /** The action may close the connection it is given (nothing else), hence the order. */
+    /** From any thread. */
     void forEachConnection(Consumer<Connection> action) {
-        for (int i = connections.size() - 1; i >= 0; i--) {
-            action.accept(connections.get(i));
+        connections.forEach(action);
+    }
+
+    /**
+     * A key's interest set changed, or it was cancelled (its channel is closed for real only once
+     * the selector lets go of it): a select already blocked would not see that before its next
+     * wake-up, so a change from another thread wakes it.
+     */
+    void keyChanged() {
+        if (Thread.currentThread() != thread) {
+            selector.wakeup();
         }
     }
 

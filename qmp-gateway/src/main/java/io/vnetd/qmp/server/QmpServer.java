@@ -186,19 +186,20 @@ public final class QmpServer implements AutoCloseable {
         }
         IoLoop loop = loops.get(Math.floorMod(nextLoop.getAndIncrement(), loops.size()));
         Connection connection = new Connection(loop, channel, peer, context.maxOutputQueueBytes(),
-                c -> new QmpSession(dispatcher, loop, c, greeting, limits, context.maxPendingRequests()),
+                (c, completions) -> new QmpSession(dispatcher, completions, c, greeting, limits,
+                        context.maxPendingRequests()),
                 clients::decrementAndGet);
         loop.execute(connection::open);
     }
 
-    /** From any thread: serialize once, then let each loop hand it to its sessions. */
+    /** From the thread where the event happened: serialized once, written to every session at once. */
     private void publish(NetEvent event) {
         if (!running) {
             return; // the service cannot unsubscribe a listener
         }
         events.encode(event, Instant.now()).ifPresent(message -> {
             for (IoLoop loop : loops) {
-                loop.execute(() -> loop.forEachConnection(c -> c.session().event(message)));
+                loop.forEachConnection(c -> c.event(message));
             }
         });
     }
