@@ -452,11 +452,11 @@ public final class LmdbStore implements AutoCloseable {
         List<EventKey> appended = List.of();
         if (write instanceof StoreWrite.Append a) {
             appended = new ArrayList<>(a.events().size());
-            Set<EventKey> inThisWrite = new HashSet<>();
             for (StoredEvent e : a.events()) {
                 EventKey k = new EventKey(e.persistenceId(), e.sequenceNr());
-                // earlier in this batch or in this very write: not yet pending, but logged with it
-                if (acceptedEvents.contains(k) || !inThisWrite.add(k) || isWritten(txn, e)) {
+                // earlier in this batch or in this very write (a few events: a list will do): not yet
+                // pending, but logged with it
+                if (acceptedEvents.contains(k) || appended.contains(k) || isWritten(txn, e)) {
                     throw new JournalException("journal conflict: record %s #%d is already written (two writers for one id?)"
                             .formatted(e.persistenceId(), e.sequenceNr()));
                 }

@@ -70,6 +70,9 @@ final class Overlay {
         }
 
         boolean contains(long sequenceNr) {
+            if (sequenceNr > lastSequenceNr()) {
+                return false; // the usual question: is the next event already there
+            }
             int i = indexOf(sequenceNr);
             return i < count && array[i].sequenceNr() == sequenceNr;
         }
@@ -267,7 +270,13 @@ final class Overlay {
     /** What a write adds to LMDB's data, roughly: payloads and keys. */
     static long bytes(StoreWrite write) {
         return switch (write) {
-            case StoreWrite.Append a -> a.events().stream().mapToLong(e -> e.bytes().length + 64L).sum();
+            case StoreWrite.Append a -> {
+                long sum = 0;
+                for (StoredEvent e : a.events()) {
+                    sum += e.bytes().length + 64L;
+                }
+                yield sum;
+            }
             case StoreWrite.PutSnapshot p -> p.snapshot().bytes().length + 64L;
             default -> 64;
         };

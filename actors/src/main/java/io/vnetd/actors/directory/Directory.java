@@ -262,17 +262,17 @@ final class Directory {
         return targets;
     }
 
-    /** Every client with that name, in creation order. */
+    /** Every client with that name (a netdev and a NIC may share one), in creation order. */
     private List<NetClientRef> clientsNamed(String name) {
-        return Stream.of(netdev(name).map(e -> new Ordered(NetClientRef.netdev(name), e.state().ordinal())),
-                        nic(name).map(n -> new Ordered(NetClientRef.nic(name), n.ordinal())))
-                .flatMap(Optional::stream)
-                .sorted(Comparator.comparingLong(Ordered::ordinal))
-                .map(Ordered::client)
-                .toList();
-    }
-
-    private record Ordered(NetClientRef client, long ordinal) {
+        NetdevEntry netdev = netdevs.get(name);
+        NicState.Present nic = nics.get(name);
+        if (netdev == null || nic == null) {
+            return netdev != null ? List.of(NetClientRef.netdev(name))
+                    : nic != null ? List.of(NetClientRef.nic(name)) : List.of();
+        }
+        return netdev.state().ordinal() <= nic.ordinal()
+                ? List.of(NetClientRef.netdev(name), NetClientRef.nic(name))
+                : List.of(NetClientRef.nic(name), NetClientRef.netdev(name));
     }
 
     /**

@@ -171,9 +171,11 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
             request.replyTo().tell(DirectoryReply.Failed.of(e));
             return this;
         }
-        if (held.stream().anyMatch(busy::contains)) {
-            parked.add(request);
-            return this;
+        for (NetClientRef client : held) {
+            if (busy.contains(client)) {
+                parked.add(request);
+                return this;
+            }
         }
         CompletionStage<Outcome> work;
         try {
@@ -224,7 +226,13 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
                     .map(NetClientRef::nic).forEach(clients::add);
             case Guest guest -> clients.add(NetClientRef.nic(guest.nic()));
         }
-        return clients.stream().distinct().toList();
+        List<NetClientRef> distinct = new ArrayList<>(clients.size());
+        for (NetClientRef client : clients) {
+            if (!distinct.contains(client)) {
+                distinct.add(client);
+            }
+        }
+        return distinct;
     }
 
     /** What a request did: the states its entities confirmed, and the answer. */
