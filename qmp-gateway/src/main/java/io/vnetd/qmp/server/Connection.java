@@ -15,9 +15,10 @@ import org.slf4j.LoggerFactory;
  * A client's socket and its QMP session, read by one {@link IoLoop}. The session and the socket are
  * guarded by this object's lock: the loop takes it to read, and a command's completion takes it to
  * answer at once on the thread that completed it, which spares the loop a wake-up (an eventfd write
- * and read, and a context switch) per command. Events are written likewise by the thread that
- * publishes them, so an event published before an answer is sent before it. Output that the client
- * does not read at once is queued up to a bound. Past half of it, the client's input is left unread until
+ * and read, and a context switch) per command. Events come through the loop, so an event and an
+ * answer of the same moment may reach the client in either order, as they may from QEMU (its
+ * DEVICE_DELETED, for one, follows the guest's acknowledgement, not the command). Output that the
+ * client does not read at once is queued up to a bound. Past half of it, the client's input is left unread until
  * the queue has drained, so its own requests cannot fill the queue; what can still fill it are
  * events, and a client that lets the whole bound fill up is disconnected, since it holds memory
  * nobody else can use and gets nothing from it.
@@ -69,7 +70,7 @@ final class Connection implements IoLoop.Handler, QmpSession.Transport {
         session.start();
     }
 
-    /** From any thread: an event, serialized. */
+    /** On the loop's thread: an event, serialized. */
     synchronized void event(byte[] message) {
         session.event(message);
     }

@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One I/O thread: a selector over its channels plus a queue of tasks from other threads. It reads
- * its connections' input as it arrives; their answers and events are written by whichever thread
- * has them, under the connection's own lock (see {@link Connection}).
+ * its connections' input as it arrives and writes their events; answers are written by whichever
+ * thread completes them, under the connection's own lock (see {@link Connection}).
  */
 final class IoLoop implements Executor {
 
@@ -42,7 +42,7 @@ final class IoLoop implements Executor {
      * selector (an eventfd write, and a wake-up of the thread), the rest find the loop on its way.
      */
     private final AtomicBoolean wakeUpAsked = new AtomicBoolean();
-    /** Read by any thread (events are sent from where they happen); changed as clients come and go. */
+    /** Changed by whichever thread closes a client; read on the loop's thread. */
     private final List<Connection> connections = new CopyOnWriteArrayList<>();
     private volatile boolean running = true;
 
@@ -79,7 +79,6 @@ final class IoLoop implements Executor {
         connections.remove(connection);
     }
 
-    /** From any thread. */
     void forEachConnection(Consumer<Connection> action) {
         connections.forEach(action);
     }

@@ -192,14 +192,17 @@ public final class QmpServer implements AutoCloseable {
         loop.execute(connection::open);
     }
 
-    /** From the thread where the event happened: serialized once, written to every session at once. */
+    /**
+     * From any thread: serialized once, then handed to each loop, which writes it to its sessions.
+     * The thread that publishes (an entity, a data-plane agent) never waits for a client's lock.
+     */
     private void publish(NetEvent event) {
         if (!running) {
             return; // the service cannot unsubscribe a listener
         }
         events.encode(event, Instant.now()).ifPresent(message -> {
             for (IoLoop loop : loops) {
-                loop.forEachConnection(c -> c.event(message));
+                loop.execute(() -> loop.forEachConnection(c -> c.event(message)));
             }
         });
     }

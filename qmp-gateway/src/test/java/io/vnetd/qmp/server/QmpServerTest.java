@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -250,23 +249,6 @@ class QmpServerTest {
         assertEquals(1, client.readMessage().get("id").intValue());
         assertEquals(2, client.readMessage().get("id").intValue());
         assertThrows(IOException.class, client::readMessage, "then the server closes");
-    }
-
-    /** Answers and events are written by the thread that has them, in the order it has them. */
-    @Test
-    void anEventPublishedBeforeAnAnswerIsReadBeforeIt() throws Exception {
-        start();
-        QmpTestClient client = client();
-        network.hold();
-        client.send("{'execute': 'netdev_add', 'arguments': {'id': 'h0', 'type': 'hubport', 'hubid': 0}, 'id': 1}\n");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (network.heldCount() == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        network.emit(new NetEvent.NetdevStreamDisconnected("s0"));
-        network.release();
-        assertEquals("NETDEV_STREAM_DISCONNECTED", client.readMessage().get("event").textValue());
-        assertEquals(1, client.readMessage().get("id").intValue());
     }
 
     @Test
