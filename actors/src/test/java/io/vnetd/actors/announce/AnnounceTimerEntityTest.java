@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import com.typesafe.config.ConfigFactory;
+import io.vnetd.actors.api.ErrorClass;
 import io.vnetd.actors.netdev.RecordingPorts;
 import io.vnetd.actors.nic.MacAddress;
 import java.time.Clock;
@@ -21,6 +22,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -120,6 +122,19 @@ class AnnounceTimerEntityTest {
         assertInstanceOf(AnnounceState.Running.class, start(timer, params(60_000, 60_000, 2, 0, null)));
         var cancelled = start(timer, params(0, 0, 0, 0, null));
         assertEquals(new AnnounceState.Idle(2), cancelled);
+    }
+
+    @Test
+    void aStartTheJournalCannotStoreIsRefusedWithItsErrorAndAnnouncesNothing() throws InterruptedException {
+        var timer = timer("journal-failure");
+        PersistenceTestKit.create(testKit.system())
+                .failNextPersisted(new IllegalStateException("journal full: LMDB map size 1 MiB exhausted"));
+        TestProbe<AnnounceCommand.Reply> probe = testKit.createTestProbe();
+        timer.tell(new AnnounceCommand.Start(params(0, 0, 3, 0, null), probe.getRef()));
+        assertEquals(new AnnounceCommand.Refused(ErrorClass.GenericError,
+                "vnetd could not journal the change: journal full: LMDB map size 1 MiB exhausted"), probe.receiveMessage(TIMEOUT));
+        Thread.sleep(200); // round 1 would have gone at once
+        assertEquals(List.of(), ports.injected);
     }
 
     @Test
