@@ -12,16 +12,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A client's socket and its QMP session, read by one {@link IoLoop}. The session and the socket are
- * guarded by this object's lock: the loop takes it to read, and a command's completion takes it to
- * answer at once on the thread that completed it, which spares the loop a wake-up (an eventfd write
- * and read, and a context switch) per command. Events come through the loop, so an event and an
- * answer of the same moment may reach the client in either order, as they may from QEMU (its
- * DEVICE_DELETED, for one, follows the guest's acknowledgement, not the command). Output that the
- * client does not read at once is queued up to a bound. Past half of it, the client's input is left unread until
- * the queue has drained, so its own requests cannot fill the queue; what can still fill it are
- * events, and a client that lets the whole bound fill up is disconnected, since it holds memory
- * nobody else can use and gets nothing from it.
+ * A client's socket and its QMP session, read by one {@link IoLoop}. The session and the socket
+ * are guarded by this object's lock: the loop takes it to read, and a command's completion takes
+ * it to answer at once on the thread that completed it, which spares the loop a wake-up (an
+ * eventfd write and read, and a context switch) per command. Events come through the loop, so an
+ * event and an answer of the same moment may reach the client in either order, as they may from
+ * QEMU (its DEVICE_DELETED, for one, follows the guest's acknowledgement, not the command). Output
+ * that the client does not read at once is queued up to a bound. Past half of it, the client's
+ * input is left unread until the queue has drained, so its own requests cannot fill the queue;
+ * what can still fill it are events, and a client that lets the whole bound fill up is
+ * disconnected, since it holds memory nobody else can use and gets nothing from it.
  */
 final class Connection implements IoLoop.Handler, QmpSession.Transport {
 
