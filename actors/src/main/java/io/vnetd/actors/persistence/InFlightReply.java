@@ -55,7 +55,8 @@ public final class InFlightReply<R> {
 
     private void refuse(Throwable cause) {
         if (waiting != null) {
-            waiting.tell(refusal.apply(NetException.generic("vnetd could not journal the change: " + cause.getMessage())));
+            String why = cause.getMessage() != null ? cause.getMessage() : cause.toString();
+            waiting.tell(refusal.apply(NetException.generic("vnetd could not journal the change: " + why)));
             waiting = null;
         }
     }
