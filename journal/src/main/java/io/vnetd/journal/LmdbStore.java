@@ -139,6 +139,7 @@ public final class LmdbStore implements AutoCloseable {
     private Future<?> checkpoint;
     private long lastCheckpointNanos = System.nanoTime();
     private final ByteBuffer checkKey = ByteBuffer.allocateDirect(16);
+    private final ByteBuffer checkName;
 
     // Checkpoint thread only (and the opening thread before it).
     private final Map<String, Long> pidNos = new HashMap<>(); // cleared when a transaction aborts
@@ -202,6 +203,7 @@ public final class LmdbStore implements AutoCloseable {
             throw openFailure(e);
         }
         maxKeySize = env.getMaxKeySize();
+        checkName = ByteBuffer.allocateDirect(maxKeySize);
         readers = Executors.newFixedThreadPool(settings.readThreads(),
                 Thread.ofPlatform().name("vnetd-lmdb-reader-", 0).daemon().factory());
         checkpointThread.execute(this::prepareSpare);
@@ -410,9 +412,9 @@ public final class LmdbStore implements AutoCloseable {
                     if (broken != null) {
                         throw broken;
                     }
-                    StoreWrite checked = check(txn, write, batchBytes, acceptedEvents);
-                    batchBytes += Overlay.bytes(checked);
-                    accepted.add(checked);
+                    long bytes = Overlay.bytes(write);
+                    accepted.add(check(txn, write, batchBytes + bytes, acceptedEvents));
+                    batchBytes += bytes;
                 } catch (JournalException e) {
                     failedRequests.incrementAndGet();
                     write.done().completeExceptionally(e);
@@ -444,9 +446,12 @@ public final class LmdbStore implements AutoCloseable {
     }
 
     /**
-     * Refuses an append of a record already written (pending, in LMDB, or earlier in the batch), and a write that would not fit in LMDB's map with everything
-     * pending (after a checkpoint has made room, if one can); returns the write to log, an event deletion bounded by
-     * the highest sequence number written (as LMDB bounds it), so that reads of what is pending agree.
+     * Refuses an append of a record already written (pending, in LMDB, or earlier in the batch), and a write that
+     * would not fit in LMDB's map with everything pending (after a checkpoint has made room, if one can); returns the
+     * write to log, an event deletion bounded by the highest sequence number written (as LMDB bounds it), so that
+     * reads of what is pending agree.
+     *
+     * @param batchBytes the size of the batch's writes accepted so far and of this one ({@link Overlay#bytes})
      */
     private StoreWrite check(Txn<ByteBuffer> txn, StoreWrite write, long batchBytes, Set<EventKey> acceptedEvents) {
         List<EventKey> appended = List.of();
@@ -457,18 +462,15 @@ public final class LmdbStore implements AutoCloseable {
                 // earlier in this batch or in this very write (a few events: a list will do): not yet
                 // pending, but logged with it
                 if (acceptedEvents.contains(k) || appended.contains(k) || isWritten(txn, e)) {
-                    throw new JournalException("journal conflict: record %s #%d is already written (two writers for one id?)"
-                            .formatted(e.persistenceId(), e.sequenceNr()));
+                    throw conflict(e, null);
                 }
                 appended.add(k);
             }
         }
-        long bytes = Overlay.bytes(write);
-        if (!fits(batchBytes + bytes)) {
+        if (!fits(batchBytes)) {
             checkpointNow();
-            if (!fits(batchBytes + bytes)) {
-                throw new JournalException("journal full: LMDB map size %s exhausted (%s.map-size)"
-                        .formatted(settings.mapSizeText(), settings.configPath()));
+            if (!fits(batchBytes)) {
+                throw journalFull(null);
             }
         }
         acceptedEvents.addAll(appended);
@@ -477,6 +479,16 @@ public final class LmdbStore implements AutoCloseable {
             return d.toSequenceNr() <= highest ? d : new StoreWrite.DeleteEvents(d.persistenceId(), highest, d.done());
         }
         return write;
+    }
+
+    private static JournalException conflict(StoredEvent e, Exception cause) {
+        return new JournalException("journal conflict: record %s #%d is already written (two writers for one id?)"
+                .formatted(e.persistenceId(), e.sequenceNr()), cause);
+    }
+
+    private JournalException journalFull(Exception cause) {
+        return new JournalException("journal full: LMDB map size %s exhausted (%s.map-size)"
+                .formatted(settings.mapSizeText(), settings.configPath()), cause);
     }
 
     /** One journal record's key, for the conflict check within a batch. */
@@ -493,7 +505,7 @@ public final class LmdbStore implements AutoCloseable {
                 return true;
             }
         }
-        PidEntry pid = lookup(txn, e.persistenceId());
+        PidEntry pid = lookup(txn, e.persistenceId(), checkName);
         return pid != null && journal.get(txn, key(checkKey, pid.no(), e.sequenceNr())) != null;
     }
 
@@ -627,8 +639,7 @@ public final class LmdbStore implements AutoCloseable {
         try {
             value = journal.reserve(txn, key, EVENT_HEADER + e.bytes().length, MDB_NOOVERWRITE);
         } catch (Dbi.KeyExistsException x) {
-            throw new JournalException("journal conflict: record %s #%d is already written (two writers for one id?)"
-                    .formatted(e.persistenceId(), e.sequenceNr()), x);
+            throw conflict(e, x);
         }
         value.putInt(4, e.serializerId()).put(EVENT_HEADER, e.bytes());
         value.putInt(0, checksum(key, value));
@@ -703,8 +714,7 @@ public final class LmdbStore implements AutoCloseable {
     private JournalException writeFailure(RuntimeException e) {
         return switch (e) {
             case JournalException j -> j;
-            case Env.MapFullException full -> new JournalException("journal full: LMDB map size %s exhausted (%s.map-size)"
-                    .formatted(settings.mapSizeText(), settings.configPath()), full);
+            case Env.MapFullException full -> journalFull(full);
             default -> new JournalException("journal write failed in " + dir + ": " + e, e);
         };
     }
@@ -867,7 +877,7 @@ public final class LmdbStore implements AutoCloseable {
                 boolean more = seekAtMost(c, key);
                 while (more && c.key().getLong(0) == pid.no() && c.key().getLong(8) >= criteria.minSequenceNr()) {
                     StoredSnapshot s = readSnapshot(persistenceId, c.key(), c.val());
-                    if (s.timestamp() >= criteria.minTimestamp() && s.timestamp() <= criteria.maxTimestamp()) {
+                    if (Overlay.matches(s, criteria)) {
                         return Optional.of(s);
                     }
                     more = c.prev();
@@ -924,8 +934,16 @@ public final class LmdbStore implements AutoCloseable {
     }
 
     private PidEntry lookup(Txn<ByteBuffer> txn, String persistenceId) {
+        return lookup(txn, persistenceId, null);
+    }
+
+    /** With {@code nameBuffer} (the writer's, of {@code maxKeySize} bytes) for the key, or a new one if null. */
+    private PidEntry lookup(Txn<ByteBuffer> txn, String persistenceId, ByteBuffer nameBuffer) {
         byte[] name = persistenceId.getBytes(UTF_8);
-        return name.length == 0 || name.length > maxKeySize ? null : pidEntry(txn, direct(name));
+        if (name.length == 0 || name.length > maxKeySize) {
+            return null;
+        }
+        return pidEntry(txn, nameBuffer == null ? direct(name) : nameBuffer.clear().put(name).flip());
     }
 
     private PidEntry pidEntry(Txn<ByteBuffer> txn, ByteBuffer name) {
