@@ -1,12 +1,5 @@
 package io.vnetd.dataplane;
 
-import io.vnetd.actors.api.NetClientCounters;
-import io.vnetd.actors.api.NetEventPublisher;
-import io.vnetd.actors.api.NetException;
-import io.vnetd.actors.netclient.NetClientRef;
-import io.vnetd.actors.netdev.NetdevConfig;
-import io.vnetd.actors.nic.NicConfig;
-import io.vnetd.actors.port.PortControl;
 import io.vnetd.dataplane.affinity.CpuAffinity;
 import io.vnetd.dataplane.backend.Backends;
 import io.vnetd.dataplane.backend.IoAgent;
@@ -22,7 +15,7 @@ import io.vnetd.dataplane.counters.PortCounters;
 import io.vnetd.dataplane.counters.PortCountersSnapshot;
 import io.vnetd.dataplane.counters.SwitchCounter;
 import io.vnetd.dataplane.counters.SwitchCountersSnapshot;
-import io.vnetd.dataplane.filter.RxFilter;
+import io.vnetd.dataplane.filter.FrameFilter;
 import io.vnetd.dataplane.filter.VirtioRxFilter;
 import io.vnetd.dataplane.idle.Doorbell;
 import io.vnetd.dataplane.idle.Sleeper;
@@ -34,6 +27,14 @@ import io.vnetd.dataplane.port.RingBuffers;
 import io.vnetd.dataplane.switching.ControlOp;
 import io.vnetd.dataplane.switching.PortTag;
 import io.vnetd.dataplane.switching.SwitchingAgent;
+import io.vnetd.model.error.NetException;
+import io.vnetd.model.netclient.NetClientCounters;
+import io.vnetd.model.netclient.NetClientRef;
+import io.vnetd.model.netdev.NetdevConfig;
+import io.vnetd.model.nic.NicConfig;
+import io.vnetd.model.nic.RxFilter;
+import io.vnetd.model.port.PortControl;
+import io.vnetd.model.service.NetEventPublisher;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -315,7 +316,7 @@ public final class DataPlane implements PortControl, AutoCloseable {
      * NIC's receive filter. Re-opening an open NIC keeps its port and replaces the filter.
      */
     @Override
-    public void openNic(NicConfig config, io.vnetd.actors.nic.RxFilter filter) {
+    public void openNic(NicConfig config, RxFilter filter) {
         Objects.requireNonNull(config, "config");
         requireNotClosed();
         String name = portName(NetClientRef.nic(config.name()));
@@ -324,7 +325,7 @@ public final class DataPlane implements PortControl, AutoCloseable {
     }
 
     @Override
-    public void setRxFilter(String nic, io.vnetd.actors.nic.RxFilter filter) {
+    public void setRxFilter(String nic, RxFilter filter) {
         send(new ControlOp.SetRxFilter(portName(NetClientRef.nic(nic)), VirtioRxFilter.of(filter)));
     }
 
@@ -385,7 +386,7 @@ public final class DataPlane implements PortControl, AutoCloseable {
      * detaches it.
      *
      * @throws IllegalStateException if {@code name} is open already
-     * @throws io.vnetd.actors.api.NetException if all {@link Context#maxPorts} slots are in use
+     * @throws io.vnetd.model.error.NetException if all {@link Context#maxPorts} slots are in use
      */
     public EndpointPort attachEndpoint(String name) {
         Objects.requireNonNull(name, "name");
@@ -395,11 +396,11 @@ public final class DataPlane implements PortControl, AutoCloseable {
 
     /**
      * Replaces the receive filter of endpoint port {@code name}, applied to every frame delivered to
-     * it from then on; {@link RxFilter#ACCEPT_ALL} removes it.
+     * it from then on; {@link FrameFilter#ACCEPT_ALL} removes it.
      *
      * @throws IllegalArgumentException if {@code name} is a hubport
      */
-    public void setPortRxFilter(String name, RxFilter filter) {
+    public void setPortRxFilter(String name, FrameFilter filter) {
         ControlOp op = new ControlOp.SetRxFilter(name, filter);
         if (registry.isHubport(name)) {
             throw new IllegalArgumentException("rx-filters apply to endpoint ports; '" + name + "' is a hubport");

@@ -1,17 +1,17 @@
 package io.vnetd.dataplane;
 
-import static io.vnetd.actors.netclient.NetClientRef.netdev;
 import static io.vnetd.dataplane.Frames.MAC_A;
 import static io.vnetd.dataplane.Frames.MAC_B;
 import static io.vnetd.dataplane.Frames.frame;
+import static io.vnetd.model.netclient.NetClientRef.netdev;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vnetd.actors.api.NetException;
-import io.vnetd.actors.netdev.NetdevConfig;
 import io.vnetd.dataplane.counters.PortCountersSnapshot;
 import io.vnetd.dataplane.port.EndpointPort;
+import io.vnetd.model.error.NetException;
+import io.vnetd.model.netdev.NetdevConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

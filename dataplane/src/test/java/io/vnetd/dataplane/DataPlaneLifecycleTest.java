@@ -1,9 +1,9 @@
 package io.vnetd.dataplane;
 
-import static io.vnetd.actors.netclient.NetClientRef.netdev;
 import static io.vnetd.dataplane.Frames.MAC_A;
 import static io.vnetd.dataplane.Frames.MAC_B;
 import static io.vnetd.dataplane.Frames.frame;
+import static io.vnetd.model.netclient.NetClientRef.netdev;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,17 +1,17 @@
 package io.vnetd.dataplane;
 
-import static io.vnetd.actors.netclient.NetClientRef.netdev;
 import static io.vnetd.dataplane.Frames.MAC_A;
 import static io.vnetd.dataplane.Frames.MAC_B;
 import static io.vnetd.dataplane.Frames.frame;
+import static io.vnetd.model.netclient.NetClientRef.netdev;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vnetd.dataplane.counters.PortCountersSnapshot;
-import io.vnetd.dataplane.filter.MacAddress;
-import io.vnetd.dataplane.filter.RxFilter;
+import io.vnetd.dataplane.filter.FrameFilter;
 import io.vnetd.dataplane.filter.VirtioRxFilter;
+import io.vnetd.model.nic.MacAddress;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -387,12 +387,12 @@ class ForwardingTest {
 
         a.send(frame(MAC_B, MAC_A, 1));
         a.send(frame(Frames.MAC_C, MAC_A, 2));
-        a.send(frame(MacAddress.BROADCAST, MAC_A, 3));
+        a.send(frame(MacAddress.BROADCAST.bits(), MAC_A, 3));
         h.step();
         assertEquals(List.of(1, 3), sequences(b.received()));
         assertEquals(1, h.counters("b").droppedFilter());
 
-        dp.setPortRxFilter("b", RxFilter.ACCEPT_ALL);
+        dp.setPortRxFilter("b", FrameFilter.ACCEPT_ALL);
         a.send(frame(Frames.MAC_C, MAC_A, 4));
         h.step();
         assertEquals(List.of(4), sequences(b.received()));

@@ -1,15 +1,15 @@
 package io.vnetd.dataplane;
 
-import io.vnetd.dataplane.filter.MacAddress;
+import io.vnetd.model.nic.MacAddress;
 import java.nio.ByteBuffer;
 
 /** Ethernet frames for tests; the payload carries a sequence number so copies can be told apart. */
 public final class Frames {
 
-    public static final long MAC_A = MacAddress.parse("52:54:00:12:34:56");
-    public static final long MAC_B = MacAddress.parse("52:54:00:12:34:57");
-    public static final long MAC_C = MacAddress.parse("52:54:00:12:34:58");
-    public static final long MULTICAST = MacAddress.parse("01:00:5e:00:00:fb");
+    public static final long MAC_A = MacAddress.of("52:54:00:12:34:56").bits();
+    public static final long MAC_B = MacAddress.of("52:54:00:12:34:57").bits();
+    public static final long MAC_C = MacAddress.of("52:54:00:12:34:58").bits();
+    public static final long MULTICAST = MacAddress.of("01:00:5e:00:00:fb").bits();
 
     private Frames() {
     }

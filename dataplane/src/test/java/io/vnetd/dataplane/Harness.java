@@ -1,8 +1,8 @@
 package io.vnetd.dataplane;
 
-import io.vnetd.actors.netclient.NetClientRef;
-import io.vnetd.actors.netdev.NetdevConfig;
 import io.vnetd.dataplane.counters.PortCountersSnapshot;
+import io.vnetd.model.netclient.NetClientRef;
+import io.vnetd.model.netdev.NetdevConfig;
 import java.util.Optional;
 
 /** A data plane without threads: the test steps the switching agent itself. */

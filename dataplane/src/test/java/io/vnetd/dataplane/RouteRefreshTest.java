@@ -1,10 +1,10 @@
 package io.vnetd.dataplane;
 
-import static io.vnetd.actors.netclient.NetClientRef.netdev;
 import static io.vnetd.dataplane.Frames.MAC_A;
 import static io.vnetd.dataplane.Frames.MAC_B;
 import static io.vnetd.dataplane.Frames.MAC_C;
 import static io.vnetd.dataplane.Frames.frame;
+import static io.vnetd.model.netclient.NetClientRef.netdev;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.vnetd.dataplane.filter.VirtioRxFilter;

@@ -1,15 +1,15 @@
 package io.vnetd.qmp;
 
-import io.vnetd.actors.announce.AnnounceParameters;
-import io.vnetd.actors.api.NetClientInfo;
-import io.vnetd.actors.api.NetEvent;
-import io.vnetd.actors.api.NetException;
-import io.vnetd.actors.api.NetworkService;
-import io.vnetd.actors.api.NetworkView;
-import io.vnetd.actors.api.RxFilterInfo;
-import io.vnetd.actors.netdev.NetdevConfig;
-import io.vnetd.actors.nic.GuestControl;
-import io.vnetd.actors.nic.NicRequest;
+import io.vnetd.model.announce.AnnounceParameters;
+import io.vnetd.model.error.NetException;
+import io.vnetd.model.netclient.NetClientInfo;
+import io.vnetd.model.netdev.NetdevConfig;
+import io.vnetd.model.nic.GuestControl;
+import io.vnetd.model.nic.NicRequest;
+import io.vnetd.model.nic.RxFilterInfo;
+import io.vnetd.model.service.NetEvent;
+import io.vnetd.model.service.NetworkService;
+import io.vnetd.model.service.NetworkView;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

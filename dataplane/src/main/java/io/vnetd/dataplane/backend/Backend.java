@@ -1,9 +1,9 @@
 package io.vnetd.dataplane.backend;
 
-import io.vnetd.actors.netdev.NetdevConfig;
 import io.vnetd.dataplane.backend.io.EventLoop;
 import io.vnetd.dataplane.counters.BackendCounters;
 import io.vnetd.dataplane.port.EndpointPort;
+import io.vnetd.model.netdev.NetdevConfig;
 
 /**
  * A netdev whose frames come from and go to a host socket: it holds the socket, its endpoint port

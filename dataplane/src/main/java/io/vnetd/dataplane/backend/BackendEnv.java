@@ -1,9 +1,9 @@
 package io.vnetd.dataplane.backend;
 
-import io.vnetd.actors.api.NetEventPublisher;
 import io.vnetd.dataplane.DataPlane;
 import io.vnetd.dataplane.counters.BackendCounters;
 import io.vnetd.dataplane.port.EndpointPort;
+import io.vnetd.model.service.NetEventPublisher;
 
 /** What a backend gets from the data plane: its settings, its port and counters, the resolver, events. */
 public interface BackendEnv {

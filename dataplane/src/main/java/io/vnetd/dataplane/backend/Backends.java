@@ -1,11 +1,11 @@
 package io.vnetd.dataplane.backend;
 
-import io.vnetd.actors.api.NetEventPublisher;
-import io.vnetd.actors.netdev.NetdevConfig;
 import io.vnetd.dataplane.DataPlane;
 import io.vnetd.dataplane.counters.BackendCounters;
 import io.vnetd.dataplane.counters.BackendCountersSnapshot;
 import io.vnetd.dataplane.port.EndpointPort;
+import io.vnetd.model.netdev.NetdevConfig;
+import io.vnetd.model.service.NetEventPublisher;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +53,7 @@ public final class Backends implements BackendEnv {
     /**
      * Opens the backend {@code config} describes, unless one with this configuration is open already.
      *
-     * @throws io.vnetd.actors.api.NetException with QEMU's wording when the host resource cannot be had
+     * @throws io.vnetd.model.error.NetException with QEMU's wording when the host resource cannot be had
      * @throws IllegalStateException            if the id is open with another configuration
      */
     public synchronized <C extends NetdevConfig> void open(C config, Factory<C> factory) {

@@ -1,6 +1,5 @@
 package io.vnetd.dataplane.backend;
 
-import io.vnetd.actors.netdev.NetdevConfig;
 import io.vnetd.dataplane.backend.io.DatagramHeader;
 import io.vnetd.dataplane.backend.io.DatagramIo;
 import io.vnetd.dataplane.backend.io.ErrnoException;
@@ -9,6 +8,7 @@ import io.vnetd.dataplane.backend.io.Libc;
 import io.vnetd.dataplane.backend.io.SockAddr;
 import io.vnetd.dataplane.backend.io.Sockets;
 import io.vnetd.dataplane.backend.io.UnixPaths;
+import io.vnetd.model.netdev.NetdevConfig;
 import java.util.Optional;
 
 /**

@@ -1,11 +1,11 @@
 package io.vnetd.dataplane.backend;
 
-import io.vnetd.actors.netdev.NetdevConfig;
 import io.vnetd.dataplane.backend.io.EventLoop;
 import io.vnetd.dataplane.backend.io.FramedConnection;
 import io.vnetd.dataplane.backend.io.Libc;
 import io.vnetd.dataplane.backend.io.Sockets;
 import io.vnetd.dataplane.counters.BackendCounter;
+import io.vnetd.model.netdev.NetdevConfig;
 
 /**
  * A backend on a listening stream socket that serves one client at a time, as QEMU's listening

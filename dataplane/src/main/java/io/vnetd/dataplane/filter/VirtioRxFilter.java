@@ -1,5 +1,7 @@
 package io.vnetd.dataplane.filter;
 
+import io.vnetd.model.nic.MacAddress;
+import io.vnetd.model.nic.RxFilter;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import org.agrona.DirectBuffer;
@@ -18,7 +20,7 @@ import org.agrona.DirectBuffer;
  *
  * <p>Immutable: the NIC replaces the whole filter when the guest changes any of it.
  */
-public final class VirtioRxFilter implements RxFilter {
+public final class VirtioRxFilter implements FrameFilter {
 
     /** QEMU's {@code MAC_TABLE_ENTRIES}: unicast and multicast entries together. */
     public static final int MAC_TABLE_ENTRIES = 64;
@@ -31,6 +33,7 @@ public final class VirtioRxFilter implements RxFilter {
     private static final int TCI_OFFSET = 14;
     private static final int TAGGED_HEADER_LENGTH = 16;
     private static final int VID_MASK = 0xFFF;
+    private static final long BROADCAST = MacAddress.BROADCAST.bits();
 
     private final boolean promiscuous;
     private final boolean allMulticast;
@@ -62,7 +65,7 @@ public final class VirtioRxFilter implements RxFilter {
     }
 
     /** The filter a NIC entity's state describes, in the form the switching thread reads per frame. */
-    public static VirtioRxFilter of(io.vnetd.actors.nic.RxFilter state) {
+    public static VirtioRxFilter of(RxFilter state) {
         long[] words = state.vlans().toWords();
         Builder builder = builder(state.mainMac().bits())
                 .promiscuous(state.promiscuous())
@@ -71,14 +74,20 @@ public final class VirtioRxFilter implements RxFilter {
                 .noMulticast(state.noMulti())
                 .noUnicast(state.noUni())
                 .noBroadcast(state.noBroadcast())
-                .unicastTable(state.unicastTable().stream().mapToLong(io.vnetd.actors.nic.MacAddress::bits).toArray())
-                .multicastTable(state.multicastTable().stream().mapToLong(io.vnetd.actors.nic.MacAddress::bits).toArray())
+                .unicastTable(state.unicastTable().stream().mapToLong(MacAddress::bits).toArray())
+                .multicastTable(state.multicastTable().stream().mapToLong(MacAddress::bits).toArray())
                 .unicastOverflow(state.unicastOverflow())
                 .multicastOverflow(state.multicastOverflow());
         for (int vid = 0; vid < MAX_VLAN; vid++) {
             builder.vlanAllowed(vid, (words[vid >>> 6] & 1L << vid) != 0);
         }
         return builder.build();
+    }
+
+    /** The frame's destination address, in the low 48 bits. */
+    private static long destination(DirectBuffer frame, int offset) {
+        return (frame.getInt(offset, ByteOrder.BIG_ENDIAN) & 0xFFFF_FFFFL) << 16
+                | frame.getShort(offset + 4, ByteOrder.BIG_ENDIAN) & 0xFFFFL;
     }
 
     /**
@@ -105,9 +114,9 @@ public final class VirtioRxFilter implements RxFilter {
         if (length < MacAddress.LENGTH) {
             return false;
         }
-        long destination = MacAddress.read(frame, offset);
+        long destination = destination(frame, offset);
         if (MacAddress.isMulticast(destination)) {
-            if (destination == MacAddress.BROADCAST) {
+            if (destination == BROADCAST) {
                 return !noBroadcast;
             }
             if (noMulticast) {

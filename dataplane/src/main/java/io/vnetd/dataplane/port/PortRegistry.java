@@ -1,10 +1,10 @@
 package io.vnetd.dataplane.port;
 
-import io.vnetd.actors.api.NetException;
 import io.vnetd.dataplane.idle.Doorbell;
 import io.vnetd.dataplane.switching.ControlOp;
 import io.vnetd.dataplane.switching.Outbound;
 import io.vnetd.dataplane.switching.PortTag;
+import io.vnetd.model.error.NetException;
 import java.util.HashMap;
 import java.util.Map;
 import org.agrona.collections.IntArrayQueue;

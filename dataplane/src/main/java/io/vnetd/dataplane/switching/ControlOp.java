@@ -1,6 +1,6 @@
 package io.vnetd.dataplane.switching;
 
-import io.vnetd.dataplane.filter.RxFilter;
+import io.vnetd.dataplane.filter.FrameFilter;
 import java.util.Objects;
 
 /**
@@ -62,7 +62,7 @@ public sealed interface ControlOp {
     }
 
     /** Replaces the receive filter of endpoint port {@code name}. */
-    record SetRxFilter(String name, RxFilter filter) implements ControlOp {
+    record SetRxFilter(String name, FrameFilter filter) implements ControlOp {
         public SetRxFilter {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(filter, "filter");

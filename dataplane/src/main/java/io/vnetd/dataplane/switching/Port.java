@@ -1,7 +1,7 @@
 package io.vnetd.dataplane.switching;
 
 import io.vnetd.dataplane.counters.PortCounters;
-import io.vnetd.dataplane.filter.RxFilter;
+import io.vnetd.dataplane.filter.FrameFilter;
 
 /** A port as the switching agent models it. Mutable, and touched by the switching agent only. */
 final class Port {
@@ -22,7 +22,7 @@ final class Port {
     /** Read by every route through the port as each frame passes, so a link change compiles nothing. */
     boolean linkUp = true;
     /** Read by the port's {@link Delivery} for each frame, so a filter change compiles nothing. */
-    RxFilter filter = RxFilter.ACCEPT_ALL;
+    FrameFilter filter = FrameFilter.ACCEPT_ALL;
     /** The open port this one is peered with, or null. */
     Port peer;
     /** An endpoint's delivery, shared by every route that reaches it; null for a hubport. */

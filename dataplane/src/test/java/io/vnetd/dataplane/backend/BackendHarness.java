@@ -2,13 +2,13 @@ package io.vnetd.dataplane.backend;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.vnetd.actors.api.NetEvent;
-import io.vnetd.actors.netclient.NetClientRef;
-import io.vnetd.actors.netdev.NetdevConfig;
 import io.vnetd.dataplane.DataPlane;
 import io.vnetd.dataplane.counters.BackendCountersSnapshot;
 import io.vnetd.dataplane.counters.PortCountersSnapshot;
 import io.vnetd.dataplane.port.EndpointPort;
+import io.vnetd.model.netclient.NetClientRef;
+import io.vnetd.model.netdev.NetdevConfig;
+import io.vnetd.model.service.NetEvent;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;

@@ -1,17 +1,17 @@
 package io.vnetd.dataplane.backend;
 
-import static io.vnetd.actors.netclient.NetClientRef.netdev;
 import static io.vnetd.dataplane.Frames.MAC_A;
 import static io.vnetd.dataplane.Frames.MAC_B;
 import static io.vnetd.dataplane.Frames.frame;
 import static io.vnetd.dataplane.backend.BackendHarness.freeUdpPort;
+import static io.vnetd.model.netclient.NetClientRef.netdev;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vnetd.actors.netdev.NetdevConfig;
 import io.vnetd.dataplane.backend.BackendHarness.Peer;
+import io.vnetd.model.netdev.NetdevConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;

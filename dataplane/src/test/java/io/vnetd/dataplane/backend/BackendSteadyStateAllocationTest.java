@@ -1,17 +1,17 @@
 package io.vnetd.dataplane.backend;
 
-import static io.vnetd.actors.netclient.NetClientRef.netdev;
 import static io.vnetd.dataplane.Frames.MAC_A;
 import static io.vnetd.dataplane.Frames.MAC_B;
 import static io.vnetd.dataplane.Frames.frame;
 import static io.vnetd.dataplane.backend.BackendHarness.freeTcpPort;
 import static io.vnetd.dataplane.backend.BackendHarness.freeUdpPort;
+import static io.vnetd.model.netclient.NetClientRef.netdev;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vnetd.actors.netdev.NetdevConfig;
 import io.vnetd.dataplane.AllocationProbe;
 import io.vnetd.dataplane.DataPlane;
 import io.vnetd.dataplane.ThreadingMode;
+import io.vnetd.model.netdev.NetdevConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;

@@ -1,11 +1,11 @@
 package io.vnetd.dataplane.backend;
 
-import static io.vnetd.actors.netclient.NetClientRef.netdev;
 import static io.vnetd.dataplane.Frames.MAC_A;
 import static io.vnetd.dataplane.Frames.MAC_B;
 import static io.vnetd.dataplane.Frames.frame;
 import static io.vnetd.dataplane.Frames.sequence;
 import static io.vnetd.dataplane.backend.BackendHarness.freeUdpPort;
+import static io.vnetd.model.netclient.NetClientRef.netdev;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,10 +13,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.vnetd.actors.api.NetException;
-import io.vnetd.actors.netdev.NetdevConfig;
-import io.vnetd.actors.netdev.SocketAddress;
 import io.vnetd.dataplane.backend.BackendHarness.Peer;
+import io.vnetd.model.error.NetException;
+import io.vnetd.model.netdev.NetdevConfig;
+import io.vnetd.model.netdev.SocketAddress;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;

@@ -1,20 +1,18 @@
 package io.vnetd.dataplane.backend;
 
-import static io.vnetd.actors.netclient.NetClientRef.netdev;
 import static io.vnetd.dataplane.Frames.MAC_A;
 import static io.vnetd.dataplane.Frames.MAC_B;
 import static io.vnetd.dataplane.Frames.frame;
 import static io.vnetd.dataplane.Frames.sequence;
 import static io.vnetd.dataplane.backend.BackendHarness.freeUdpPort;
 import static io.vnetd.dataplane.backend.ConnectedDatagramPeer.address;
+import static io.vnetd.model.netclient.NetClientRef.netdev;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.vnetd.actors.api.NetException;
-import io.vnetd.actors.netdev.NetdevConfig;
 import io.vnetd.dataplane.AllocationProbe;
 import io.vnetd.dataplane.Frames;
 import io.vnetd.dataplane.backend.BackendHarness.Peer;
@@ -22,6 +20,8 @@ import io.vnetd.dataplane.backend.io.ErrnoException;
 import io.vnetd.dataplane.backend.io.Libc;
 import io.vnetd.dataplane.backend.io.Sockets;
 import io.vnetd.dataplane.port.FrameHandler;
+import io.vnetd.model.error.NetException;
+import io.vnetd.model.netdev.NetdevConfig;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.DatagramSocket;

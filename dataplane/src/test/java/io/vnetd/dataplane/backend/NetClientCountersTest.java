@@ -1,24 +1,24 @@
 package io.vnetd.dataplane.backend;
 
-import static io.vnetd.actors.netclient.NetClientRef.netdev;
-import static io.vnetd.actors.netclient.NetClientRef.nic;
 import static io.vnetd.dataplane.Frames.MAC_A;
 import static io.vnetd.dataplane.Frames.MAC_B;
 import static io.vnetd.dataplane.Frames.MAC_C;
 import static io.vnetd.dataplane.Frames.frame;
 import static io.vnetd.dataplane.backend.BackendHarness.freeTcpPort;
 import static io.vnetd.dataplane.backend.BackendHarness.freeUdpPort;
+import static io.vnetd.model.netclient.NetClientRef.netdev;
+import static io.vnetd.model.netclient.NetClientRef.nic;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vnetd.actors.api.NetClientCounters;
-import io.vnetd.actors.netclient.NetClientRef;
-import io.vnetd.actors.netdev.NetdevConfig;
-import io.vnetd.actors.netdev.SocketAddress;
-import io.vnetd.actors.nic.MacAddress;
-import io.vnetd.actors.nic.NicConfig;
-import io.vnetd.actors.nic.NicModel;
-import io.vnetd.actors.nic.RxFilter;
+import io.vnetd.model.netclient.NetClientCounters;
+import io.vnetd.model.netclient.NetClientRef;
+import io.vnetd.model.netdev.NetdevConfig;
+import io.vnetd.model.netdev.SocketAddress;
+import io.vnetd.model.nic.MacAddress;
+import io.vnetd.model.nic.NicConfig;
+import io.vnetd.model.nic.NicModel;
+import io.vnetd.model.nic.RxFilter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;

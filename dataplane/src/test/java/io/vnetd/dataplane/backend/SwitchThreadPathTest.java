@@ -1,20 +1,20 @@
 package io.vnetd.dataplane.backend;
 
-import static io.vnetd.actors.netclient.NetClientRef.netdev;
 import static io.vnetd.dataplane.Frames.MAC_A;
 import static io.vnetd.dataplane.Frames.MAC_B;
 import static io.vnetd.dataplane.Frames.frame;
 import static io.vnetd.dataplane.backend.BackendHarness.freeTcpPort;
 import static io.vnetd.dataplane.backend.StreamBackendTest.loopback;
 import static io.vnetd.dataplane.backend.StreamBackendTest.server;
+import static io.vnetd.model.netclient.NetClientRef.netdev;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.vnetd.actors.netdev.NetdevConfig;
 import io.vnetd.dataplane.ThreadingMode;
 import io.vnetd.dataplane.counters.PortCountersSnapshot;
-import io.vnetd.dataplane.filter.RxFilter;
+import io.vnetd.dataplane.filter.FrameFilter;
+import io.vnetd.model.netdev.NetdevConfig;
 import java.io.ByteArrayOutputStream;
 import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
@@ -94,7 +94,7 @@ class SwitchThreadPathTest {
                 stepUntil(io, () -> h.portCounters("sa").sentFrames() == 2);
                 assertEquals(1, h.portCounters("sb").droppedFilter());
 
-                h.dp.setPortRxFilter("sb", RxFilter.ACCEPT_ALL);
+                h.dp.setPortRxFilter("sb", FrameFilter.ACCEPT_ALL);
                 byte[] last = frame(MAC_A, MAC_B, 3, 60);
                 a.writeFrame(last);
                 stepUntil(io, () -> h.portCounters("sa").sentFrames() == 3);

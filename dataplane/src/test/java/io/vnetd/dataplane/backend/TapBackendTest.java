@@ -10,9 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vnetd.actors.api.NetException;
-import io.vnetd.actors.netdev.NetdevConfig;
 import io.vnetd.dataplane.backend.BackendHarness.Peer;
+import io.vnetd.model.error.NetException;
+import io.vnetd.model.netdev.NetdevConfig;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.file.Path;
@@ -83,7 +83,7 @@ class TapBackendTest {
             assertTrue(h.portCounters("t0").sentFrames() >= 1);
             assertTrue(h.portCounters("t0").receivedFrames() >= 1);
 
-            h.dp.close(io.vnetd.actors.netclient.NetClientRef.netdev("t0"));
+            h.dp.close(io.vnetd.model.netclient.NetClientRef.netdev("t0"));
             assertEquals(List.of("vtu0"), lines(down), "the down script ran with the interface's name");
             h.settle();
             assertNoInterface("vtu0");
@@ -239,7 +239,7 @@ class TapBackendTest {
             h.await("the kernel's ARP reply through the helper's tap",
                     () -> peer.received().stream().anyMatch(f -> isArpReply(f, MAC_A, host)));
             // A tap netdev with helper= describes itself by the helper alone; br= goes to the helper.
-            h.dp.close(io.vnetd.actors.netclient.NetClientRef.netdev("b0"));
+            h.dp.close(io.vnetd.model.netclient.NetClientRef.netdev("b0"));
             h.settle();
             h.open(tap("t0", null, null, null, null, helper + " --debug", null));
             assertEquals("--debug --use-vnet --fd=3 --br=br0", lines(args).getLast());

@@ -1,17 +1,17 @@
 package io.vnetd.dataplane.backend;
 
-import static io.vnetd.actors.netclient.NetClientRef.netdev;
 import static io.vnetd.dataplane.Frames.MAC_A;
 import static io.vnetd.dataplane.backend.BackendHarness.freeUdpPort;
 import static io.vnetd.dataplane.backend.TapHost.arpRequest;
 import static io.vnetd.dataplane.backend.TapHost.ipv4;
 import static io.vnetd.dataplane.backend.TapHost.isArpReply;
+import static io.vnetd.model.netclient.NetClientRef.netdev;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.vnetd.actors.netdev.NetdevConfig;
 import io.vnetd.dataplane.AllocationProbe;
 import io.vnetd.dataplane.DataPlane;
 import io.vnetd.dataplane.ThreadingMode;
+import io.vnetd.model.netdev.NetdevConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;

@@ -1,13 +1,13 @@
 package io.vnetd.dataplane.bench;
 
-import static io.vnetd.actors.netclient.NetClientRef.netdev;
+import static io.vnetd.model.netclient.NetClientRef.netdev;
 
-import io.vnetd.actors.netdev.NetdevConfig;
-import io.vnetd.actors.netdev.SocketAddress;
 import io.vnetd.dataplane.DataPlane;
 import io.vnetd.dataplane.backend.IoAgent;
 import io.vnetd.dataplane.port.EndpointPort;
 import io.vnetd.dataplane.port.FrameHandler;
+import io.vnetd.model.netdev.NetdevConfig;
+import io.vnetd.model.netdev.SocketAddress;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;

@@ -1,14 +1,15 @@
 package io.vnetd.dataplane.bench;
 
-import static io.vnetd.actors.netclient.NetClientRef.netdev;
-import io.vnetd.actors.netdev.NetdevConfig;
+import static io.vnetd.model.netclient.NetClientRef.netdev;
+
 import io.vnetd.dataplane.DataPlane;
-import io.vnetd.dataplane.filter.MacAddress;
 import io.vnetd.dataplane.filter.VirtioRxFilter;
 import io.vnetd.dataplane.port.EndpointPort;
 import io.vnetd.dataplane.port.FrameHandler;
 import io.vnetd.dataplane.port.RingBuffers;
 import io.vnetd.dataplane.switching.SwitchingAgent;
+import io.vnetd.model.netdev.NetdevConfig;
+import io.vnetd.model.nic.MacAddress;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Optional;
@@ -48,7 +49,7 @@ public final class SwitchBenchmark {
     private SwitchBenchmark() {
     }
 
-    private static final long DESTINATION = MacAddress.parse("52:54:00:12:34:57");
+    private static final long DESTINATION = MacAddress.of("52:54:00:12:34:57").bits();
 
     public static void main(String[] args) {
         UnsafeBuffer frame = new UnsafeBuffer(new byte[FRAME_LENGTH]);

@@ -2,9 +2,9 @@ package io.vnetd.ops.node;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
-import io.vnetd.actors.api.NetEventPublisher;
 import io.vnetd.dataplane.DataPlane;
 import io.vnetd.dataplane.ThreadingMode;
+import io.vnetd.model.service.NetEventPublisher;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;

@@ -7,7 +7,7 @@ import java.util.concurrent.CompletionStage;
  * (the control plane's journal) is returned as a stage. Its value is the command's {@code return}:
  * a record, a list, a string, a {@link com.fasterxml.jackson.databind.JsonNode}, or null for a
  * command that returns nothing ({@code {}}). A refusal is a {@link QmpException} or an
- * {@link io.vnetd.actors.api.NetException}, thrown or as the stage's failure.
+ * {@link io.vnetd.model.error.NetException}, thrown or as the stage's failure.
  *
  * @param <A> the record the arguments are bound to
  */

@@ -3,7 +3,7 @@ package io.vnetd.qmp.command;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.util.RawValue;
-import io.vnetd.actors.api.ErrorClass;
+import io.vnetd.model.error.ErrorClass;
 import io.vnetd.qmp.json.QmpJsonWriter;
 import io.vnetd.qmp.schema.Command;
 import io.vnetd.qmp.schema.Introspection;

@@ -1,6 +1,6 @@
 package io.vnetd.qmp.command;
 
-import io.vnetd.actors.api.ErrorClass;
+import io.vnetd.model.error.ErrorClass;
 import java.io.Serial;
 
 /** A command or request refused with a QMP error: its class and QEMU's description. No stack trace. */

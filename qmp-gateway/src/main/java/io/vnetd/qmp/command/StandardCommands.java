@@ -1,6 +1,6 @@
 package io.vnetd.qmp.command;
 
-import io.vnetd.actors.api.NetworkService;
+import io.vnetd.model.service.NetworkService;
 import io.vnetd.qmp.hmp.HumanMonitor;
 import io.vnetd.qmp.schema.Schema;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package io.vnetd.qmp.hmp;
 
-import io.vnetd.actors.api.NetworkService;
-import io.vnetd.actors.api.NetworkView;
+import io.vnetd.model.service.NetworkService;
+import io.vnetd.model.service.NetworkView;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;

@@ -1,8 +1,8 @@
 package io.vnetd.qmp.hmp;
 
-import io.vnetd.actors.api.NetClientCounters;
-import io.vnetd.actors.api.NetClientInfo;
-import io.vnetd.actors.api.NetworkView;
+import io.vnetd.model.netclient.NetClientCounters;
+import io.vnetd.model.netclient.NetClientInfo;
+import io.vnetd.model.service.NetworkView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.StringJoiner;

@@ -1,7 +1,7 @@
 package io.vnetd.qmp.hmp;
 
-import io.vnetd.actors.api.NetClientInfo;
-import io.vnetd.actors.api.NetworkView;
+import io.vnetd.model.netclient.NetClientInfo;
+import io.vnetd.model.service.NetworkView;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

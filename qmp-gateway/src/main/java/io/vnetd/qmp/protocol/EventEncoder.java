@@ -1,7 +1,7 @@
 package io.vnetd.qmp.protocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.vnetd.actors.api.NetEvent;
+import io.vnetd.model.service.NetEvent;
 import io.vnetd.qmp.command.JsonBinding;
 import io.vnetd.qmp.json.QmpJsonWriter;
 import io.vnetd.qmp.schema.Event;

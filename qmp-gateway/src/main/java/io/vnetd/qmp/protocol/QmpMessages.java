@@ -3,7 +3,7 @@ package io.vnetd.qmp.protocol;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.vnetd.actors.api.ErrorClass;
+import io.vnetd.model.error.ErrorClass;
 import java.time.Instant;
 import java.util.List;
 

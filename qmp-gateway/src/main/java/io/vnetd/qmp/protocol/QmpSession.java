@@ -2,7 +2,7 @@ package io.vnetd.qmp.protocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.vnetd.actors.api.ErrorClass;
+import io.vnetd.model.error.ErrorClass;
 import io.vnetd.qmp.command.CommandContext;
 import io.vnetd.qmp.json.JsonLimits;
 import io.vnetd.qmp.json.JsonMessageParser;

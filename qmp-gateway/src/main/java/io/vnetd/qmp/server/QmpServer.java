@@ -1,7 +1,7 @@
 package io.vnetd.qmp.server;
 
-import io.vnetd.actors.api.NetEvent;
-import io.vnetd.actors.api.NetworkService;
+import io.vnetd.model.service.NetEvent;
+import io.vnetd.model.service.NetworkService;
 import io.vnetd.qmp.command.JsonBinding;
 import io.vnetd.qmp.command.StandardCommands;
 import io.vnetd.qmp.command.VersionInfo;

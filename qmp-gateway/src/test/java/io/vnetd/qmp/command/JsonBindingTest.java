@@ -3,10 +3,10 @@ package io.vnetd.qmp.command;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.vnetd.actors.announce.AnnounceParameters;
-import io.vnetd.actors.api.NetEvent;
-import io.vnetd.actors.api.RxFilterInfo;
-import io.vnetd.actors.netdev.NetdevConfig;
+import io.vnetd.model.announce.AnnounceParameters;
+import io.vnetd.model.netdev.NetdevConfig;
+import io.vnetd.model.nic.RxFilterInfo;
+import io.vnetd.model.service.NetEvent;
 import io.vnetd.qmp.TestJson;
 import io.vnetd.qmp.protocol.EventEncoder;
 import io.vnetd.qmp.schema.Schema;

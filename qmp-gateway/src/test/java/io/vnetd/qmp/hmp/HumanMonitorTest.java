@@ -2,8 +2,8 @@ package io.vnetd.qmp.hmp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.vnetd.actors.api.NetClientInfo;
-import io.vnetd.actors.api.NetworkView;
+import io.vnetd.model.netclient.NetClientInfo;
+import io.vnetd.model.service.NetworkView;
 import io.vnetd.qmp.FakeNetwork;
 import java.util.List;
 import java.util.Optional;
@@ -79,11 +79,11 @@ class HumanMonitorTest {
     void throughTheMonitorWithCrLf() {
         FakeNetwork network = new FakeNetwork();
         HumanMonitor monitor = new HumanMonitor(network);
-        network.netdevAdd(new io.vnetd.actors.netdev.NetdevConfig.Hubport("clinet", 3, Optional.empty()));
-        network.netdevAdd(new io.vnetd.actors.netdev.NetdevConfig.Hubport("h0", 0, Optional.empty()));
+        network.netdevAdd(new io.vnetd.model.netdev.NetdevConfig.Hubport("clinet", 3, Optional.empty()));
+        network.netdevAdd(new io.vnetd.model.netdev.NetdevConfig.Hubport("h0", 0, Optional.empty()));
         network.netdevDel("h0");
         assertEquals("hub 0\r\nhub 3\r\n \\ clinet\r\n", run(monitor, "info network"));
-        network.netdevAdd(new io.vnetd.actors.netdev.NetdevConfig.Hubport("h1", 0, Optional.empty()));
+        network.netdevAdd(new io.vnetd.model.netdev.NetdevConfig.Hubport("h1", 0, Optional.empty()));
         assertEquals("hub 0\r\n \\ h1\r\nhub 3\r\n \\ clinet\r\n", run(monitor, "  info   network  "));
     }
 

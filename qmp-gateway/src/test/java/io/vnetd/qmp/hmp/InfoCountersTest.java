@@ -2,9 +2,9 @@ package io.vnetd.qmp.hmp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.vnetd.actors.api.NetClientCounters;
-import io.vnetd.actors.api.NetClientInfo;
-import io.vnetd.actors.api.NetworkView;
+import io.vnetd.model.netclient.NetClientCounters;
+import io.vnetd.model.netclient.NetClientInfo;
+import io.vnetd.model.service.NetworkView;
 import io.vnetd.qmp.FakeNetwork;
 import java.util.List;
 import java.util.Optional;

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.vnetd.actors.api.NetException;
-import io.vnetd.actors.netdev.NetdevConfig;
-import io.vnetd.actors.nic.NicRequest;
+import io.vnetd.model.error.NetException;
+import io.vnetd.model.netdev.NetdevConfig;
+import io.vnetd.model.nic.NicRequest;
 import io.vnetd.qmp.schema.HostConditions;
 import io.vnetd.qmp.schema.Schema;
 import java.util.List;

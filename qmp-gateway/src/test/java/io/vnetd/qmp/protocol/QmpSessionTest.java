@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vnetd.actors.api.NetEvent;
+import io.vnetd.model.service.NetEvent;
 import io.vnetd.qmp.FakeNetwork;
 import io.vnetd.qmp.command.StandardCommands;
 import io.vnetd.qmp.command.VersionInfo;

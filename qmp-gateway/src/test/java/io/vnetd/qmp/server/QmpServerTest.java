@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.vnetd.actors.api.NetEvent;
-import io.vnetd.actors.nic.NicRequest;
+import io.vnetd.model.nic.NicRequest;
+import io.vnetd.model.service.NetEvent;
 import io.vnetd.qmp.FakeNetwork;
 import java.io.IOException;
 import java.io.UncheckedIOException;

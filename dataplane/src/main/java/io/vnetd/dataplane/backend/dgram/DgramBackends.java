@@ -1,8 +1,5 @@
 package io.vnetd.dataplane.backend.dgram;
 
-import io.vnetd.actors.api.NetException;
-import io.vnetd.actors.netdev.NetdevConfig;
-import io.vnetd.actors.netdev.SocketAddress;
 import io.vnetd.dataplane.backend.Backend;
 import io.vnetd.dataplane.backend.BackendEnv;
 import io.vnetd.dataplane.backend.DatagramBackend;
@@ -13,6 +10,9 @@ import io.vnetd.dataplane.backend.io.SockAddr;
 import io.vnetd.dataplane.backend.io.Sockets;
 import io.vnetd.dataplane.backend.io.UnixPaths;
 import io.vnetd.dataplane.backend.socket.SocketBackends;
+import io.vnetd.model.error.NetException;
+import io.vnetd.model.netdev.NetdevConfig;
+import io.vnetd.model.netdev.SocketAddress;
 import java.util.Optional;
 import java.util.OptionalInt;
 

@@ -1,6 +1,6 @@
 package io.vnetd.dataplane.backend.io;
 
-import io.vnetd.actors.api.NetException;
+import io.vnetd.model.error.NetException;
 import java.util.List;
 import java.util.OptionalInt;
 

@@ -1,6 +1,6 @@
 package io.vnetd.dataplane.backend.io;
 
-import io.vnetd.actors.netdev.SocketAddress;
+import io.vnetd.model.netdev.SocketAddress;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -1,7 +1,7 @@
 package io.vnetd.dataplane.backend.l2tpv3;
 
-import io.vnetd.actors.netdev.NetdevConfig;
 import io.vnetd.dataplane.backend.io.DatagramHeader;
+import io.vnetd.model.netdev.NetdevConfig;
 import java.nio.ByteOrder;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;

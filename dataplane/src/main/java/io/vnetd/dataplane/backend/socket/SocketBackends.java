@@ -1,7 +1,5 @@
 package io.vnetd.dataplane.backend.socket;
 
-import io.vnetd.actors.api.NetException;
-import io.vnetd.actors.netdev.NetdevConfig;
 import io.vnetd.dataplane.backend.Backend;
 import io.vnetd.dataplane.backend.BackendEnv;
 import io.vnetd.dataplane.backend.DatagramBackend;
@@ -10,6 +8,8 @@ import io.vnetd.dataplane.backend.io.Ipv4;
 import io.vnetd.dataplane.backend.io.Libc;
 import io.vnetd.dataplane.backend.io.SockAddr;
 import io.vnetd.dataplane.backend.io.Sockets;
+import io.vnetd.model.error.NetException;
+import io.vnetd.model.netdev.NetdevConfig;
 import java.util.Optional;
 import java.util.OptionalInt;
 

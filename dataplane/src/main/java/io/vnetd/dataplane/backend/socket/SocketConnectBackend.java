@@ -1,6 +1,5 @@
 package io.vnetd.dataplane.backend.socket;
 
-import io.vnetd.actors.netdev.NetdevConfig;
 import io.vnetd.dataplane.backend.Backend;
 import io.vnetd.dataplane.backend.BackendEnv;
 import io.vnetd.dataplane.backend.io.EventLoop;
@@ -8,6 +7,7 @@ import io.vnetd.dataplane.backend.io.FramedConnection;
 import io.vnetd.dataplane.backend.io.Libc;
 import io.vnetd.dataplane.backend.io.Sockets;
 import io.vnetd.dataplane.counters.BackendCounter;
+import io.vnetd.model.netdev.NetdevConfig;
 
 /**
  * {@code socket,connect=}: one TCP connection, begun when the netdev is added and never retried.

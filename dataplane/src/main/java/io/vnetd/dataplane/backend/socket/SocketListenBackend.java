@@ -1,12 +1,12 @@
 package io.vnetd.dataplane.backend.socket;
 
-import io.vnetd.actors.netdev.NetdevConfig;
 import io.vnetd.dataplane.backend.BackendEnv;
 import io.vnetd.dataplane.backend.ListeningBackend;
 import io.vnetd.dataplane.backend.io.Ipv4;
 import io.vnetd.dataplane.backend.io.Libc;
 import io.vnetd.dataplane.backend.io.SockAddr;
 import io.vnetd.dataplane.backend.io.Sockets;
+import io.vnetd.model.netdev.NetdevConfig;
 
 /**
  * {@code socket,listen=}: accepts one TCP connection at a time (the next waits in the backlog until

@@ -1,7 +1,5 @@
 package io.vnetd.dataplane.backend.stream;
 
-import io.vnetd.actors.netdev.NetdevConfig;
-import io.vnetd.actors.netdev.SocketAddress;
 import io.vnetd.dataplane.backend.Backend;
 import io.vnetd.dataplane.backend.BackendEnv;
 import io.vnetd.dataplane.backend.io.AddrInfo;
@@ -10,6 +8,8 @@ import io.vnetd.dataplane.backend.io.Libc;
 import io.vnetd.dataplane.backend.io.SockAddr;
 import io.vnetd.dataplane.backend.io.Sockets;
 import io.vnetd.dataplane.backend.io.UnixPaths;
+import io.vnetd.model.netdev.NetdevConfig;
+import io.vnetd.model.netdev.SocketAddress;
 import java.util.List;
 
 /**

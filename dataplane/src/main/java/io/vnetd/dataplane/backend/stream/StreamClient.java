@@ -1,8 +1,5 @@
 package io.vnetd.dataplane.backend.stream;
 
-import io.vnetd.actors.api.NetEvent;
-import io.vnetd.actors.netdev.NetdevConfig;
-import io.vnetd.actors.netdev.SocketAddress;
 import io.vnetd.dataplane.backend.Backend;
 import io.vnetd.dataplane.backend.BackendEnv;
 import io.vnetd.dataplane.backend.io.AddrInfo;
@@ -14,6 +11,9 @@ import io.vnetd.dataplane.backend.io.SockAddr;
 import io.vnetd.dataplane.backend.io.Sockets;
 import io.vnetd.dataplane.counters.BackendCounter;
 import io.vnetd.dataplane.idle.Doorbell;
+import io.vnetd.model.netdev.NetdevConfig;
+import io.vnetd.model.netdev.SocketAddress;
+import io.vnetd.model.service.NetEvent;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;

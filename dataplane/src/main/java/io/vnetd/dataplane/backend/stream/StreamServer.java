@@ -1,14 +1,14 @@
 package io.vnetd.dataplane.backend.stream;
 
-import io.vnetd.actors.api.NetEvent;
-import io.vnetd.actors.netdev.NetdevConfig;
-import io.vnetd.actors.netdev.SocketAddress;
 import io.vnetd.dataplane.backend.BackendEnv;
 import io.vnetd.dataplane.backend.ListeningBackend;
 import io.vnetd.dataplane.backend.io.Libc;
 import io.vnetd.dataplane.backend.io.SockAddr;
 import io.vnetd.dataplane.backend.io.Sockets;
 import io.vnetd.dataplane.backend.io.UnixPaths;
+import io.vnetd.model.netdev.NetdevConfig;
+import io.vnetd.model.netdev.SocketAddress;
+import io.vnetd.model.service.NetEvent;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

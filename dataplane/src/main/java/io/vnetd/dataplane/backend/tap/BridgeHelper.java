@@ -1,10 +1,10 @@
 package io.vnetd.dataplane.backend.tap;
 
-import io.vnetd.actors.api.NetException;
 import io.vnetd.dataplane.backend.io.ScmRights;
 import io.vnetd.dataplane.backend.io.Sockets;
 import io.vnetd.dataplane.backend.io.Spawn;
 import io.vnetd.dataplane.backend.io.Tun;
+import io.vnetd.model.error.NetException;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,7 +1,7 @@
 package io.vnetd.dataplane.backend.tap;
 
-import io.vnetd.actors.api.NetException;
 import io.vnetd.dataplane.backend.io.Spawn;
+import io.vnetd.model.error.NetException;
 import java.util.List;
 
 /**

@@ -1,6 +1,5 @@
 package io.vnetd.dataplane.backend.tap;
 
-import io.vnetd.actors.netdev.NetdevConfig;
 import io.vnetd.dataplane.backend.Backend;
 import io.vnetd.dataplane.backend.BackendEnv;
 import io.vnetd.dataplane.backend.io.EventLoop;
@@ -9,6 +8,7 @@ import io.vnetd.dataplane.backend.io.Sockets;
 import io.vnetd.dataplane.backend.io.Tun;
 import io.vnetd.dataplane.counters.BackendCounter;
 import io.vnetd.dataplane.port.FrameHandler;
+import io.vnetd.model.netdev.NetdevConfig;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;

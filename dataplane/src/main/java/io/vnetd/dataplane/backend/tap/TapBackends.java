@@ -1,13 +1,13 @@
 package io.vnetd.dataplane.backend.tap;
 
-import io.vnetd.actors.api.NetException;
-import io.vnetd.actors.netdev.NetdevConfig;
 import io.vnetd.dataplane.backend.Backend;
 import io.vnetd.dataplane.backend.BackendEnv;
 import io.vnetd.dataplane.backend.io.ErrnoException;
 import io.vnetd.dataplane.backend.io.Sockets;
 import io.vnetd.dataplane.backend.io.Tun;
 import io.vnetd.dataplane.backend.socket.SocketBackends;
+import io.vnetd.model.error.NetException;
+import io.vnetd.model.netdev.NetdevConfig;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;

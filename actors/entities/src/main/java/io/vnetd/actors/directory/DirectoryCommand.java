@@ -1,0 +1,70 @@
+package io.vnetd.actors.directory;
+
+import io.vnetd.actors.announce.AnnounceTarget;
+import io.vnetd.model.JsonSerializable;
+import io.vnetd.model.netclient.NetClientRef;
+import io.vnetd.model.netdev.NetdevConfig;
+import io.vnetd.model.nic.GuestControl;
+import io.vnetd.model.nic.NicRequest;
+import io.vnetd.model.service.NetworkView;
+import java.util.List;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/** Requests to the name directory, and the messages it sends itself while it works. */
+public sealed interface DirectoryCommand extends JsonSerializable {
+
+    /** A request that changes or reads net clients; requests sharing a client run one after the other. */
+    sealed interface Request extends DirectoryCommand {
+        ActorRef<DirectoryReply> replyTo();
+    }
+
+    /**
+     * {@code netdev_add}; a {@code declared} netdev (from the command line) that exists with the same
+     * configuration is left as it is, and one that exists with another is refused.
+     */
+    record AddNetdev(NetdevConfig config, boolean declared, ActorRef<DirectoryReply> replyTo) implements Request {
+    }
+
+    record DelNetdev(String id, ActorRef<DirectoryReply> replyTo) implements Request {
+    }
+
+    record SetLink(String name, boolean up, ActorRef<DirectoryReply> replyTo) implements Request {
+    }
+
+    /** {@code device_add} of a NIC; {@code declared} as for {@link AddNetdev}. */
+    record AddNic(NicRequest request, boolean declared, ActorRef<DirectoryReply> replyTo) implements Request {
+    }
+
+    /** {@code device_del}: a device id or a QOM path. */
+    record DelNic(String device, ActorRef<DirectoryReply> replyTo) implements Request {
+    }
+
+    record QueryRxFilter(Optional<String> name, ActorRef<DirectoryReply> replyTo) implements Request {
+    }
+
+    /** A control message from a NIC's guest side. */
+    record Guest(String nic, GuestControl control, ActorRef<DirectoryReply> replyTo) implements Request {
+    }
+
+    /** The NICs an announcement round goes to, in creation order. */
+    record ListNics(ActorRef<NicList> replyTo) implements DirectoryCommand {
+    }
+
+    record NicList(List<AnnounceTarget> nics) implements JsonSerializable {
+    }
+
+    record Query(ActorRef<NetworkView> replyTo) implements DirectoryCommand {
+    }
+
+    /** Every entity's state, collected at start. */
+    record Recovered(List<Confirmed> states) implements DirectoryCommand {
+    }
+
+    record RecoveryFailed(String reason) implements DirectoryCommand {
+    }
+
+    /** A request's entity work is over: the clients it held, and the confirmed states to index. */
+    record Finished(List<NetClientRef> held, List<Confirmed> confirmed) implements DirectoryCommand {
+    }
+}

@@ -1,0 +1,56 @@
+package io.vnetd.actors.serialization;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.typesafe.config.ConfigFactory;
+import io.vnetd.actors.announce.AnnounceCommand;
+import io.vnetd.actors.announce.AnnounceEvent;
+import io.vnetd.actors.announce.AnnounceState;
+import io.vnetd.actors.netdev.NetdevCommand;
+import io.vnetd.actors.nic.NicCommand;
+import io.vnetd.model.announce.AnnounceParameters;
+import io.vnetd.model.error.ErrorClass;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Announce timers' events and states, and the answers entities send across the cluster (a refusal
+ * included), survive Pekko's serialization unchanged. (Netdev and NIC entities' commands, events and
+ * states are checked on every command by their EventSourcedBehaviorTestKit tests.)
+ */
+class StableFormsTest {
+
+    private static final ActorTestKit TESTKIT = ActorTestKit.create(ConfigFactory.load());
+
+    @AfterAll
+    static void stop() {
+        TESTKIT.shutdownTestKit();
+    }
+
+    static Stream<Object> forms() {
+        AnnounceParameters named = new AnnounceParameters(50, 550, 5, 100, Optional.of(List.of("vnic", "enic")), Optional.of("t"));
+        AnnounceParameters unnamed = new AnnounceParameters(0, 0, 1, 0, Optional.empty(), Optional.empty());
+        return Stream.of(
+                new AnnounceEvent.Started(named, 1_700_000_000_000L),
+                new AnnounceEvent.Started(unnamed, 0),
+                new AnnounceEvent.RoundSent(1_700_000_000_050L),
+                new AnnounceEvent.Cancelled(),
+                new AnnounceState.Idle(3),
+                new AnnounceState.Running(4, named, 2, 1_700_000_000_150L),
+                new AnnounceCommand.Started(new AnnounceState.Idle(1)),
+                new AnnounceCommand.Refused(ErrorClass.GenericError, "vnetd could not journal the change: journal full"),
+                new NetdevCommand.Refused(ErrorClass.DeviceNotFound, "Device 'h0' not found"),
+                new NicCommand.Refused(ErrorClass.GenericError, "vnetd could not journal the change: event too large"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("forms")
+    void roundTripsUnchanged(Object form) {
+        assertEquals(form, TESTKIT.serializationTestKit().verifySerialization(form, true));
+    }
+}

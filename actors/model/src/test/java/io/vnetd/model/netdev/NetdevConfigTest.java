@@ -1,0 +1,104 @@
+package io.vnetd.model.netdev;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.vnetd.model.error.NetException;
+import java.math.BigInteger;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The option rules QEMU checks before it touches a socket, with its wording. */
+class NetdevConfigTest {
+
+    private static final SocketAddress INET = SocketAddress.Inet.of("127.0.0.1", "17100");
+    private static final SocketAddress UNIX = SocketAddress.Unix.of("/tmp/qo/d");
+    private static final SocketAddress MCAST = SocketAddress.Inet.of("230.0.0.10", "17212");
+    private static final SocketAddress FD = new SocketAddress.Fd("3");
+
+    private static String refusal(NetdevConfig config) {
+        return assertThrows(NetException.class, config::validate).desc();
+    }
+
+    private static NetdevConfig.Dgram dgram(SocketAddress local, SocketAddress remote) {
+        return new NetdevConfig.Dgram("d", Optional.ofNullable(local), Optional.ofNullable(remote));
+    }
+
+    @Test
+    void dgramCombinationsFollowTheSpecTable() {
+        assertEquals("dgram requires local= parameter", refusal(dgram(null, null)));
+        assertEquals("type=inet or type=unix requires remote parameter", refusal(dgram(INET, null)));
+        assertDoesNotThrow(() -> dgram(FD, null).validate());
+        assertDoesNotThrow(() -> dgram(null, MCAST).validate());
+        assertDoesNotThrow(() -> dgram(INET, MCAST).validate());
+        assertEquals("dgram requires local= parameter", refusal(dgram(null, INET)));
+        assertDoesNotThrow(() -> dgram(INET, INET).validate());
+        assertDoesNotThrow(() -> dgram(UNIX, UNIX).validate());
+        assertEquals("remote and local types must be the same", refusal(dgram(INET, UNIX)));
+        assertEquals("don't set remote with local.fd", refusal(dgram(FD, INET)));
+        assertEquals("only support inet or fd type for local", refusal(dgram(UNIX, MCAST)));
+        assertEquals("only support inet or fd type for local", refusal(dgram(new SocketAddress.Vsock("2", "5"), INET)));
+    }
+
+    private static NetdevConfig.Socket socket(String listen, String connect, String mcast, String localaddr, String udp) {
+        return new NetdevConfig.Socket("s", Optional.empty(), Optional.ofNullable(listen), Optional.ofNullable(connect),
+                Optional.ofNullable(mcast), Optional.ofNullable(localaddr), Optional.ofNullable(udp));
+    }
+
+    @Test
+    void socketTakesExactlyOneMode() {
+        assertEquals("exactly one of listen=, connect=, mcast= or udp= is required", refusal(socket(null, null, null, null, null)));
+        assertEquals("exactly one of listen=, connect=, mcast= or udp= is required",
+                refusal(socket(":1", "127.0.0.1:2", null, null, null)));
+        assertEquals("localaddr= is only valid with mcast= or udp=", refusal(socket(":1", null, null, "127.0.0.1", null)));
+        assertEquals("localaddr= is mandatory with udp=", refusal(socket(null, null, null, null, "127.0.0.1:5")));
+        assertDoesNotThrow(() -> socket(null, null, "230.0.0.1:5", null, null).validate());
+    }
+
+    @Test
+    void aStreamServerDoesNotReconnect() {
+        var server = new NetdevConfig.Stream("s", INET, Optional.of(true), Optional.of(1L));
+        assertEquals("'reconnect' option is incompatible with socket in server mode", refusal(server));
+        assertDoesNotThrow(() -> new NetdevConfig.Stream("c", INET, Optional.empty(), Optional.of(1L)).validate());
+    }
+
+    private static NetdevConfig.Tap tap(String ifname, String fd, String fds, String helper, String vhostfds, Long queues) {
+        return new NetdevConfig.Tap("t", Optional.ofNullable(ifname), Optional.ofNullable(fd), Optional.ofNullable(fds),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.ofNullable(helper), Optional.empty(),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.ofNullable(vhostfds), Optional.empty(),
+                Optional.ofNullable(queues), Optional.empty());
+    }
+
+    @Test
+    void tapOptionsGoTogetherAsInQemu() {
+        assertEquals("ifname=, script=, downscript=, vnet_hdr=, helper=, queues=, fds=, and vhostfds= are invalid with fd=",
+                refusal(tap("qotap9", "nosuchfd", null, null, null, null)));
+        assertEquals("ifname=, script=, downscript=, vnet_hdr=, queues=, and vhostfds= are invalid with helper=",
+                refusal(tap("qotap16", null, null, "/nonexistent/helper", null, null)));
+        assertEquals("vhostfds= is invalid if fds= wasn't specified", refusal(tap(null, null, null, null, "a:b", null)));
+        assertEquals("tap: queues must be at least 1", refusal(tap("t0", null, null, null, null, 0L)));
+        assertDoesNotThrow(() -> tap("qotap5", null, null, null, null, 2L).validate());
+    }
+
+    private static NetdevConfig.L2tpv3 l2tpv3(boolean udp, String srcport, BigInteger txcookie, BigInteger rxcookie, Long offset) {
+        return new NetdevConfig.L2tpv3("l", "127.0.0.1", "127.0.0.1", Optional.ofNullable(srcport), Optional.of("1701"),
+                Optional.empty(), Optional.of(udp), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.ofNullable(txcookie), Optional.ofNullable(rxcookie), 7, Optional.empty(), Optional.ofNullable(offset));
+    }
+
+    @Test
+    void l2tpv3OptionsFollowQemu() {
+        assertEquals("need both src and dst port for udp", refusal(l2tpv3(true, null, null, null, null)));
+        assertEquals("require both 'rxcookie' and 'txcookie' or neither",
+                refusal(l2tpv3(true, "1701", BigInteger.ONE, null, null)));
+        assertEquals("offset must be less than 256 bytes", refusal(l2tpv3(false, null, null, null, 257L)));
+        assertEquals("offset must be less than 256 bytes", refusal(l2tpv3(true, null, BigInteger.ONE, null, 300L)),
+                "QEMU looks at the offset first, then the cookies, then the ports");
+        assertEquals("require both 'rxcookie' and 'txcookie' or neither",
+                refusal(l2tpv3(true, null, BigInteger.ONE, null, null)));
+        assertDoesNotThrow(() -> l2tpv3(true, "1701", BigInteger.ONE, BigInteger.TWO, 256L).validate(),
+                "QEMU takes 256 despite its message");
+        assertEquals(7, l2tpv3(false, null, null, null, null).receiveSession(), "rxsession defaults to txsession");
+    }
+}

@@ -1,7 +1,0 @@
-package io.vnetd.actors.api;
-
-/** Where entities announce events: to every QMP session of every node. Never blocks. */
-@FunctionalInterface
-public interface NetEventPublisher {
-    void publish(NetEvent event);
-}
