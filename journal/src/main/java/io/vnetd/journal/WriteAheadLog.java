@@ -24,15 +24,15 @@ import org.apache.pekko.persistence.SnapshotSelectionCriteria;
 /**
  * The store's write-ahead log: every group of accepted requests is appended here and flushed once before any of
  * them is answered, so a group commit costs one sequential write and one flush; LMDB itself is written only at
- * checkpoints, which record in LMDB the first group they do not hold (see {@link LmdbStore}).
+ * checkpoints, which record in LMDB the first group they do not hold (see {@link Checkpointer}).
  *
  * <h2>Files</h2>
- * In the {@code wal} directory beside LMDB's files:
+ * In the {@code wal} directory beside LMDB's files ({@link #directory}):
  * <pre>
  * 00000000000000000001.log   segments, numbered upwards; each is filled with zeros when created, so that
  *                            flushing an append writes its data only, never the file's size
  * spare.log                  the next segment, prepared before it is needed
- * lock                       held by the process that has the store open
+ * lock                       held by the process that has the store open ({@link StoreRegistry})
  * </pre>
  * A record is {@code int32 length} (of the payload, at least 1), {@code int32 crc32c} (of the sequence and payload),
  * {@code int64 sequence} (one more than the record before, across segments), then the payload: the group's requests
@@ -67,6 +67,11 @@ final class WriteAheadLog implements AutoCloseable {
         this.segmentSize = segmentSize;
         this.nextSequence = nextSequence;
         openSegment(segmentNo, segmentSize);
+    }
+
+    /** The log's directory in the store's directory {@code storeDir}. */
+    static Path directory(Path storeDir) {
+        return storeDir.resolve("wal");
     }
 
     /** Starts a log whose first record gets {@code nextSequence}, in a segment numbered after every existing one. */
