@@ -8,11 +8,9 @@ import io.vnetd.dataplane.backend.l2tpv3.L2tpv3Backends;
 import io.vnetd.dataplane.backend.socket.SocketBackends;
 import io.vnetd.dataplane.backend.stream.StreamBackends;
 import io.vnetd.dataplane.backend.tap.TapBackends;
-import io.vnetd.dataplane.counters.BackendCounter;
+import io.vnetd.dataplane.counters.BackendCounters;
 import io.vnetd.dataplane.counters.BackendCountersSnapshot;
-import io.vnetd.dataplane.counters.PortCounter;
 import io.vnetd.dataplane.counters.PortCounters;
-import io.vnetd.dataplane.counters.PortCountersSnapshot;
 import io.vnetd.dataplane.counters.SwitchCounter;
 import io.vnetd.dataplane.counters.SwitchCountersSnapshot;
 import io.vnetd.dataplane.filter.FrameFilter;
@@ -42,6 +40,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -111,8 +111,7 @@ public final class DataPlane implements PortControl, AutoCloseable {
 
     private DataPlane(Context ctx) {
         this.ctx = ctx;
-        int counters = ctx.maxPorts() * (PortCounter.values().length + BackendCounter.values().length)
-                + SwitchCounter.values().length;
+        int counters = ctx.maxPorts() * (PortCounters.LENGTH + BackendCounters.LENGTH) + SwitchCounter.values().length;
         int valuesLength = counters * CountersReader.COUNTER_LENGTH;
         // Agrona keeps a counter's label and key in metadata four times the size of its value. Backends
         // allocate their counters on the control plane's threads, the switching agent its ports'.
@@ -408,37 +407,33 @@ public final class DataPlane implements PortControl, AutoCloseable {
         send(op);
     }
 
-    /** The counters of port {@code name}, or nothing if no such port is open. Any thread. */
-    public Optional<PortCountersSnapshot> counters(String name) {
+    /**
+     * The counters of port {@code name} (those only backends count are 0), or nothing if no such port is
+     * open. Any thread.
+     */
+    public Optional<NetClientCounters> counters(String name) {
         PortCounters counters = agent.portCounters().get(name);
-        return counters == null ? Optional.empty() : counters.snapshot(name, countersManager);
+        return counters == null ? Optional.empty() : counters.snapshot(countersManager);
     }
 
-    /** The counters of every open port, by name. Any thread. */
-    public List<PortCountersSnapshot> counters() {
-        List<PortCountersSnapshot> snapshots = new ArrayList<>();
-        agent.portCounters().forEach((name, counters) -> counters.snapshot(name, countersManager).ifPresent(snapshots::add));
-        snapshots.sort(Comparator.comparing(PortCountersSnapshot::name));
+    /** The counters of every open port, by name in order. Any thread. */
+    public SortedMap<String, NetClientCounters> counters() {
+        SortedMap<String, NetClientCounters> snapshots = new TreeMap<>();
+        agent.portCounters().forEach((name, counters) ->
+                counters.snapshot(countersManager).ifPresent(snapshot -> snapshots.put(name, snapshot)));
         return snapshots;
     }
 
     /**
-     * A net client's counters for listings: its port's, and for a backend those of its I/O (a datagram
-     * the inbound ring had no room for is a ring-full drop, as a full ring towards the client is).
-     * Any thread.
+     * A net client's counters for listings: what its port counts plus, for a netdev, what its backend
+     * counts (each {@link io.vnetd.model.netclient.NetClientCounter} says where it is counted). Any thread.
      */
     @Override
     public Optional<NetClientCounters> counters(NetClientRef client) {
-        String name = client.name();
-        BackendCountersSnapshot io = client.kind() == NetClientRef.Kind.NETDEV
-                ? backends.counters(name).orElseGet(() -> BackendCountersSnapshot.none(name))
-                : BackendCountersSnapshot.none(name);
-        return counters(portName(client)).map(port -> new NetClientCounters(
-                port.receivedFrames(), port.receivedBytes(), port.sentFrames(), port.sentBytes(),
-                port.droppedLinkDown(), port.droppedFilter(), port.droppedRingFull() + io.rxDroppedRingFull(),
-                port.droppedPeerAbsent(), port.droppedLoop(),
-                io.txDroppedNotConnected(), io.txDroppedSendError(), io.rxDroppedTooLong(),
-                io.rxDroppedBadHeader()));
+        NetClientCounters backend = client.kind() == NetClientRef.Kind.NETDEV
+                ? backends.counters(client.name()).map(BackendCountersSnapshot::counters).orElse(NetClientCounters.ZERO)
+                : NetClientCounters.ZERO;
+        return counters(portName(client)).map(port -> port.plus(backend));
     }
 
     /** The I/O counters of backend {@code name}, or nothing if no such backend is open. Any thread. */
@@ -456,11 +451,6 @@ public final class DataPlane implements PortControl, AutoCloseable {
     /** The switching agent's own counters. Any thread. */
     public SwitchCountersSnapshot switchCounters() {
         return agent.switchCounters();
-    }
-
-    /** Every counter with its label and type id, for tools. Any thread. */
-    public CountersReader countersReader() {
-        return countersManager;
     }
 
     private void send(ControlOp op) {

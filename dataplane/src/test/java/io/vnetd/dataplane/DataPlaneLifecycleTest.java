@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -59,7 +60,7 @@ class DataPlaneLifecycleTest {
         a.port.close();
 
         assertEquals(100, received);
-        assertEquals(List.of(), dp.counters());
+        assertEquals(Map.of(), dp.counters());
         assertThrows(IllegalStateException.class, () -> dp.setLink(netdev("a"), false));
         assertThrows(IllegalStateException.class, () -> dp.attachEndpoint("c"));
         assertTrue(dp.switchCounters().tablesCompiled() > 0);

@@ -3,6 +3,7 @@ package io.vnetd.dataplane;
 import static io.vnetd.dataplane.Frames.MAC_A;
 import static io.vnetd.dataplane.Frames.MAC_B;
 import static io.vnetd.dataplane.Frames.frame;
+import static io.vnetd.model.netclient.NetClientCounter.DROPPED_RING_FULL;
 import static io.vnetd.model.netclient.NetClientRef.netdev;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -58,7 +59,7 @@ class EndpointPortTest {
         for (int i = 0; i < sent.size(); i++) {
             assertArrayEquals(sent.get(i), taken.get(i), "frame " + i);
         }
-        assertEquals(0, h.counters("b").droppedRingFull(), "released space is the switch's again");
+        assertEquals(0, h.counters("b").get(DROPPED_RING_FULL), "released space is the switch's again");
     }
 
     @Test

@@ -1,6 +1,6 @@
 package io.vnetd.dataplane;
 
-import io.vnetd.dataplane.counters.PortCountersSnapshot;
+import io.vnetd.model.netclient.NetClientCounters;
 import io.vnetd.model.netclient.NetClientRef;
 import io.vnetd.model.netdev.NetdevConfig;
 import java.util.Optional;
@@ -74,7 +74,7 @@ final class Harness implements AutoCloseable {
         dataPlane.connect(NetClientRef.netdev("out3"), NetClientRef.netdev(b));
     }
 
-    PortCountersSnapshot counters(String name) {
+    NetClientCounters counters(String name) {
         return dataPlane.counters(name).orElseThrow(() -> new AssertionError("no counters for " + name));
     }
 

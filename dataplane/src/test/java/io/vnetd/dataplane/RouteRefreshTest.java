@@ -4,6 +4,10 @@ import static io.vnetd.dataplane.Frames.MAC_A;
 import static io.vnetd.dataplane.Frames.MAC_B;
 import static io.vnetd.dataplane.Frames.MAC_C;
 import static io.vnetd.dataplane.Frames.frame;
+import static io.vnetd.model.netclient.NetClientCounter.DROPPED_FILTER;
+import static io.vnetd.model.netclient.NetClientCounter.DROPPED_LINK_DOWN;
+import static io.vnetd.model.netclient.NetClientCounter.DROPPED_PEER_ABSENT;
+import static io.vnetd.model.netclient.NetClientCounter.TX_FRAMES;
 import static io.vnetd.model.netclient.NetClientRef.netdev;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -46,8 +50,8 @@ class RouteRefreshTest {
             h.step();
 
             assertEquals(List.of(2, 4), sequences(b.received()));
-            assertEquals(1, h.counters("hb").droppedLinkDown());
-            assertEquals(1, h.counters("b").droppedFilter());
+            assertEquals(1, h.counters("hb").get(DROPPED_LINK_DOWN));
+            assertEquals(1, h.counters("b").get(DROPPED_FILTER));
             assertEquals(compiled, dp.switchCounters().tablesCompiled());
         }
     }
@@ -82,8 +86,8 @@ class RouteRefreshTest {
 
             assertEquals(0, unrelated);
             assertEquals(compiled + 1, dp.switchCounters().tablesCompiled());
-            assertEquals(1, h.counters("p").sentFrames());
-            assertEquals(1, h.counters("p").droppedPeerAbsent());
+            assertEquals(1, h.counters("p").get(TX_FRAMES));
+            assertEquals(1, h.counters("p").get(DROPPED_PEER_ABSENT));
         }
     }
 
@@ -107,8 +111,8 @@ class RouteRefreshTest {
 
             assertEquals(List.of(1), sequences(b.received()));
             assertEquals(List.of(2), sequences(a.received()));
-            assertEquals(1, h.counters("out1").droppedPeerAbsent());
-            assertEquals(1, h.counters("in2").droppedPeerAbsent());
+            assertEquals(1, h.counters("out1").get(DROPPED_PEER_ABSENT));
+            assertEquals(1, h.counters("in2").get(DROPPED_PEER_ABSENT));
         }
     }
 }

@@ -1,18 +1,13 @@
 package io.vnetd.dataplane.counters;
 
-/** One backend's I/O counters read at one moment (see {@link BackendCounter} for what each counts). */
-public record BackendCountersSnapshot(
-        String name,
-        long rxDroppedRingFull,
-        long rxDroppedTooLong,
-        long txDroppedNotConnected,
-        long txDroppedSendError,
-        long connections,
-        long streamErrors,
-        long rxDroppedBadHeader) {
+import io.vnetd.model.netclient.NetClientCounters;
 
-    /** The counters of a port without a backend (a hubport, a NIC): nothing. */
-    public static BackendCountersSnapshot none(String name) {
-        return new BackendCountersSnapshot(name, 0, 0, 0, 0, 0, 0, 0);
-    }
+/**
+ * One backend's I/O counters read at one moment.
+ *
+ * @param counters     its net client's counters as the backend counts them (those only ports count are 0)
+ * @param connections  connections accepted or established
+ * @param streamErrors connections dropped for a frame longer than {@code maxFrameLength}
+ */
+public record BackendCountersSnapshot(String name, NetClientCounters counters, long connections, long streamErrors) {
 }

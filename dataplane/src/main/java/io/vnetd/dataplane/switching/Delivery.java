@@ -1,6 +1,6 @@
 package io.vnetd.dataplane.switching;
 
-import io.vnetd.dataplane.counters.PortCounter;
+import io.vnetd.model.netclient.NetClientCounter;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 
@@ -27,10 +27,10 @@ final class Delivery implements PendingCounts.Holder {
         this.pending = pending;
         this.port = port;
         this.outbound = outbound;
-        this.receivedFrames = port.counters.get(PortCounter.RECEIVED_FRAMES);
-        this.receivedBytes = port.counters.get(PortCounter.RECEIVED_BYTES);
-        this.droppedFilter = port.counters.get(PortCounter.DROPPED_FILTER);
-        this.droppedRingFull = port.counters.get(PortCounter.DROPPED_RING_FULL);
+        this.receivedFrames = port.counters.get(NetClientCounter.RX_FRAMES);
+        this.receivedBytes = port.counters.get(NetClientCounter.RX_BYTES);
+        this.droppedFilter = port.counters.get(NetClientCounter.DROPPED_FILTER);
+        this.droppedRingFull = port.counters.get(NetClientCounter.DROPPED_RING_FULL);
     }
 
     void deliver(DirectBuffer frame, int offset, int length) {

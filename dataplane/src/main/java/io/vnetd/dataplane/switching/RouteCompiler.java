@@ -1,6 +1,6 @@
 package io.vnetd.dataplane.switching;
 
-import io.vnetd.dataplane.counters.PortCounter;
+import io.vnetd.model.netclient.NetClientCounter;
 import java.util.ArrayList;
 import java.util.List;
 import org.agrona.collections.IntArrayList;
@@ -66,11 +66,11 @@ final class RouteCompiler {
     }
 
     private void send(Port sender) {
-        count(sender, PortCounter.SENT_FRAMES, PortCounter.SENT_BYTES);
+        count(sender, NetClientCounter.TX_FRAMES, NetClientCounter.TX_BYTES);
         int check = linkCheck(sender);
         Port peer = sender.peer;
         if (peer == null) {
-            emit(Route.DROP, sender.counters.get(PortCounter.DROPPED_PEER_ABSENT), null, null, null);
+            emit(Route.DROP, sender.counters.get(NetClientCounter.DROPPED_PEER_ABSENT), null, null, null);
         } else {
             receive(peer);
         }
@@ -84,10 +84,10 @@ final class RouteCompiler {
             case Port.Kind.Hubport(int hubId) -> {
                 if (hubsCrossed.containsInt(hubId) || hubsCrossed.size() == maxHubHops
                         || crossings == MAX_HUB_CROSSINGS) {
-                    emit(Route.DROP, receiver.counters.get(PortCounter.DROPPED_LOOP), null, null, null);
+                    emit(Route.DROP, receiver.counters.get(NetClientCounter.DROPPED_LOOP), null, null, null);
                 } else {
                     crossings++;
-                    count(receiver, PortCounter.RECEIVED_FRAMES, PortCounter.RECEIVED_BYTES);
+                    count(receiver, NetClientCounter.RX_FRAMES, NetClientCounter.RX_BYTES);
                     hubsCrossed.addInt(hubId);
                     for (Port other : model.hub(hubId)) {
                         if (other != receiver) {
@@ -104,11 +104,11 @@ final class RouteCompiler {
     /** Emits the link check of {@code port}; returns its step, whose jump the caller sets. */
     private int linkCheck(Port port) {
         int step = ops.size();
-        emit(Route.LINK, port.counters.get(PortCounter.DROPPED_LINK_DOWN), null, port, null);
+        emit(Route.LINK, port.counters.get(NetClientCounter.DROPPED_LINK_DOWN), null, port, null);
         return step;
     }
 
-    private void count(Port port, PortCounter frameCounter, PortCounter byteCounter) {
+    private void count(Port port, NetClientCounter frameCounter, NetClientCounter byteCounter) {
         emit(Route.COUNT, port.counters.get(frameCounter), port.counters.get(byteCounter), null, null);
     }
 

@@ -109,7 +109,7 @@ final class SwitchModel {
             throw new IllegalStateException("port '" + name + "' is already open");
         }
         Port port = new Port(name, tag, kind,
-                PortCounters.allocate(countersManager, name, PortTag.slot(tag), nextRegistrationId++), pending);
+                PortCounters.allocate(countersManager, name, nextRegistrationId++), pending);
         ports.put(name, port);
         countersByName.put(name, port.counters);
         if (kind instanceof Port.Kind.Hubport(int hubId)) {

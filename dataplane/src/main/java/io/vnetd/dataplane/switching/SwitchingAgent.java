@@ -80,7 +80,7 @@ public final class SwitchingAgent implements Agent, ControlledMessageHandler, Sl
     }
 
     private static AtomicCounter newCounter(CountersManager manager, SwitchCounter kind) {
-        return manager.newCounter(kind.label(), kind.typeId());
+        return manager.newCounter(kind.label());
     }
 
     @Override

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.vnetd.dataplane.DataPlane;
 import io.vnetd.dataplane.counters.BackendCountersSnapshot;
-import io.vnetd.dataplane.counters.PortCountersSnapshot;
 import io.vnetd.dataplane.port.EndpointPort;
+import io.vnetd.model.netclient.NetClientCounters;
 import io.vnetd.model.netclient.NetClientRef;
 import io.vnetd.model.netdev.NetdevConfig;
 import io.vnetd.model.service.NetEvent;
@@ -105,7 +105,7 @@ final class BackendHarness implements AutoCloseable {
         return peer;
     }
 
-    PortCountersSnapshot portCounters(String name) {
+    NetClientCounters portCounters(String name) {
         return dp.counters(name).orElseThrow(() -> new AssertionError("no port " + name));
     }
 

@@ -6,6 +6,8 @@ import static io.vnetd.dataplane.Frames.frame;
 import static io.vnetd.dataplane.Frames.sequence;
 import static io.vnetd.dataplane.backend.BackendHarness.freeUdpPort;
 import static io.vnetd.dataplane.backend.ConnectedDatagramPeer.address;
+import static io.vnetd.model.netclient.NetClientCounter.DROPPED_BAD_HEADER;
+import static io.vnetd.model.netclient.NetClientCounter.TX_FRAMES;
 import static io.vnetd.model.netclient.NetClientRef.netdev;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -181,10 +183,10 @@ class L2tpv3BackendTest {
             h.settle();
 
             assertEquals(List.of(10, 13), sw.received().stream().map(Frames::sequence).toList());
-            assertEquals(3, h.backendCounters("l0").rxDroppedBadHeader(),
+            assertEquals(3, h.backendCounters("l0").counters().get(DROPPED_BAD_HEADER),
                     "a wrong cookie, a wrong session, no frame after the header");
-            assertEquals(2, h.portCounters("l0").sentFrames(), "only matching datagrams enter the switch");
-            assertEquals(3, h.dp.counters(netdev("l0")).orElseThrow().droppedBadHeader(),
+            assertEquals(2, h.portCounters("l0").get(TX_FRAMES), "only matching datagrams enter the switch");
+            assertEquals(3, h.dp.counters(netdev("l0")).orElseThrow().get(DROPPED_BAD_HEADER),
                     "the net-client listing shows them as bad-header drops");
         }
     }
@@ -204,7 +206,7 @@ class L2tpv3BackendTest {
             assertCrossing(h, sw, socket, hex("00030000 11223344 0102030405060708"),
                     hex("00030000 55667788 f1f2f3f4f5f6f7f8"));
             socket.send(concat(hex("00030000 55667788 00000000f5f6f7f8"), frame(MAC_B, MAC_A, 3)));
-            h.await("the datagram counted", () -> h.backendCounters("l0").rxDroppedBadHeader() == 1);
+            h.await("the datagram counted", () -> h.backendCounters("l0").counters().get(DROPPED_BAD_HEADER) == 1);
             assertEquals(1, sw.received().size(), "all 64 bits of the cookie are compared");
         }
     }
@@ -223,7 +225,7 @@ class L2tpv3BackendTest {
             h.settle();
             assertArrayEquals(concat(hex("00030000 11223344 01020304"), frame(MAC_A, MAC_B, 1)), receive(socket));
             socket.send(concat(hex("00030000 55667788 00000001"), frame(MAC_B, MAC_A, 2)));
-            h.await("the datagram counted", () -> h.backendCounters("l0").rxDroppedBadHeader() == 1);
+            h.await("the datagram counted", () -> h.backendCounters("l0").counters().get(DROPPED_BAD_HEADER) == 1);
             assertEquals(List.of(), sw.received());
         }
     }
@@ -300,7 +302,7 @@ class L2tpv3BackendTest {
 
             assertCrossing(h, sw, socket, hex("11223344 0102030405060708"), hex("55667788 f1f2f3f4f5f6f7f8"));
             // Both sockets are on ::1, so the backend also hears its own datagram: not its session, dropped.
-            h.await("its own datagram counted", () -> h.backendCounters("l0").rxDroppedBadHeader() >= 1);
+            h.await("its own datagram counted", () -> h.backendCounters("l0").counters().get(DROPPED_BAD_HEADER) >= 1);
             assertEquals(1, sw.received().size());
         }
     }
@@ -359,7 +361,7 @@ class L2tpv3BackendTest {
             roundTrips.run(30_000);
 
             AllocationProbe.assertAMeasuredWindowAllocatesNothing(() -> roundTrips.run(5_000));
-            assertEquals(0, h.backendCounters("l0").rxDroppedBadHeader());
+            assertEquals(0, h.backendCounters("l0").counters().get(DROPPED_BAD_HEADER));
         }
     }
 

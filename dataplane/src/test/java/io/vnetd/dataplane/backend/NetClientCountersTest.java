@@ -6,6 +6,14 @@ import static io.vnetd.dataplane.Frames.MAC_C;
 import static io.vnetd.dataplane.Frames.frame;
 import static io.vnetd.dataplane.backend.BackendHarness.freeTcpPort;
 import static io.vnetd.dataplane.backend.BackendHarness.freeUdpPort;
+import static io.vnetd.model.netclient.NetClientCounter.DROPPED_FILTER;
+import static io.vnetd.model.netclient.NetClientCounter.DROPPED_LINK_DOWN;
+import static io.vnetd.model.netclient.NetClientCounter.DROPPED_NOT_CONNECTED;
+import static io.vnetd.model.netclient.NetClientCounter.DROPPED_PEER_ABSENT;
+import static io.vnetd.model.netclient.NetClientCounter.RX_BYTES;
+import static io.vnetd.model.netclient.NetClientCounter.RX_FRAMES;
+import static io.vnetd.model.netclient.NetClientCounter.TX_BYTES;
+import static io.vnetd.model.netclient.NetClientCounter.TX_FRAMES;
 import static io.vnetd.model.netclient.NetClientRef.netdev;
 import static io.vnetd.model.netclient.NetClientRef.nic;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -23,6 +31,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -65,27 +74,30 @@ class NetClientCountersTest {
 
             InetSocketAddress to = new InetSocketAddress("127.0.0.1", local);
             remote.send(ByteBuffer.wrap(frame(MAC_A, MAC_B, 1, 60)), to);
-            h.await("the frame at the NIC", () -> counters(h, nic("vnic")).rxFrames() == 1);
+            h.await("the frame at the NIC", () -> counters(h, nic("vnic")).get(RX_FRAMES) == 1);
 
-            assertEquals(new NetClientCounters(0, 0, 1, 60, 0, 0, 0, 0, 0, 0, 0, 0, 0), counters(h, netdev("d0")));
-            assertEquals(new NetClientCounters(1, 60, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), counters(h, netdev("hp0")));
-            assertEquals(new NetClientCounters(0, 0, 1, 60, 0, 0, 0, 0, 0, 0, 0, 0, 0), counters(h, netdev("hp1")));
-            assertEquals(new NetClientCounters(0, 0, 1, 60, 0, 0, 0, 1, 0, 0, 0, 0, 0), counters(h, netdev("hp2")));
-            assertEquals(new NetClientCounters(1, 60, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), counters(h, nic("vnic")));
+            assertEquals(NetClientCounters.of(Map.of(TX_FRAMES, 1L, TX_BYTES, 60L)), counters(h, netdev("d0")));
+            assertEquals(NetClientCounters.of(Map.of(RX_FRAMES, 1L, RX_BYTES, 60L)), counters(h, netdev("hp0")));
+            assertEquals(NetClientCounters.of(Map.of(TX_FRAMES, 1L, TX_BYTES, 60L)), counters(h, netdev("hp1")));
+            assertEquals(NetClientCounters.of(Map.of(TX_FRAMES, 1L, TX_BYTES, 60L, DROPPED_PEER_ABSENT, 1L)),
+                    counters(h, netdev("hp2")));
+            assertEquals(NetClientCounters.of(Map.of(RX_FRAMES, 1L, RX_BYTES, 60L)), counters(h, nic("vnic")));
 
             // The guest's filter takes only its own MAC (MAC_A) now; a frame to another is refused at the NIC.
             h.dp.setRxFilter("vnic", RxFilter.reset(NIC_MAC).withFlag(RxFilter.RxFlag.PROMISC, false));
             h.settle();
             remote.send(ByteBuffer.wrap(frame(MAC_C, MAC_B, 2, 60)), to);
-            h.await("the filter's drop", () -> counters(h, nic("vnic")).droppedFilter() == 1);
+            h.await("the filter's drop", () -> counters(h, nic("vnic")).get(DROPPED_FILTER) == 1);
 
             h.dp.setLink(nic("vnic"), false);
             h.settle();
             remote.send(ByteBuffer.wrap(frame(MAC_A, MAC_B, 3, 60)), to);
-            h.await("the link's drop", () -> counters(h, nic("vnic")).droppedLinkDown() == 1);
+            h.await("the link's drop", () -> counters(h, nic("vnic")).get(DROPPED_LINK_DOWN) == 1);
 
-            assertEquals(new NetClientCounters(1, 60, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0), counters(h, nic("vnic")));
-            assertEquals(new NetClientCounters(0, 0, 3, 180, 0, 0, 0, 3, 0, 0, 0, 0, 0), counters(h, netdev("hp2")));
+            assertEquals(NetClientCounters.of(Map.of(RX_FRAMES, 1L, RX_BYTES, 60L, DROPPED_LINK_DOWN, 1L, DROPPED_FILTER, 1L)),
+                    counters(h, nic("vnic")));
+            assertEquals(NetClientCounters.of(Map.of(TX_FRAMES, 3L, TX_BYTES, 180L, DROPPED_PEER_ABSENT, 3L)),
+                    counters(h, netdev("hp2")));
         }
     }
 
@@ -101,9 +113,9 @@ class NetClientCountersTest {
             h.settle();
 
             NetClientCounters s0 = counters(h, netdev("s0"));
-            assertEquals(2, s0.rxFrames());
-            assertEquals(128, s0.rxBytes());
-            assertEquals(2, s0.droppedNotConnected());
+            assertEquals(2, s0.get(RX_FRAMES));
+            assertEquals(128, s0.get(RX_BYTES));
+            assertEquals(2, s0.get(DROPPED_NOT_CONNECTED));
         }
     }
 

@@ -4,6 +4,7 @@ import static io.vnetd.dataplane.Frames.MAC_A;
 import static io.vnetd.dataplane.Frames.MAC_B;
 import static io.vnetd.dataplane.Frames.frame;
 import static io.vnetd.dataplane.backend.BackendHarness.freeTcpPort;
+import static io.vnetd.model.netclient.NetClientCounter.DROPPED_NOT_CONNECTED;
 import static io.vnetd.model.netclient.NetClientRef.netdev;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -342,7 +343,7 @@ class StreamBackendTest {
             h.settle();
             peer.send(frame(MAC_A, MAC_B, 1));
             h.settle();
-            assertEquals(1, h.backendCounters("ss0").txDroppedNotConnected());
+            assertEquals(1, h.backendCounters("ss0").counters().get(DROPPED_NOT_CONNECTED));
         }
     }
 

@@ -6,14 +6,21 @@ import static io.vnetd.dataplane.Frames.frame;
 import static io.vnetd.dataplane.backend.BackendHarness.freeTcpPort;
 import static io.vnetd.dataplane.backend.StreamBackendTest.loopback;
 import static io.vnetd.dataplane.backend.StreamBackendTest.server;
+import static io.vnetd.model.netclient.NetClientCounter.DROPPED_FILTER;
+import static io.vnetd.model.netclient.NetClientCounter.DROPPED_LINK_DOWN;
+import static io.vnetd.model.netclient.NetClientCounter.DROPPED_RING_FULL;
+import static io.vnetd.model.netclient.NetClientCounter.RX_BYTES;
+import static io.vnetd.model.netclient.NetClientCounter.RX_FRAMES;
+import static io.vnetd.model.netclient.NetClientCounter.TX_BYTES;
+import static io.vnetd.model.netclient.NetClientCounter.TX_FRAMES;
 import static io.vnetd.model.netclient.NetClientRef.netdev;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.vnetd.dataplane.ThreadingMode;
-import io.vnetd.dataplane.counters.PortCountersSnapshot;
 import io.vnetd.dataplane.filter.FrameFilter;
+import io.vnetd.model.netclient.NetClientCounters;
 import io.vnetd.model.netdev.NetdevConfig;
 import java.io.ByteArrayOutputStream;
 import java.util.Optional;
@@ -55,12 +62,12 @@ class SwitchThreadPathTest {
                 a.write(wire.toByteArray());
                 assertArrayEquals(wire.toByteArray(), b.read(wire.size()));
                 h.settle();
-                PortCountersSnapshot sa = h.portCounters("sa");
-                PortCountersSnapshot sb = h.portCounters("sb");
-                assertEquals(FRAMES, sa.sentFrames());
-                assertEquals(FRAMES, sb.receivedFrames());
-                assertEquals(sa.sentBytes(), sb.receivedBytes());
-                assertEquals(0, sb.droppedRingFull());
+                NetClientCounters sa = h.portCounters("sa");
+                NetClientCounters sb = h.portCounters("sb");
+                assertEquals(FRAMES, sa.get(TX_FRAMES));
+                assertEquals(FRAMES, sb.get(RX_FRAMES));
+                assertEquals(sa.get(TX_BYTES), sb.get(RX_BYTES));
+                assertEquals(0, sb.get(DROPPED_RING_FULL));
             }
         }
     }
@@ -85,24 +92,24 @@ class SwitchThreadPathTest {
 
                 h.dp.setLink(netdev("sb"), false);
                 a.writeFrame(frame(MAC_A, MAC_B, 1, 60));
-                stepUntil(io, () -> h.portCounters("sa").sentFrames() == 1);
-                assertEquals(1, h.portCounters("sb").droppedLinkDown());
+                stepUntil(io, () -> h.portCounters("sa").get(TX_FRAMES) == 1);
+                assertEquals(1, h.portCounters("sb").get(DROPPED_LINK_DOWN));
 
                 h.dp.setLink(netdev("sb"), true);
                 h.dp.setPortRxFilter("sb", (frame, offset, length) -> false);
                 a.writeFrame(frame(MAC_A, MAC_B, 2, 60));
-                stepUntil(io, () -> h.portCounters("sa").sentFrames() == 2);
-                assertEquals(1, h.portCounters("sb").droppedFilter());
+                stepUntil(io, () -> h.portCounters("sa").get(TX_FRAMES) == 2);
+                assertEquals(1, h.portCounters("sb").get(DROPPED_FILTER));
 
                 h.dp.setPortRxFilter("sb", FrameFilter.ACCEPT_ALL);
                 byte[] last = frame(MAC_A, MAC_B, 3, 60);
                 a.writeFrame(last);
-                stepUntil(io, () -> h.portCounters("sa").sentFrames() == 3);
+                stepUntil(io, () -> h.portCounters("sa").get(TX_FRAMES) == 3);
                 assertArrayEquals(StreamPeer.prefixed(last), b.read(4 + 60), "only the frame sent with both lifted");
-                PortCountersSnapshot sb = h.portCounters("sb");
-                assertEquals(1, sb.receivedFrames());
-                assertEquals(1, sb.droppedLinkDown());
-                assertEquals(1, sb.droppedFilter());
+                NetClientCounters sb = h.portCounters("sb");
+                assertEquals(1, sb.get(RX_FRAMES));
+                assertEquals(1, sb.get(DROPPED_LINK_DOWN));
+                assertEquals(1, sb.get(DROPPED_FILTER));
             }
         }
     }

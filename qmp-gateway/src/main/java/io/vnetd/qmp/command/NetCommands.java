@@ -68,35 +68,13 @@ public final class NetCommands {
     public record QueryRxFilterArguments(Optional<String> name) {
     }
 
-    /** {@code __io.vnetd_NetClientInfo}. */
+    /** {@code __io.vnetd_NetClientInfo}; the counters' JSON form is {@code __io.vnetd_NetClientCounters}. */
     public record NetClientEntry(String name, String type, @JsonProperty("link-up") boolean linkUp,
                                  Optional<String> peer, OptionalInt hub, String info, String status,
-                                 Optional<CountersEntry> counters) {
+                                 Optional<NetClientCounters> counters) {
         static NetClientEntry of(NetClientInfo c) {
             return new NetClientEntry(c.name(), c.type(), c.linkUp(), c.peer(), c.hubId(), c.info(), c.status(),
-                    c.counters().map(CountersEntry::of));
-        }
-    }
-
-    /** {@code __io.vnetd_NetClientCounters}. */
-    public record CountersEntry(
-            @JsonProperty("rx-frames") long rxFrames,
-            @JsonProperty("rx-bytes") long rxBytes,
-            @JsonProperty("tx-frames") long txFrames,
-            @JsonProperty("tx-bytes") long txBytes,
-            @JsonProperty("dropped-link-down") long droppedLinkDown,
-            @JsonProperty("dropped-filter") long droppedFilter,
-            @JsonProperty("dropped-ring-full") long droppedRingFull,
-            @JsonProperty("dropped-peer-absent") long droppedPeerAbsent,
-            @JsonProperty("dropped-loop") long droppedLoop,
-            @JsonProperty("dropped-not-connected") long droppedNotConnected,
-            @JsonProperty("dropped-send-failed") long droppedSendFailed,
-            @JsonProperty("dropped-too-long") long droppedTooLong,
-            @JsonProperty("dropped-bad-header") long droppedBadHeader) {
-        static CountersEntry of(NetClientCounters c) {
-            return new CountersEntry(c.rxFrames(), c.rxBytes(), c.txFrames(), c.txBytes(), c.droppedLinkDown(),
-                    c.droppedFilter(), c.droppedRingFull(), c.droppedPeerAbsent(), c.droppedLoop(),
-                    c.droppedNotConnected(), c.droppedSendFailed(), c.droppedTooLong(), c.droppedBadHeader());
+                    c.counters());
         }
     }
 

@@ -1,5 +1,12 @@
 package io.vnetd.qmp.hmp;
 
+import static io.vnetd.model.netclient.NetClientCounter.DROPPED_LINK_DOWN;
+import static io.vnetd.model.netclient.NetClientCounter.DROPPED_RING_FULL;
+import static io.vnetd.model.netclient.NetClientCounter.DROPPED_SEND_FAILED;
+import static io.vnetd.model.netclient.NetClientCounter.RX_BYTES;
+import static io.vnetd.model.netclient.NetClientCounter.RX_FRAMES;
+import static io.vnetd.model.netclient.NetClientCounter.TX_BYTES;
+import static io.vnetd.model.netclient.NetClientCounter.TX_FRAMES;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.vnetd.model.netclient.NetClientCounters;
@@ -7,6 +14,7 @@ import io.vnetd.model.netclient.NetClientInfo;
 import io.vnetd.model.service.NetworkView;
 import io.vnetd.qmp.FakeNetwork;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
@@ -20,9 +28,10 @@ class InfoCountersTest {
     @Test
     void oneRowPerClientInCreationOrderWithEachDropReasonNamed() {
         NetworkView view = new NetworkView(List.of(0), List.of(
-                client("d0", "dgram", true, new NetClientCounters(3, 192, 1234567, 79012288, 0, 0, 2, 0, 0, 0, 1, 0, 0)),
-                client("hp0", "hubport", false, new NetClientCounters(0, 0, 5, 320, 5, 0, 0, 0, 0, 0, 0, 0, 0)),
-                client("vnic", "nic", true, new NetClientCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)),
+                client("d0", "dgram", true, NetClientCounters.of(Map.of(RX_FRAMES, 3L, RX_BYTES, 192L,
+                        TX_FRAMES, 1234567L, TX_BYTES, 79012288L, DROPPED_RING_FULL, 2L, DROPPED_SEND_FAILED, 1L))),
+                client("hp0", "hubport", false, NetClientCounters.of(Map.of(TX_FRAMES, 5L, TX_BYTES, 320L, DROPPED_LINK_DOWN, 5L))),
+                client("vnic", "nic", true, NetClientCounters.ZERO),
                 new NetClientInfo("s9", "stream", true, Optional.empty(), OptionalInt.empty(), "",
                         "can't bind ip=127.0.0.1 to socket: Address already in use")));
         assertEquals("""

@@ -1,42 +1,85 @@
 package io.vnetd.model.netclient;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import io.vnetd.model.JsonSerializable;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.ToLongFunction;
 
 /**
- * A net client's frame counters, as the data plane counts them at its port, in QEMU's terms: a client
- * sends frames into the network and receives what the network delivers to it (for a NIC, what its
- * guest sent and what reaches the guest; for a backend, what came from its host peer and what goes
- * to it). Each drop is counted once, at the client where QEMU's net core would drop the frame.
- *
- * @param rxFrames            frames delivered to the client
- * @param rxBytes             their bytes
- * @param txFrames            frames the client sent, those dropped on their way included
- * @param txBytes             their bytes
- * @param droppedLinkDown     frames it sent or was to receive while its link was down
- * @param droppedFilter       frames its rx-filter refused (NICs with a virtio-net filter)
- * @param droppedRingFull     frames dropped because a ring between it and the switch was full: its ring
- *                            of delivered frames, or the switch's inbound ring for a datagram from its
- *                            host peer (a stream peer is pushed back instead)
- * @param droppedPeerAbsent   frames it sent while it had no peer
- * @param droppedLoop         frames a hubport did not take back into a hub they had crossed
- * @param droppedNotConnected frames delivered to a backend with no connection to send them on
- * @param droppedSendFailed   frames the backend's host socket refused
- * @param droppedTooLong      frames from the host peer longer than the longest frame carried
- * @param droppedBadHeader    datagrams from the host peer whose encapsulation did not match the
- *                            netdev's (an L2TPv3 session or cookie not its own, no frame after it)
+ * A net client's frame counters read at one moment: a value for each {@link NetClientCounter}, as the
+ * data plane counts it (see there for what each one counts). Immutable. Its JSON form is QMP's: each
+ * value under its counter's {@link NetClientCounter#qmpName}.
  */
-public record NetClientCounters(
-        long rxFrames,
-        long rxBytes,
-        long txFrames,
-        long txBytes,
-        long droppedLinkDown,
-        long droppedFilter,
-        long droppedRingFull,
-        long droppedPeerAbsent,
-        long droppedLoop,
-        long droppedNotConnected,
-        long droppedSendFailed,
-        long droppedTooLong,
-        long droppedBadHeader) implements JsonSerializable {
+public final class NetClientCounters implements JsonSerializable {
+
+    private static final NetClientCounter[] COUNTERS = NetClientCounter.values();
+
+    /** Nothing counted. */
+    public static final NetClientCounters ZERO = new NetClientCounters(new long[COUNTERS.length]);
+
+    /** By {@link NetClientCounter#ordinal}. */
+    private final long[] values;
+
+    private NetClientCounters(long[] values) {
+        this.values = values;
+    }
+
+    /** Each counter's value as {@code value} gives it. */
+    public static NetClientCounters of(ToLongFunction<NetClientCounter> value) {
+        long[] values = new long[COUNTERS.length];
+        for (NetClientCounter counter : COUNTERS) {
+            values[counter.ordinal()] = value.applyAsLong(counter);
+        }
+        return new NetClientCounters(values);
+    }
+
+    /** The values given; a counter not given is 0. */
+    public static NetClientCounters of(Map<NetClientCounter, Long> values) {
+        return of(counter -> values.getOrDefault(counter, 0L));
+    }
+
+    /** @throws IllegalArgumentException if a name is no counter's */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    private static NetClientCounters ofQmpNames(Map<String, Long> values) {
+        Map<NetClientCounter, Long> byCounter = new EnumMap<>(NetClientCounter.class);
+        values.forEach((name, value) -> byCounter.put(NetClientCounter.ofQmpName(name), value));
+        return of(byCounter);
+    }
+
+    public long get(NetClientCounter counter) {
+        return values[counter.ordinal()];
+    }
+
+    /** Each counter the sum of its values here and in {@code other}: a client's, from what each side counted. */
+    public NetClientCounters plus(NetClientCounters other) {
+        return of(counter -> get(counter) + other.get(counter));
+    }
+
+    @JsonValue
+    private Map<String, Long> byQmpName() {
+        Map<String, Long> named = new LinkedHashMap<>();
+        for (NetClientCounter counter : COUNTERS) {
+            named.put(counter.qmpName(), values[counter.ordinal()]);
+        }
+        return named;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof NetClientCounters other && Arrays.equals(values, other.values);
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(values);
+    }
+
+    @Override
+    public String toString() {
+        return "NetClientCounters" + byQmpName();
+    }
 }

@@ -1,9 +1,9 @@
 package io.vnetd.dataplane.backend.io;
 
-import io.vnetd.dataplane.counters.BackendCounter;
 import io.vnetd.dataplane.counters.BackendCounters;
 import io.vnetd.dataplane.port.EndpointPort;
 import io.vnetd.dataplane.port.FrameHandler;
+import io.vnetd.model.netclient.NetClientCounter;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import org.agrona.BitUtil;
@@ -65,10 +65,10 @@ public final class DatagramIo implements Pollable {
         this.header = header;
         this.maxFrameLength = port.maxFrameLength();
         this.batch = batch;
-        this.droppedRingFull = counters.get(BackendCounter.RX_DROPPED_RING_FULL);
-        this.droppedTooLong = counters.get(BackendCounter.RX_DROPPED_TOO_LONG);
-        this.droppedSendError = counters.get(BackendCounter.TX_DROPPED_SEND_ERROR);
-        this.droppedBadHeader = counters.get(BackendCounter.RX_DROPPED_BAD_HEADER);
+        this.droppedRingFull = counters.get(NetClientCounter.DROPPED_RING_FULL);
+        this.droppedTooLong = counters.get(NetClientCounter.DROPPED_TOO_LONG);
+        this.droppedSendError = counters.get(NetClientCounter.DROPPED_SEND_FAILED);
+        this.droppedBadHeader = counters.get(NetClientCounter.DROPPED_BAD_HEADER);
         // Each message has two iovecs, its header's and its frame's; without a header it uses the second only.
         int headerBytes = batch * (ReceiveBatch.MMSGHDR_LENGTH + 2 * ReceiveBatch.IOVEC_LENGTH);
         int datagramHeadersOffset = BitUtil.align(headerBytes, BitUtil.CACHE_LINE_LENGTH);

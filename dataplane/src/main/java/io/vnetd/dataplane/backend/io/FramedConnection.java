@@ -7,6 +7,7 @@ import io.vnetd.dataplane.port.ControlledFrameHandler;
 import io.vnetd.dataplane.port.EndpointPort;
 import io.vnetd.dataplane.port.FrameHandler;
 import io.vnetd.dataplane.switching.Outbound;
+import io.vnetd.model.netclient.NetClientCounter;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -91,7 +92,7 @@ public final class FramedConnection implements Pollable {
         this.maxFrameLength = port.maxFrameLength();
         this.coalesceNs = settings.streamCoalesceNs();
         int bufferLength = settings.ioBufferLength();
-        this.droppedNotConnected = counters.get(BackendCounter.TX_DROPPED_NOT_CONNECTED);
+        this.droppedNotConnected = counters.get(NetClientCounter.DROPPED_NOT_CONNECTED);
         this.streamErrors = counters.get(BackendCounter.STREAM_ERRORS);
         this.memory = Arena.ofAuto().allocate(2L * bufferLength, BitUtil.CACHE_LINE_LENGTH);
         this.readBuffer = new UnsafeBuffer(memory.address(), bufferLength);
