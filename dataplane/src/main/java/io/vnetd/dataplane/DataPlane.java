@@ -97,7 +97,7 @@ public final class DataPlane implements PortControl, AutoCloseable {
 
     private final Context ctx;
     private final CountersManager countersManager;
-    private final ControlChannel control;
+    private final ControlChannel<ControlOp> control;
     private final PortRegistry registry;
     private final SwitchingAgent agent;
     private final List<IoAgent> ioAgents;
@@ -138,7 +138,8 @@ public final class DataPlane implements PortControl, AutoCloseable {
             }
         };
 
-        this.control = new ControlChannel(controlQueue, ctx.controlOfferTimeoutNs(), switchDoorbell);
+        this.control = new ControlChannel<>(controlQueue, ctx.controlOfferTimeoutNs(), switchDoorbell,
+                "data plane control queue", "the switching agent");
         this.agent = new SwitchingAgent(ctx, controlQueue, inbound, countersManager, deliveries);
         this.registry = new PortRegistry(control, inbound, agent::forward, ctx.maxPorts(), ctx.outboundRingCapacity(),
                 ctx.maxFrameLength(), switchDoorbell);
