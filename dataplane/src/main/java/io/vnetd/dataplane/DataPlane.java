@@ -507,8 +507,10 @@ public final class DataPlane implements PortControl, AutoCloseable {
     }
 
     /**
-     * The data plane's settings, each with a documented default; {@link #conclude()} validates them
-     * together. Setters return the context for chaining.
+     * The data plane's settings, each with a documented default: the {@code *_DEFAULT} constants,
+     * which the daemon's {@code reference.conf} ({@code vnetd.dataplane}) repeats. Setters return the
+     * context for chaining; {@link #conclude()} validates the settings together, as every vnetd
+     * context does (see the README's Configuration).
      */
     public static final class Context {
 
@@ -533,8 +535,8 @@ public final class DataPlane implements PortControl, AutoCloseable {
         /** One second: how long a control call may wait for room in a full queue. */
         public static final long CONTROL_OFFER_TIMEOUT_NS_DEFAULT = TimeUnit.SECONDS.toNanos(1);
 
-        /** {@value}: hubports and endpoints open at once. */
-        public static final int MAX_PORTS_DEFAULT = 1024;
+        /** {@value}: hubports and endpoints open at once (the 4,097th is refused). */
+        public static final int MAX_PORTS_DEFAULT = 4096;
 
         /** {@value}: hubs a frame may cross (through hubport-to-hubport peerings). */
         public static final int MAX_HUB_HOPS_DEFAULT = 8;
@@ -588,7 +590,8 @@ public final class DataPlane implements PortControl, AutoCloseable {
         }
 
         /**
-         * Validates the settings; a data plane concludes its context once.
+         * Validates the settings and marks the context as taken: {@link DataPlane#create} concludes it,
+         * and a context configures one data plane.
          *
          * @throws IllegalArgumentException naming the setting and what it needs
          * @throws IllegalStateException    if concluded already
