@@ -200,10 +200,6 @@ public final class VnetdNode implements AutoCloseable {
         return bound;
     }
 
-    public DataPlane dataPlane() {
-        return dataPlane;
-    }
-
     @Override
     public void close() {
         qmp.close();
