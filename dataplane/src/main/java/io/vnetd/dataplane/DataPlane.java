@@ -97,7 +97,7 @@ public final class DataPlane implements PortControl, AutoCloseable {
 
     private final Context ctx;
     private final CountersManager countersManager;
-    private final ControlChannel control;
+    private final ControlChannel<ControlOp> control;
     private final PortRegistry registry;
     private final SwitchingAgent agent;
     private final List<IoAgent> ioAgents;
@@ -137,7 +137,8 @@ public final class DataPlane implements PortControl, AutoCloseable {
             }
         };
 
-        this.control = new ControlChannel(controlQueue, ctx.controlOfferTimeoutNs(), switchDoorbell);
+        this.control = new ControlChannel<>(controlQueue, ctx.controlOfferTimeoutNs(), switchDoorbell,
+                "data plane control queue", "the switching agent");
         this.agent = new SwitchingAgent(ctx, controlQueue, inbound, countersManager, deliveries);
         this.registry = new PortRegistry(control, inbound, agent::forward, ctx.maxPorts(), ctx.outboundRingCapacity(),
                 ctx.maxFrameLength(), switchDoorbell);
@@ -496,8 +497,10 @@ public final class DataPlane implements PortControl, AutoCloseable {
     }
 
     /**
-     * The data plane's settings, each with a documented default; {@link #conclude()} validates them
-     * together. Setters return the context for chaining.
+     * The data plane's settings, each with a documented default: the {@code *_DEFAULT} constants,
+     * which the daemon's {@code reference.conf} ({@code vnetd.dataplane}) repeats. Setters return the
+     * context for chaining; {@link #conclude()} validates the settings together, as every vnetd
+     * context does (see the README's Configuration).
      */
     public static final class Context {
 
@@ -522,8 +525,8 @@ public final class DataPlane implements PortControl, AutoCloseable {
         /** One second: how long a control call may wait for room in a full queue. */
         public static final long CONTROL_OFFER_TIMEOUT_NS_DEFAULT = TimeUnit.SECONDS.toNanos(1);
 
-        /** {@value}: hubports and endpoints open at once. */
-        public static final int MAX_PORTS_DEFAULT = 1024;
+        /** {@value}: hubports and endpoints open at once (the 4,097th is refused). */
+        public static final int MAX_PORTS_DEFAULT = 4096;
 
         /** {@value}: hubs a frame may cross (through hubport-to-hubport peerings). */
         public static final int MAX_HUB_HOPS_DEFAULT = 8;
@@ -577,7 +580,8 @@ public final class DataPlane implements PortControl, AutoCloseable {
         }
 
         /**
-         * Validates the settings; a data plane concludes its context once.
+         * Validates the settings and marks the context as taken: {@link DataPlane#create} concludes it,
+         * and a context configures one data plane.
          *
          * @throws IllegalArgumentException naming the setting and what it needs
          * @throws IllegalStateException    if concluded already

@@ -29,7 +29,7 @@ class ContextTest {
         assertArrayEquals(new int[0], ctx.agentCpus());
         assertEquals(4096, ctx.controlQueueCapacity());
         assertEquals(TimeUnit.SECONDS.toNanos(1), ctx.controlOfferTimeoutNs());
-        assertEquals(1024, ctx.maxPorts());
+        assertEquals(4096, ctx.maxPorts());
         assertEquals(8, ctx.maxHubHops());
         assertEquals(1, ctx.ioAgentCount());
         assertEquals(64, ctx.ioBatchLength());

@@ -4,14 +4,12 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import io.vnetd.dataplane.backend.io.Libc;
+import io.vnetd.dataplane.backend.io.Native;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import org.agrona.collections.IntArrayList;
 
@@ -52,18 +50,13 @@ public final class CpuAffinity {
                 long word = mask.getAtIndex(JAVA_LONG, cpu / Long.SIZE);
                 mask.setAtIndex(JAVA_LONG, cpu / Long.SIZE, word | 1L << cpu);
             }
-            MemorySegment state = arena.allocate(Libc.CAPTURED_STATE);
-            int rc = (int) Libc.SCHED_SETAFFINITY.invokeExact(state, 0, MASK_BYTES, mask);
-            if (rc != 0) {
-                int errno = (int) Libc.ERRNO.get(state, 0L);
+            MemorySegment errnoCell = Libc.newErrnoCell(arena);
+            if (Affinity.set(errnoCell, mask) != 0) {
+                int errno = Libc.errno(errnoCell);
                 throw new IllegalStateException("sched_setaffinity to CPUs " + Arrays.toString(cpus) + " failed: "
                         + Libc.strerror(errno) + " (errno " + errno + "); this thread may run on CPUs "
                         + Arrays.toString(currentThreadCpus()));
             }
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("sched_setaffinity could not be called", t);
         }
     }
 
@@ -72,10 +65,9 @@ public final class CpuAffinity {
         requireSupported();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment mask = arena.allocate(MASK_BYTES, Long.BYTES);
-            MemorySegment state = arena.allocate(Libc.CAPTURED_STATE);
-            int rc = (int) Libc.SCHED_GETAFFINITY.invokeExact(state, 0, MASK_BYTES, mask);
-            if (rc != 0) {
-                int errno = (int) Libc.ERRNO.get(state, 0L);
+            MemorySegment errnoCell = Libc.newErrnoCell(arena);
+            if (Affinity.get(errnoCell, mask) != 0) {
+                int errno = Libc.errno(errnoCell);
                 throw new IllegalStateException("sched_getaffinity failed: " + Libc.strerror(errno)
                         + " (errno " + errno + ")");
             }
@@ -86,10 +78,6 @@ public final class CpuAffinity {
                 }
             }
             return cpus.toIntArray();
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("sched_getaffinity could not be called", t);
         }
     }
 
@@ -100,32 +88,31 @@ public final class CpuAffinity {
         }
     }
 
-    /** The libc functions, bound on first use so that merely loading this class binds nothing. */
-    private static final class Libc {
-        static final StructLayout CAPTURED_STATE = Linker.Option.captureStateLayout();
-        static final VarHandle ERRNO = CAPTURED_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-
+    /** The two calls, bound on first use so that merely loading this class binds nothing. */
+    private static final class Affinity {
         /** {@code int sched_setaffinity(pid_t pid, size_t cpusetsize, const cpu_set_t *mask)}. */
-        static final MethodHandle SCHED_SETAFFINITY = downcall("sched_setaffinity", true,
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
+        static final MethodHandle SCHED_SETAFFINITY = Native.downcall("sched_setaffinity",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Native.CAPTURE_ERRNO);
         /** {@code int sched_getaffinity(pid_t pid, size_t cpusetsize, cpu_set_t *mask)}. */
-        static final MethodHandle SCHED_GETAFFINITY = downcall("sched_getaffinity", true,
-                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS));
-        /** {@code char *strerror(int errnum)}. */
-        static final MethodHandle STRERROR = downcall("strerror", false, FunctionDescriptor.of(ADDRESS, JAVA_INT));
+        static final MethodHandle SCHED_GETAFFINITY = Native.downcall("sched_getaffinity",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Native.CAPTURE_ERRNO);
 
-        private static MethodHandle downcall(String name, boolean captureErrno, FunctionDescriptor descriptor) {
-            Linker linker = Linker.nativeLinker();
-            MemorySegment symbol = linker.defaultLookup().find(name)
-                    .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
-            return captureErrno
-                    ? linker.downcallHandle(symbol, descriptor, Linker.Option.captureCallState("errno"))
-                    : linker.downcallHandle(symbol, descriptor);
+        /** {@code sched_setaffinity} of the calling thread (pid 0). */
+        static int set(MemorySegment errno, MemorySegment mask) {
+            try {
+                return (int) SCHED_SETAFFINITY.invokeExact(errno, 0, MASK_BYTES, mask);
+            } catch (Throwable t) {
+                throw Native.unexpected("sched_setaffinity", t);
+            }
         }
 
-        static String strerror(int errno) throws Throwable {
-            MemorySegment message = (MemorySegment) STRERROR.invokeExact(errno);
-            return message.reinterpret(Long.MAX_VALUE).getString(0);
+        /** {@code sched_getaffinity} of the calling thread (pid 0). */
+        static int get(MemorySegment errno, MemorySegment mask) {
+            try {
+                return (int) SCHED_GETAFFINITY.invokeExact(errno, 0, MASK_BYTES, mask);
+            } catch (Throwable t) {
+                throw Native.unexpected("sched_getaffinity", t);
+            }
         }
     }
 }

@@ -5,6 +5,7 @@ import io.vnetd.dataplane.backend.io.DatagramIo;
 import io.vnetd.dataplane.backend.io.ErrnoException;
 import io.vnetd.dataplane.backend.io.EventLoop;
 import io.vnetd.dataplane.backend.io.Libc;
+import io.vnetd.dataplane.backend.io.OwnedFd;
 import io.vnetd.dataplane.backend.io.SockAddr;
 import io.vnetd.dataplane.backend.io.Sockets;
 import io.vnetd.dataplane.backend.io.UnixPaths;
@@ -54,12 +55,9 @@ public final class DatagramBackend extends Backend {
      */
     public static DatagramBackend open(BackendEnv env, NetdevConfig config, int fd, SockAddr destination, String info,
                                        Optional<String> socketFile, DatagramHeader header) {
-        try {
+        try (OwnedFd socket = new OwnedFd(fd)) {
             dontFragmentWhereNothingWould(fd, destination, env.settings().maxFrameLength() + header.length());
-            return new DatagramBackend(env, config, fd, destination, info, socketFile, header);
-        } catch (RuntimeException e) {
-            Sockets.close(fd);
-            throw e;
+            return socket.handOver(new DatagramBackend(env, config, fd, destination, info, socketFile, header));
         }
     }
 

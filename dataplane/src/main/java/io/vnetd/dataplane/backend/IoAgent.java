@@ -11,10 +11,10 @@ import io.vnetd.dataplane.backend.io.ReceiveBatch;
 import io.vnetd.dataplane.backend.io.Sockets;
 import io.vnetd.dataplane.idle.Doorbell;
 import io.vnetd.dataplane.idle.Sleeper;
+import io.vnetd.dataplane.port.ControlChannel;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,8 +22,6 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.agrona.collections.IntArrayQueue;
 import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
 /**
@@ -53,8 +51,8 @@ public final class IoAgent implements Agent, EventLoop, Sleeper {
     private static final long NANOS_PER_MILLI = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final String roleName;
-    private final long offerTimeoutNs;
     private final ManyToOneConcurrentArrayQueue<IoCommand> commands;
+    private final ControlChannel<IoCommand> control;
     private final Consumer<IoCommand> applier = this::apply;
     private final MemorySegment errno = Libc.newErrnoCell(Arena.ofAuto());
     private final Epoll epoll = new Epoll(MAX_EVENTS, errno);
@@ -96,8 +94,9 @@ public final class IoAgent implements Agent, EventLoop, Sleeper {
                    BooleanSupplier switchBacklog, Runnable publishSwitchedCounts) {
         this.roleName = ROLE_NAME_PREFIX + index;
         this.start = new AgentStart(ctx.agentCpus());
-        this.offerTimeoutNs = ctx.controlOfferTimeoutNs();
         this.commands = new ManyToOneConcurrentArrayQueue<>(ctx.controlQueueCapacity());
+        this.control = new ControlChannel<>(commands, ctx.controlOfferTimeoutNs(), doorbell,
+                "command queue of I/O agent " + roleName, "the agent");
         this.receiveBatch = new ReceiveBatch(ctx.ioBatchLength(), ctx.maxFrameLength());
         this.doorbell = doorbell;
         this.switching = switching;
@@ -207,7 +206,7 @@ public final class IoAgent implements Agent, EventLoop, Sleeper {
     void start(Backend backend) {
         load.incrementAndGet();
         try {
-            offer(new IoCommand.Start(backend));
+            control.send(new IoCommand.Start(backend));
         } catch (RuntimeException e) {
             load.decrementAndGet();
             throw e;
@@ -216,26 +215,7 @@ public final class IoAgent implements Agent, EventLoop, Sleeper {
 
     /** Queues a closed {@code backend} to be stopped. Control thread. */
     void stop(Backend backend) {
-        offer(new IoCommand.Stop(backend));
-    }
-
-    private void offer(IoCommand command) {
-        if (commands.offer(command)) {
-            doorbell.ring();
-            return;
-        }
-        IdleStrategy idle = new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
-        long deadline = System.nanoTime() + offerTimeoutNs;
-        do {
-            doorbell.ring();
-            idle.idle();
-            if (commands.offer(command)) {
-                doorbell.ring();
-                return;
-            }
-        } while (System.nanoTime() - deadline < 0);
-        throw new IllegalStateException("I/O agent " + roleName + ": command queue stayed full for "
-                + Duration.ofNanos(offerTimeoutNs) + ": the agent is stalled or not running; not applied: " + command);
+        control.send(new IoCommand.Stop(backend));
     }
 
     private void apply(IoCommand command) {

@@ -238,12 +238,6 @@ public final class VirtioRxFilter implements FrameFilter {
             return this;
         }
 
-        /** Allows every VLAN or none, as QEMU sets the table when features are negotiated. */
-        public Builder allVlansAllowed(boolean allowed) {
-            Arrays.fill(vlans, allowed ? -1L : 0L);
-            return this;
-        }
-
         public VirtioRxFilter build() {
             if (unicastTable.length + multicastTable.length > MAC_TABLE_ENTRIES) {
                 throw new IllegalArgumentException("MAC table holds " + MAC_TABLE_ENTRIES + " entries, got "

@@ -32,7 +32,7 @@ public final class PortRegistry {
     private record EndpointEntry(int tag) implements Entry {
     }
 
-    private final ControlChannel control;
+    private final ControlChannel<ControlOp> control;
     private final Doorbell switching;
     private final SwitchInput ring;
     private final SwitchInput switchThread;
@@ -47,7 +47,7 @@ public final class PortRegistry {
      * @param switchThread the switching agent's own entry, for endpoints that offer on its thread
      * @param switching    the switching agent's doorbell, which endpoints ring after offering frames
      */
-    public PortRegistry(ControlChannel control, ManyToOneRingBuffer inbound, SwitchInput switchThread, int maxPorts,
+    public PortRegistry(ControlChannel<ControlOp> control, ManyToOneRingBuffer inbound, SwitchInput switchThread, int maxPorts,
                         int outboundRingCapacity, int maxFrameLength, Doorbell switching) {
         this.control = control;
         this.switching = switching;

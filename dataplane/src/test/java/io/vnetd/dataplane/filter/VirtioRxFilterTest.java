@@ -24,6 +24,14 @@ class VirtioRxFilterTest {
         return VirtioRxFilter.builder(MAC_A).promiscuous(false);
     }
 
+    /** A VLAN table that allows none, as QEMU clears it when the driver negotiates VLAN filtering. */
+    private static VirtioRxFilter.Builder noVlans(VirtioRxFilter.Builder builder) {
+        for (int vid = 0; vid < VirtioRxFilter.MAX_VLAN; vid++) {
+            builder.vlanAllowed(vid, false);
+        }
+        return builder;
+    }
+
     private static boolean accepts(VirtioRxFilter filter, byte[] frame) {
         return filter.accept(new UnsafeBuffer(frame), 0, frame.length);
     }
@@ -34,7 +42,7 @@ class VirtioRxFilterTest {
 
     @Test
     void withoutADriverTheDeviceIsPromiscuous() {
-        VirtioRxFilter filter = VirtioRxFilter.builder(MAC_A).allVlansAllowed(false).noUnicast(true).build();
+        VirtioRxFilter filter = noVlans(VirtioRxFilter.builder(MAC_A)).noUnicast(true).build();
 
         assertTrue(accepts(filter, to(MAC_B)));
         assertTrue(accepts(filter, Frames.tagged(MAC_B, MAC_C, 5)));
@@ -76,7 +84,7 @@ class VirtioRxFilterTest {
 
     @Test
     void aTaggedFrameOfAVlanNotInTheTableIsRefusedBeforeAnythingElse() {
-        VirtioRxFilter onlyVlan5 = driver().allVlansAllowed(false).vlanAllowed(5, true).build();
+        VirtioRxFilter onlyVlan5 = noVlans(driver()).vlanAllowed(5, true).build();
 
         assertTrue(accepts(onlyVlan5, Frames.tagged(MAC_A, MAC_C, 5)));
         assertFalse(accepts(onlyVlan5, Frames.tagged(MAC_A, MAC_C, 6)));

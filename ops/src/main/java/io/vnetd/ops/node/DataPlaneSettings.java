@@ -1,7 +1,6 @@
 package io.vnetd.ops.node;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
 import io.vnetd.dataplane.DataPlane;
 import io.vnetd.dataplane.ThreadingMode;
 import io.vnetd.model.service.NetEventPublisher;
@@ -26,44 +25,32 @@ final class DataPlaneSettings {
 
     static final String PATH = "vnetd.dataplane";
 
-    /** Reads one key into the context. */
-    @FunctionalInterface
-    private interface Reader {
-        void read(DataPlane.Context ctx, Config config, String key);
-    }
-
-    /** A key, the context setting it configures, and how it is read. */
-    private record Setting(String key, String setting, Reader reader) {
-        String path() {
-            return PATH + "." + key;
-        }
-    }
-
-    private static final List<Setting> SETTINGS = List.of(
-            new Setting("inbound-ring-capacity", "inboundRingCapacity",
+    /** Every key of the block, in the order read. */
+    static final List<Setting<DataPlane.Context>> SETTINGS = List.of(
+            new Setting<>("inbound-ring-capacity", "inboundRingCapacity",
                     (ctx, c, k) -> ctx.inboundRingCapacity(intBytes(c, k))),
-            new Setting("outbound-ring-capacity", "outboundRingCapacity",
+            new Setting<>("outbound-ring-capacity", "outboundRingCapacity",
                     (ctx, c, k) -> ctx.outboundRingCapacity(intBytes(c, k))),
-            new Setting("max-frame-length", "maxFrameLength", (ctx, c, k) -> ctx.maxFrameLength(c.getInt(k))),
-            new Setting("batch-limit", "batchLimit", (ctx, c, k) -> ctx.batchLimit(c.getInt(k))),
-            new Setting("idle-strategy", "idleStrategySupplier",
+            new Setting<>("max-frame-length", "maxFrameLength", (ctx, c, k) -> ctx.maxFrameLength(c.getInt(k))),
+            new Setting<>("batch-limit", "batchLimit", (ctx, c, k) -> ctx.batchLimit(c.getInt(k))),
+            new Setting<>("idle-strategy", "idleStrategySupplier",
                     (ctx, c, k) -> ctx.idleStrategySupplier(idleStrategy(c.getString(k)))),
-            new Setting("agent-cpus", "agentCpus",
+            new Setting<>("agent-cpus", "agentCpus",
                     (ctx, c, k) -> ctx.agentCpus(c.getIntList(k).stream().mapToInt(Integer::intValue).toArray())),
-            new Setting("control-queue-capacity", "controlQueueCapacity",
+            new Setting<>("control-queue-capacity", "controlQueueCapacity",
                     (ctx, c, k) -> ctx.controlQueueCapacity(c.getInt(k))),
-            new Setting("control-offer-timeout", "controlOfferTimeoutNs",
+            new Setting<>("control-offer-timeout", "controlOfferTimeoutNs",
                     (ctx, c, k) -> ctx.controlOfferTimeoutNs(c.getDuration(k, TimeUnit.NANOSECONDS))),
-            new Setting("max-ports", "maxPorts", (ctx, c, k) -> ctx.maxPorts(c.getInt(k))),
-            new Setting("max-hub-hops", "maxHubHops", (ctx, c, k) -> ctx.maxHubHops(c.getInt(k))),
-            new Setting("threading-mode", "threadingMode",
+            new Setting<>("max-ports", "maxPorts", (ctx, c, k) -> ctx.maxPorts(c.getInt(k))),
+            new Setting<>("max-hub-hops", "maxHubHops", (ctx, c, k) -> ctx.maxHubHops(c.getInt(k))),
+            new Setting<>("threading-mode", "threadingMode",
                     (ctx, c, k) -> ctx.threadingMode(threadingMode(c.getString(k)))),
-            new Setting("io-agent-count", "ioAgentCount", (ctx, c, k) -> ctx.ioAgentCount(c.getInt(k))),
-            new Setting("io-batch-length", "ioBatchLength", (ctx, c, k) -> ctx.ioBatchLength(c.getInt(k))),
-            new Setting("io-buffer-length", "ioBufferLength", (ctx, c, k) -> ctx.ioBufferLength(intBytes(c, k))),
-            new Setting("datagram-receive-buffer-length", "datagramReceiveBufferLength",
+            new Setting<>("io-agent-count", "ioAgentCount", (ctx, c, k) -> ctx.ioAgentCount(c.getInt(k))),
+            new Setting<>("io-batch-length", "ioBatchLength", (ctx, c, k) -> ctx.ioBatchLength(c.getInt(k))),
+            new Setting<>("io-buffer-length", "ioBufferLength", (ctx, c, k) -> ctx.ioBufferLength(intBytes(c, k))),
+            new Setting<>("datagram-receive-buffer-length", "datagramReceiveBufferLength",
                     (ctx, c, k) -> ctx.datagramReceiveBufferLength(intBytes(c, k))),
-            new Setting("stream-coalesce-time", "streamCoalesceNs",
+            new Setting<>("stream-coalesce-time", "streamCoalesceNs",
                     (ctx, c, k) -> ctx.streamCoalesceNs(c.getDuration(k, TimeUnit.NANOSECONDS))));
 
     private static final Pattern SETTING_NAME = Pattern.compile("\\b[a-z]+(?:[A-Z][a-z]*)+\\b");
@@ -87,15 +74,7 @@ final class DataPlaneSettings {
 
     /** The context {@code config} describes, not validated yet. */
     static DataPlane.Context context(Config config) {
-        DataPlane.Context ctx = new DataPlane.Context();
-        for (Setting setting : SETTINGS) {
-            try {
-                setting.reader().read(ctx, config, setting.path());
-            } catch (ConfigException e) {
-                throw new StartupException(e.getMessage());
-            }
-        }
-        return ctx;
+        return Setting.readAll(SETTINGS, config, PATH, new DataPlane.Context());
     }
 
     /** {@code message} with the context's setting names (and threading modes) as the configuration spells them. */
@@ -104,7 +83,8 @@ final class DataPlaneSettings {
         StringBuilder out = new StringBuilder();
         while (names.find()) {
             String name = names.group();
-            String key = SETTINGS.stream().filter(s -> s.setting().equals(name)).map(Setting::path).findFirst().orElse(name);
+            String key = SETTINGS.stream().filter(s -> s.setting().equals(name)).map(s -> PATH + "." + s.key())
+                    .findFirst().orElse(name);
             names.appendReplacement(out, Matcher.quoteReplacement(key));
         }
         String keyed = names.appendTail(out).toString();

@@ -102,7 +102,7 @@ public final class VnetdNode implements AutoCloseable {
             for (int i = 0; i < devices.size(); i++) {
                 declare("-device " + deviceOptions.get(i), controlPlane.declareDevice(devices.get(i)), timeout);
             }
-            QmpServer.Context qmpContext = QmpSettings.context(config.getConfig("vnetd.qmp"))
+            QmpServer.Context qmpContext = QmpSettings.context(config)
                     .schema(schema)
                     .networkService(controlPlane)
                     .vnetdVersion(version());
@@ -198,10 +198,6 @@ public final class VnetdNode implements AutoCloseable {
             });
         }
         return bound;
-    }
-
-    public DataPlane dataPlane() {
-        return dataPlane;
     }
 
     @Override

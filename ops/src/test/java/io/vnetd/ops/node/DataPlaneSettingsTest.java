@@ -9,6 +9,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.vnetd.dataplane.DataPlane;
 import io.vnetd.dataplane.ThreadingMode;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** {@code vnetd.dataplane}: documented defaults equal the context's, values reach it, bad ones name their key. */
@@ -27,16 +28,9 @@ class DataPlaneSettingsTest {
     }
 
     @Test
-    void referenceConfHasTheContextsDefaults() {
-        DataPlane.Context ctx = DataPlaneSettings.context(config(""));
-        assertEquals(ThreadingMode.SHARED, ctx.threadingMode());
-        assertEquals(DataPlane.Context.IO_AGENT_COUNT_DEFAULT, ctx.ioAgentCount());
-        assertEquals(DataPlane.Context.IO_BATCH_LENGTH_DEFAULT, ctx.ioBatchLength());
-        assertEquals(DataPlane.Context.IO_BUFFER_LENGTH_DEFAULT, ctx.ioBufferLength());
-        assertEquals(DataPlane.Context.DATAGRAM_RECEIVE_BUFFER_LENGTH_DEFAULT, ctx.datagramReceiveBufferLength());
-        assertEquals(DataPlane.Context.STREAM_COALESCE_NS_DEFAULT, ctx.streamCoalesceNs());
-        assertEquals(DataPlane.Context.INBOUND_RING_CAPACITY_DEFAULT, ctx.inboundRingCapacity());
-        assertEquals(DataPlane.Context.MAX_FRAME_LENGTH_DEFAULT, ctx.maxFrameLength());
+    void referenceConfHoldsEveryDefaultOfTheContext() {
+        ReferenceDefaults.assertReferenceHoldsTheDefaults(DataPlaneSettings.PATH, DataPlaneSettings.SETTINGS,
+                DataPlane.Context.class, DataPlane.Context::new, Set.of(), Set.of("eventPublisher", "errorHandler"));
     }
 
     @Test

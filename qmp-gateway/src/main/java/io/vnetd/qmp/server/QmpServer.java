@@ -70,7 +70,8 @@ public final class QmpServer implements AutoCloseable {
      * Binds every endpoint and starts serving.
      *
      * @throws UncheckedIOException naming the endpoint that cannot be bound (nothing stays bound then)
-     * @throws IllegalStateException if the context is invalid or the server was started before
+     * @throws IllegalArgumentException if the context is invalid
+     * @throws IllegalStateException if the server was started before, or its context concluded already
      */
     public QmpServer start() {
         if (started) {
@@ -216,9 +217,11 @@ public final class QmpServer implements AutoCloseable {
     }
 
     /**
-     * Configuration of a {@link QmpServer}. Every setting has a default except the endpoints and the
-     * network service; {@link #conclude()} checks them and fills in derived defaults. Setters return
-     * the context, for chaining.
+     * Configuration of a {@link QmpServer}. Every setting has a default (the {@code *_DEFAULT}
+     * constants, which the daemon's {@code reference.conf} repeats under {@code vnetd.qmp}) except the
+     * endpoints and the network service. Setters return the context, for chaining;
+     * {@link #conclude()} checks the settings and fills in derived defaults, as every vnetd context
+     * does (see the README's Configuration).
      */
     public static final class Context {
 
@@ -260,22 +263,24 @@ public final class QmpServer implements AutoCloseable {
         private boolean concluded;
 
         /**
-         * Checks the settings and derives what was left to defaults.
+         * Checks the settings, derives what was left to defaults (the schema) and marks the context as
+         * taken: {@link QmpServer#start} concludes it, and a context configures one server.
          *
-         * @throws IllegalStateException naming the first invalid setting
+         * @throws IllegalArgumentException naming the first invalid setting
+         * @throws IllegalStateException    if concluded already
          */
         public Context conclude() {
             if (concluded) {
-                return this;
+                throw new IllegalStateException("QMP server: context already concluded: give each server its own");
             }
             if (endpoints.isEmpty()) {
-                throw new IllegalStateException("QMP server: no endpoint configured");
+                throw new IllegalArgumentException("QMP server: no endpoint configured");
             }
             if (endpoints.size() != Set.copyOf(endpoints).size()) {
-                throw new IllegalStateException("QMP server: an endpoint is configured twice: " + endpoints);
+                throw new IllegalArgumentException("QMP server: an endpoint is configured twice: " + endpoints);
             }
             if (networkService == null) {
-                throw new IllegalStateException("QMP server: no network service");
+                throw new IllegalArgumentException("QMP server: no network service");
             }
             positive("ioThreads", ioThreads);
             positive("maxConnections", maxConnections);
@@ -285,7 +290,7 @@ public final class QmpServer implements AutoCloseable {
             positive("maxPendingRequests", maxPendingRequests);
             positive("maxOutputQueueBytes", maxOutputQueueBytes);
             if (vnetdVersion == null || vnetdVersion.isBlank()) {
-                throw new IllegalStateException("QMP server: vnetdVersion must not be blank");
+                throw new IllegalArgumentException("QMP server: vnetdVersion must not be blank");
             }
             if (schema == null) {
                 schema = Schema.load(schemaConditions());
@@ -296,7 +301,7 @@ public final class QmpServer implements AutoCloseable {
 
         private static void positive(String name, int value) {
             if (value < 1) {
-                throw new IllegalStateException("QMP server: " + name + " must be positive, not " + value);
+                throw new IllegalArgumentException("QMP server: " + name + " must be positive, not " + value);
             }
         }
 

@@ -153,15 +153,23 @@ class QmpServerTest {
     @Test
     void invalidSettingsAreNamed() {
         assertEquals("QMP server: no endpoint configured",
-                assertThrows(IllegalStateException.class, () -> new QmpServer.Context().networkService(network).conclude()).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> new QmpServer.Context().networkService(network).conclude()).getMessage());
         assertEquals("QMP server: no network service",
-                assertThrows(IllegalStateException.class, () -> new QmpServer.Context().endpoint(QmpEndpoint.unix(socket())).conclude()).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> new QmpServer.Context().endpoint(QmpEndpoint.unix(socket())).conclude()).getMessage());
         assertEquals("QMP server: maxPendingRequests must be positive, not 0",
-                assertThrows(IllegalStateException.class, () -> new QmpServer.Context().endpoint(QmpEndpoint.unix(socket()))
+                assertThrows(IllegalArgumentException.class, () -> new QmpServer.Context().endpoint(QmpEndpoint.unix(socket()))
                         .networkService(network).maxPendingRequests(0).conclude()).getMessage());
         assertEquals(new QmpEndpoint.Tcp("::1", 4444), QmpEndpoint.parse("tcp:[::1]:4444"));
         assertEquals(new QmpEndpoint.Unix(Path.of("/run/vnetd/qmp.sock")), QmpEndpoint.parse("unix:/run/vnetd/qmp.sock"));
         assertThrows(IllegalArgumentException.class, () -> QmpEndpoint.parse("tcp:host"));
+    }
+
+    @Test
+    void aContextConfiguresOneServer() {
+        QmpServer.Context ctx = new QmpServer.Context().endpoint(QmpEndpoint.unix(socket())).networkService(network)
+                .conclude();
+        assertEquals("QMP server: context already concluded: give each server its own",
+                assertThrows(IllegalStateException.class, ctx::conclude).getMessage());
     }
 
     @Test

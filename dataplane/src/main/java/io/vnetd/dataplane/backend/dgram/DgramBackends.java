@@ -6,6 +6,7 @@ import io.vnetd.dataplane.backend.DatagramBackend;
 import io.vnetd.dataplane.backend.io.ErrnoException;
 import io.vnetd.dataplane.backend.io.Ipv4;
 import io.vnetd.dataplane.backend.io.Libc;
+import io.vnetd.dataplane.backend.io.OwnedFd;
 import io.vnetd.dataplane.backend.io.SockAddr;
 import io.vnetd.dataplane.backend.io.Sockets;
 import io.vnetd.dataplane.backend.io.UnixPaths;
@@ -82,15 +83,12 @@ public final class DgramBackends {
         UnixPaths.unlinkStale(local.path(), "failed to unlink socket " + local.path());
         SockAddr localAddress = fileAddress(local.path());
         SockAddr remoteAddress = fileAddress(remote.path());
-        int fd = SocketBackends.datagramSocket(Libc.AF_UNIX, env.settings().datagramReceiveBufferLength());
-        try {
-            Sockets.bind(fd, localAddress, "can't bind unix=" + local.path() + " to socket");
-        } catch (RuntimeException e) {
-            Sockets.close(fd);
-            throw e;
+        try (OwnedFd socket = new OwnedFd(
+                SocketBackends.datagramSocket(Libc.AF_UNIX, env.settings().datagramReceiveBufferLength()))) {
+            Sockets.bind(socket.fd(), localAddress, "can't bind unix=" + local.path() + " to socket");
+            return DatagramBackend.open(env, config, socket.release(), remoteAddress,
+                    "udp=" + local.path() + ":" + remote.path(), Optional.of(local.path()));
         }
-        return DatagramBackend.open(env, config, fd, remoteAddress, "udp=" + local.path() + ":" + remote.path(),
-                Optional.of(local.path()));
     }
 
     private static SockAddr fileAddress(String path) {

@@ -112,10 +112,6 @@ public final class FramedConnection implements Pollable {
         port.receiveDirectly(taker);
     }
 
-    public boolean isAttached() {
-        return fd >= 0;
-    }
-
     /** Stops serving the connection and returns its descriptor, still open; -1 if none is attached. */
     public int detach() {
         int detached = fd;

@@ -144,19 +144,11 @@ public final class Libc {
     }
 
     private static MethodHandle errnoCall(String name, MemoryLayout result, MemoryLayout... args) {
-        return downcall(name, result == null ? FunctionDescriptor.ofVoid(args) : FunctionDescriptor.of(result, args),
-                Linker.Option.captureCallState("errno"));
+        return Native.downcall(name, FunctionDescriptor.of(result, args), Native.CAPTURE_ERRNO);
     }
 
     private static MethodHandle call(String name, MemoryLayout result, MemoryLayout... args) {
-        return downcall(name, result == null ? FunctionDescriptor.ofVoid(args) : FunctionDescriptor.of(result, args));
-    }
-
-    private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
-        Linker linker = Linker.nativeLinker();
-        MemorySegment symbol = linker.defaultLookup().find(name)
-                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
-        return linker.downcallHandle(symbol, descriptor, options);
+        return Native.downcall(name, result == null ? FunctionDescriptor.ofVoid(args) : FunctionDescriptor.of(result, args));
     }
 
     /**
@@ -191,7 +183,7 @@ public final class Libc {
             MemorySegment text = (MemorySegment) STRERROR.invokeExact(errno);
             return text.reinterpret(Long.MAX_VALUE).getString(0);
         } catch (Throwable t) {
-            throw unexpected("strerror", t);
+            throw Native.unexpected("strerror", t);
         }
     }
 
@@ -200,7 +192,7 @@ public final class Libc {
             MemorySegment text = (MemorySegment) GAI_STRERROR.invokeExact(code);
             return text.reinterpret(Long.MAX_VALUE).getString(0);
         } catch (Throwable t) {
-            throw unexpected("gai_strerror", t);
+            throw Native.unexpected("gai_strerror", t);
         }
     }
 
@@ -208,7 +200,7 @@ public final class Libc {
         try {
             return (int) SOCKET.invokeExact(errno, domain, type, protocol);
         } catch (Throwable t) {
-            throw unexpected("socket", t);
+            throw Native.unexpected("socket", t);
         }
     }
 
@@ -217,7 +209,7 @@ public final class Libc {
         try {
             return (int) SOCKETPAIR.invokeExact(errno, domain, type, protocol, fds);
         } catch (Throwable t) {
-            throw unexpected("socketpair", t);
+            throw Native.unexpected("socketpair", t);
         }
     }
 
@@ -225,7 +217,7 @@ public final class Libc {
         try {
             return (int) BIND.invokeExact(errno, fd, address, length);
         } catch (Throwable t) {
-            throw unexpected("bind", t);
+            throw Native.unexpected("bind", t);
         }
     }
 
@@ -233,7 +225,7 @@ public final class Libc {
         try {
             return (int) LISTEN.invokeExact(errno, fd, backlog);
         } catch (Throwable t) {
-            throw unexpected("listen", t);
+            throw Native.unexpected("listen", t);
         }
     }
 
@@ -241,7 +233,7 @@ public final class Libc {
         try {
             return (int) CONNECT.invokeExact(errno, fd, address, length);
         } catch (Throwable t) {
-            throw unexpected("connect", t);
+            throw Native.unexpected("connect", t);
         }
     }
 
@@ -250,7 +242,7 @@ public final class Libc {
         try {
             return (int) ACCEPT4.invokeExact(errno, fd, address, length, flags);
         } catch (Throwable t) {
-            throw unexpected("accept4", t);
+            throw Native.unexpected("accept4", t);
         }
     }
 
@@ -258,7 +250,7 @@ public final class Libc {
         try {
             return (int) CLOSE.invokeExact(errno, fd);
         } catch (Throwable t) {
-            throw unexpected("close", t);
+            throw Native.unexpected("close", t);
         }
     }
 
@@ -266,7 +258,7 @@ public final class Libc {
         try {
             return (int) DUP3.invokeExact(errno, oldFd, newFd, flags);
         } catch (Throwable t) {
-            throw unexpected("dup3", t);
+            throw Native.unexpected("dup3", t);
         }
     }
 
@@ -274,7 +266,7 @@ public final class Libc {
         try {
             return (int) SETSOCKOPT.invokeExact(errno, fd, level, name, value, length);
         } catch (Throwable t) {
-            throw unexpected("setsockopt", t);
+            throw Native.unexpected("setsockopt", t);
         }
     }
 
@@ -283,7 +275,7 @@ public final class Libc {
         try {
             return (int) GETSOCKOPT.invokeExact(errno, fd, level, name, value, length);
         } catch (Throwable t) {
-            throw unexpected("getsockopt", t);
+            throw Native.unexpected("getsockopt", t);
         }
     }
 
@@ -291,7 +283,7 @@ public final class Libc {
         try {
             return (int) GETSOCKNAME.invokeExact(errno, fd, address, length);
         } catch (Throwable t) {
-            throw unexpected("getsockname", t);
+            throw Native.unexpected("getsockname", t);
         }
     }
 
@@ -299,7 +291,7 @@ public final class Libc {
         try {
             return (int) GETPEERNAME.invokeExact(errno, fd, address, length);
         } catch (Throwable t) {
-            throw unexpected("getpeername", t);
+            throw Native.unexpected("getpeername", t);
         }
     }
 
@@ -308,7 +300,7 @@ public final class Libc {
         try {
             return (long) RECV.invokeExact(fd, address, length, flags);
         } catch (Throwable t) {
-            throw unexpected("recv", t);
+            throw Native.unexpected("recv", t);
         }
     }
 
@@ -317,7 +309,7 @@ public final class Libc {
         try {
             return (long) SEND.invokeExact(fd, address, length, flags);
         } catch (Throwable t) {
-            throw unexpected("send", t);
+            throw Native.unexpected("send", t);
         }
     }
 
@@ -326,7 +318,7 @@ public final class Libc {
         try {
             return (int) RECVMMSG.invokeExact(fd, messages, count, flags, 0L);
         } catch (Throwable t) {
-            throw unexpected("recvmmsg", t);
+            throw Native.unexpected("recvmmsg", t);
         }
     }
 
@@ -335,7 +327,7 @@ public final class Libc {
         try {
             return (int) SENDMMSG.invokeExact(fd, messages, count, flags);
         } catch (Throwable t) {
-            throw unexpected("sendmmsg", t);
+            throw Native.unexpected("sendmmsg", t);
         }
     }
 
@@ -343,7 +335,7 @@ public final class Libc {
         try {
             return (int) EPOLL_CREATE1.invokeExact(errno, flags);
         } catch (Throwable t) {
-            throw unexpected("epoll_create1", t);
+            throw Native.unexpected("epoll_create1", t);
         }
     }
 
@@ -351,7 +343,7 @@ public final class Libc {
         try {
             return (int) EVENTFD.invokeExact(errno, initialValue, flags);
         } catch (Throwable t) {
-            throw unexpected("eventfd", t);
+            throw Native.unexpected("eventfd", t);
         }
     }
 
@@ -360,7 +352,7 @@ public final class Libc {
         try {
             return (long) READ_FAST.invokeExact(fd, address, length);
         } catch (Throwable t) {
-            throw unexpected("read", t);
+            throw Native.unexpected("read", t);
         }
     }
 
@@ -369,7 +361,7 @@ public final class Libc {
         try {
             return (long) WRITE_FAST.invokeExact(fd, address, length);
         } catch (Throwable t) {
-            throw unexpected("write", t);
+            throw Native.unexpected("write", t);
         }
     }
 
@@ -377,7 +369,7 @@ public final class Libc {
         try {
             return (int) EPOLL_CTL.invokeExact(errno, epfd, op, fd, event);
         } catch (Throwable t) {
-            throw unexpected("epoll_ctl", t);
+            throw Native.unexpected("epoll_ctl", t);
         }
     }
 
@@ -386,7 +378,7 @@ public final class Libc {
         try {
             return (int) EPOLL_CTL_FAST.invokeExact(epfd, op, fd, event);
         } catch (Throwable t) {
-            throw unexpected("epoll_ctl", t);
+            throw Native.unexpected("epoll_ctl", t);
         }
     }
 
@@ -398,7 +390,7 @@ public final class Libc {
         try {
             return (int) EPOLL_WAIT.invokeExact(epfd, events, maxEvents, timeoutMs);
         } catch (Throwable t) {
-            throw unexpected("epoll_wait", t);
+            throw Native.unexpected("epoll_wait", t);
         }
     }
 
@@ -406,7 +398,7 @@ public final class Libc {
         try {
             return (int) UNLINK.invokeExact(errno, path);
         } catch (Throwable t) {
-            throw unexpected("unlink", t);
+            throw Native.unexpected("unlink", t);
         }
     }
 
@@ -416,7 +408,7 @@ public final class Libc {
         try {
             return (int) GETADDRINFO.invokeExact(errno, node, service, hints, result);
         } catch (Throwable t) {
-            throw unexpected("getaddrinfo", t);
+            throw Native.unexpected("getaddrinfo", t);
         }
     }
 
@@ -424,7 +416,7 @@ public final class Libc {
         try {
             FREEADDRINFO.invokeExact(list);
         } catch (Throwable t) {
-            throw unexpected("freeaddrinfo", t);
+            throw Native.unexpected("freeaddrinfo", t);
         }
     }
 
@@ -433,17 +425,7 @@ public final class Libc {
         try {
             return (int) GETNAMEINFO.invokeExact(address, length, host, hostLength, service, serviceLength, flags);
         } catch (Throwable t) {
-            throw unexpected("getnameinfo", t);
+            throw Native.unexpected("getnameinfo", t);
         }
-    }
-
-    private static IllegalStateException unexpected(String function, Throwable t) {
-        if (t instanceof RuntimeException e) {
-            throw e;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IllegalStateException(function + " could not be called", t);
     }
 }

@@ -6,7 +6,6 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
@@ -34,9 +33,8 @@ public final class ScmRights {
     /** {@code CMSG_SPACE(sizeof(int))}. */
     private static final int CMSG_SPACE_INT = 24;
 
-    private static final MethodHandle RECVMSG = Linker.nativeLinker().downcallHandle(
-            Linker.nativeLinker().defaultLookup().find("recvmsg").orElseThrow(() -> new UnsatisfiedLinkError("libc has no recvmsg")),
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), Linker.Option.captureCallState("errno"));
+    private static final MethodHandle RECVMSG = Native.downcall("recvmsg",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), Native.CAPTURE_ERRNO);
 
     private ScmRights() {
     }
@@ -80,10 +78,8 @@ public final class ScmRights {
                     && control.get(ValueLayout.JAVA_INT, CMSG_LEVEL) == Libc.SOL_SOCKET
                     && control.get(ValueLayout.JAVA_INT, CMSG_TYPE) == SCM_RIGHTS;
             return carriesFd ? control.get(JAVA_INT, CMSG_DATA) : -1;
-        } catch (RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException("recvmsg could not be called", t);
+            throw Native.unexpected("recvmsg", t);
         }
     }
 }

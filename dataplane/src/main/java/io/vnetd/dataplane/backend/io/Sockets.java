@@ -100,20 +100,18 @@ public final class Sockets {
      * connected to it), or -1 if there is none.
      */
     public static int routeMtu(SockAddr destination) {
-        int probe = socket(Libc.AF_INET, Libc.SOCK_DGRAM, 0, "socket");
-        try (Arena arena = Arena.ofConfined()) {
-            if (connect(probe, destination) != 0) {
+        try (OwnedFd probe = new OwnedFd(socket(Libc.AF_INET, Libc.SOCK_DGRAM, 0, "socket"));
+             Arena arena = Arena.ofConfined()) {
+            if (connect(probe.fd(), destination) != 0) {
                 return -1;
             }
             MemorySegment errno = Libc.newErrnoCell(arena);
             MemorySegment value = arena.allocate(ValueLayout.JAVA_INT);
             MemorySegment length = arena.allocateFrom(ValueLayout.JAVA_INT, 4);
-            if (Libc.getsockopt(errno, probe, Libc.IPPROTO_IP, Libc.IP_MTU, value, length) < 0) {
+            if (Libc.getsockopt(errno, probe.fd(), Libc.IPPROTO_IP, Libc.IP_MTU, value, length) < 0) {
                 return -1;
             }
             return value.get(ValueLayout.JAVA_INT, 0);
-        } finally {
-            close(probe);
         }
     }
 

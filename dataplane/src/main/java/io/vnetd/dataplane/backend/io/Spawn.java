@@ -5,7 +5,6 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
@@ -34,32 +33,21 @@ public final class Spawn {
     /** {@code posix_spawn_file_actions_t} is 80 bytes in glibc; room to spare. */
     private static final int FILE_ACTIONS_LENGTH = 128;
 
-    private static final MethodHandle POSIX_SPAWN = call("posix_spawn",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS), false);
-    private static final MethodHandle ACTIONS_INIT = call("posix_spawn_file_actions_init",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS), false);
-    private static final MethodHandle ACTIONS_DESTROY = call("posix_spawn_file_actions_destroy",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS), false);
-    private static final MethodHandle ACTIONS_ADDDUP2 = call("posix_spawn_file_actions_adddup2",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), false);
-    private static final MethodHandle ACTIONS_ADDCLOSEFROM = call("posix_spawn_file_actions_addclosefrom_np",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), false);
-    private static final MethodHandle WAITPID = call("waitpid",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), true);
-    private static final MemorySegment ENVIRON = Linker.nativeLinker().defaultLookup().find("environ")
-            .orElseThrow(() -> new UnsatisfiedLinkError("libc has no environ"))
-            .reinterpret(ADDRESS.byteSize());
+    private static final MethodHandle POSIX_SPAWN = Native.downcall("posix_spawn",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    private static final MethodHandle ACTIONS_INIT = Native.downcall("posix_spawn_file_actions_init",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle ACTIONS_DESTROY = Native.downcall("posix_spawn_file_actions_destroy",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle ACTIONS_ADDDUP2 = Native.downcall("posix_spawn_file_actions_adddup2",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+    private static final MethodHandle ACTIONS_ADDCLOSEFROM = Native.downcall("posix_spawn_file_actions_addclosefrom_np",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle WAITPID = Native.downcall("waitpid",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), Native.CAPTURE_ERRNO);
+    private static final MemorySegment ENVIRON = Native.symbol("environ").reinterpret(ADDRESS.byteSize());
 
     private Spawn() {
-    }
-
-    private static MethodHandle call(String name, FunctionDescriptor descriptor, boolean errno) {
-        Linker linker = Linker.nativeLinker();
-        MemorySegment symbol = linker.defaultLookup().find(name)
-                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
-        return errno
-                ? linker.downcallHandle(symbol, descriptor, Linker.Option.captureCallState("errno"))
-                : linker.downcallHandle(symbol, descriptor);
     }
 
     /**
@@ -97,10 +85,8 @@ public final class Spawn {
                 int ignored = (int) ACTIONS_DESTROY.invokeExact(actions);
             }
             return rc == 0 ? pid.get(JAVA_INT, 0) : 0;
-        } catch (RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException("posix_spawn could not be called", t);
+            throw Native.unexpected("posix_spawn", t);
         }
     }
 
@@ -120,10 +106,8 @@ public final class Spawn {
                 throw new ErrnoException("waitpid", Libc.errno(errno));
             }
             return status.get(JAVA_INT, 0);
-        } catch (RuntimeException | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException("waitpid could not be called", t);
+            throw Native.unexpected("waitpid", t);
         }
     }
 

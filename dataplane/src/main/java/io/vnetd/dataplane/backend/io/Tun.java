@@ -52,21 +52,16 @@ public final class Tun {
     private static final int IFREQ_LENGTH = 40;
     private static final int IFR_FLAGS = 16;
 
-    private static final MethodHandle OPEN = variadic("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), 2);
-    private static final MethodHandle IOCTL = variadic("ioctl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), 2);
-    private static final MethodHandle WRITEV = Linker.nativeLinker().downcallHandle(
-            Linker.nativeLinker().defaultLookup().find("writev").orElseThrow(() -> new UnsatisfiedLinkError("libc has no writev")),
+    private static final MethodHandle OPEN = Native.downcall("open",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), Linker.Option.firstVariadicArg(2),
+            Native.CAPTURE_ERRNO);
+    private static final MethodHandle IOCTL = Native.downcall("ioctl",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2),
+            Native.CAPTURE_ERRNO);
+    private static final MethodHandle WRITEV = Native.downcall("writev",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
 
     private Tun() {
-    }
-
-    private static MethodHandle variadic(String name, FunctionDescriptor descriptor, int firstVariadic) {
-        Linker linker = Linker.nativeLinker();
-        MemorySegment symbol = linker.defaultLookup().find(name)
-                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
-        return linker.downcallHandle(symbol, descriptor, Linker.Option.firstVariadicArg(firstVariadic),
-                Linker.Option.captureCallState("errno"));
     }
 
     /** What {@link #open} made: a non-blocking, close-on-exec descriptor and the interface's name. */
@@ -89,11 +84,11 @@ public final class Tun {
     public static Queue open(String ifname, boolean multiQueue) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Libc.newErrnoCell(arena);
-            int fd = call(OPEN, errno, arena.allocateFrom(PATH), O_RDWR | O_CLOEXEC, 0);
+            int fd = openFile(errno, arena.allocateFrom(PATH), O_RDWR | O_CLOEXEC, 0);
             if (fd < 0) {
                 throw new ErrnoException("could not open " + PATH, Libc.errno(errno));
             }
-            try {
+            try (OwnedFd tap = new OwnedFd(fd)) {
                 int features = features(fd);
                 int flags = IFF_TAP | IFF_NO_PI | (features & IFF_ONE_QUEUE);
                 if (multiQueue) {
@@ -108,16 +103,13 @@ public final class Tun {
                 byte[] name = requested.getBytes(StandardCharsets.UTF_8);
                 MemorySegment.copy(name, 0, ifr, ValueLayout.JAVA_BYTE, 0, name.length);
                 ifr.set(ValueLayout.JAVA_SHORT, IFR_FLAGS, (short) flags);
-                if (call(IOCTL, errno, fd, TUNSETIFF, ifr) < 0) {
+                if (ioctl(errno, fd, TUNSETIFF, ifr) < 0) {
                     throw new ErrnoException(ifname.isEmpty()
                             ? "could not configure " + PATH
                             : "could not configure " + PATH + " (" + requested + ")", Libc.errno(errno));
                 }
                 setNonBlocking(fd);
-                return new Queue(fd, ifr.getString(0, StandardCharsets.UTF_8));
-            } catch (RuntimeException e) {
-                Sockets.close(fd);
-                throw e;
+                return tap.handOver(new Queue(fd, ifr.getString(0, StandardCharsets.UTF_8)));
             }
         }
     }
@@ -127,7 +119,7 @@ public final class Tun {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Libc.newErrnoCell(arena);
             MemorySegment features = arena.allocate(JAVA_INT);
-            return call(IOCTL, errno, fd, TUNGETFEATURES, features) < 0 ? 0 : features.get(JAVA_INT, 0);
+            return ioctl(errno, fd, TUNGETFEATURES, features) < 0 ? 0 : features.get(JAVA_INT, 0);
         }
     }
 
@@ -145,7 +137,7 @@ public final class Tun {
     public static int setSendBuffer(int fd, int bytes) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Libc.newErrnoCell(arena);
-            return call(IOCTL, errno, fd, TUNSETSNDBUF, arena.allocateFrom(JAVA_INT, bytes)) < 0 ? Libc.errno(errno) : 0;
+            return ioctl(errno, fd, TUNSETSNDBUF, arena.allocateFrom(JAVA_INT, bytes)) < 0 ? Libc.errno(errno) : 0;
         }
     }
 
@@ -162,15 +154,15 @@ public final class Tun {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Libc.newErrnoCell(arena);
             MemorySegment ifr = arena.allocate(IFREQ_LENGTH, 8);
-            if (call(IOCTL, errno, fd, TUNGETIFF, ifr) < 0) {
+            if (ioctl(errno, fd, TUNGETIFF, ifr) < 0) {
                 throw new ErrnoException("TUNGETIFF ioctl failed", Libc.errno(errno));
             }
             // The offload flags travel by value, not through a pointer.
-            call(IOCTL, errno, fd, TUNSETOFFLOAD, MemorySegment.NULL);
+            ioctl(errno, fd, TUNSETOFFLOAD, MemorySegment.NULL);
             int headerLength = 0;
             if ((ifr.get(ValueLayout.JAVA_SHORT, IFR_FLAGS) & IFF_VNET_HDR) != 0) {
                 headerLength = VNET_HEADER_LENGTH;
-                if (call(IOCTL, errno, fd, TUNSETVNETHDRSZ, arena.allocateFrom(JAVA_INT, headerLength)) < 0) {
+                if (ioctl(errno, fd, TUNSETVNETHDRSZ, arena.allocateFrom(JAVA_INT, headerLength)) < 0) {
                     throw new ErrnoException("TUNSETVNETHDRSZ ioctl failed", Libc.errno(errno));
                 }
             }
@@ -190,7 +182,7 @@ public final class Tun {
         try {
             return (long) WRITEV.invokeExact(fd, iov, count);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Native.unexpected("writev", t);
         }
     }
 
@@ -198,7 +190,7 @@ public final class Tun {
     public static void setNonBlocking(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Libc.newErrnoCell(arena);
-            if (call(IOCTL, errno, fd, FIONBIO, arena.allocateFrom(JAVA_INT, 1)) < 0) {
+            if (ioctl(errno, fd, FIONBIO, arena.allocateFrom(JAVA_INT, 1)) < 0) {
                 throw new ErrnoException("could not make the tap descriptor non-blocking", Libc.errno(errno));
             }
         }
@@ -210,29 +202,19 @@ public final class Tun {
         return bytes.length < IFNAMSIZ ? name : new String(bytes, 0, IFNAMSIZ - 1, StandardCharsets.UTF_8);
     }
 
-    private static int call(MethodHandle handle, MemorySegment errno, MemorySegment path, int flags, int mode) {
+    private static int openFile(MemorySegment errno, MemorySegment path, int flags, int mode) {
         try {
-            return (int) handle.invokeExact(errno, path, flags, mode);
+            return (int) OPEN.invokeExact(errno, path, flags, mode);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Native.unexpected("open", t);
         }
     }
 
-    private static int call(MethodHandle handle, MemorySegment errno, int fd, long request, MemorySegment argument) {
+    private static int ioctl(MemorySegment errno, int fd, long request, MemorySegment argument) {
         try {
-            return (int) handle.invokeExact(errno, fd, request, argument);
+            return (int) IOCTL.invokeExact(errno, fd, request, argument);
         } catch (Throwable t) {
-            throw rethrow(t);
+            throw Native.unexpected("ioctl", t);
         }
-    }
-
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException e) {
-            return e;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IllegalStateException("tun call failed", t);
     }
 }

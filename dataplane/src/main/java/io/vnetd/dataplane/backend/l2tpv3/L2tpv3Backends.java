@@ -6,6 +6,7 @@ import io.vnetd.dataplane.backend.DatagramBackend;
 import io.vnetd.dataplane.backend.io.AddrInfo;
 import io.vnetd.dataplane.backend.io.ErrnoException;
 import io.vnetd.dataplane.backend.io.Libc;
+import io.vnetd.dataplane.backend.io.OwnedFd;
 import io.vnetd.dataplane.backend.io.SockAddr;
 import io.vnetd.dataplane.backend.io.Sockets;
 import io.vnetd.model.error.NetException;
@@ -49,8 +50,7 @@ public final class L2tpv3Backends {
         } catch (ErrnoException e) {
             throw NetException.generic("socket creation failed, errno = " + e.errno());
         }
-        SockAddr destination;
-        try {
+        try (OwnedFd socket = new OwnedFd(fd)) {
             int receiveBuffer = env.settings().datagramReceiveBufferLength();
             if (receiveBuffer > 0) {
                 Sockets.setInt(fd, Libc.SOL_SOCKET, Libc.SO_RCVBUF, receiveBuffer, "can't set socket option SO_RCVBUF");
@@ -59,16 +59,12 @@ public final class L2tpv3Backends {
             if (bindError != 0) {
                 throw NetException.generic("could not bind socket err=" + bindError);
             }
-            destination = resolve(config.dst(), udp ? config.dstport() : Optional.empty(), family, socktype,
+            SockAddr destination = resolve(config.dst(), udp ? config.dstport() : Optional.empty(), family, socktype,
                     "could not resolve dst, error = ").address();
+            return DatagramBackend.open(env, config, socket.release(), destination, INFO, Optional.empty(), header);
         } catch (ErrnoException e) {
-            Sockets.close(fd);
             throw NetException.generic(e.getMessage());
-        } catch (RuntimeException e) {
-            Sockets.close(fd);
-            throw e;
         }
-        return DatagramBackend.open(env, config, fd, destination, INFO, Optional.empty(), header);
     }
 
     /** The first address {@code getaddrinfo} gives, as QEMU takes it; {@code failure} prefixes its error. */

@@ -6,6 +6,7 @@ import io.vnetd.dataplane.backend.DatagramBackend;
 import io.vnetd.dataplane.backend.io.ErrnoException;
 import io.vnetd.dataplane.backend.io.Ipv4;
 import io.vnetd.dataplane.backend.io.Libc;
+import io.vnetd.dataplane.backend.io.OwnedFd;
 import io.vnetd.dataplane.backend.io.SockAddr;
 import io.vnetd.dataplane.backend.io.Sockets;
 import io.vnetd.model.error.NetException;
@@ -58,8 +59,9 @@ public final class SocketBackends {
     }
 
     private static Backend listen(NetdevConfig.Socket config, BackendEnv env, SockAddr address) {
-        int fd = Sockets.socket(Libc.AF_INET, Libc.SOCK_STREAM, 0, "can't create stream socket");
-        try {
+        try (OwnedFd socket = new OwnedFd(Sockets.socket(Libc.AF_INET, Libc.SOCK_STREAM, 0,
+                "can't create stream socket"))) {
+            int fd = socket.fd();
             // QEMU's socket_set_fast_reuse, whose failure it ignores.
             Sockets.setInt(fd, Libc.SOL_SOCKET, Libc.SO_REUSEADDR, 1, "can't set socket option SO_REUSEADDR");
             Sockets.bind(fd, address, "can't bind ip=" + Ipv4.ntoa(address.ipv4()) + " to socket");
@@ -67,25 +69,19 @@ public final class SocketBackends {
             if (errno != 0) {
                 throw new ErrnoException("can't listen on socket", errno);
             }
-            return new SocketListenBackend(env, config, fd);
-        } catch (RuntimeException e) {
-            Sockets.close(fd);
-            throw e;
+            return socket.handOver(new SocketListenBackend(env, config, fd));
         }
     }
 
     private static Backend connect(NetdevConfig.Socket config, BackendEnv env, SockAddr address) {
-        int fd = Sockets.socket(Libc.AF_INET, Libc.SOCK_STREAM, 0, "can't create stream socket");
-        try {
-            int errno = Sockets.connect(fd, address);
+        try (OwnedFd socket = new OwnedFd(Sockets.socket(Libc.AF_INET, Libc.SOCK_STREAM, 0,
+                "can't create stream socket"))) {
+            int errno = Sockets.connect(socket.fd(), address);
             if (errno != 0 && errno != Libc.EINPROGRESS && errno != Libc.EAGAIN) {
                 throw new ErrnoException("can't connect socket", errno);
             }
-            return new SocketConnectBackend(env, config, fd, errno == 0,
-                    "socket: connect to " + Ipv4.ntoa(address.ipv4()) + ":" + address.port());
-        } catch (RuntimeException e) {
-            Sockets.close(fd);
-            throw e;
+            return socket.handOver(new SocketConnectBackend(env, config, socket.fd(), errno == 0,
+                    "socket: connect to " + Ipv4.ntoa(address.ipv4()) + ":" + address.port()));
         }
     }
 
@@ -118,8 +114,8 @@ public final class SocketBackends {
             throw NetException.generic("specified mcastaddr " + Ipv4.ntoa(address) + " (0x"
                     + String.format("%08x", address) + ") does not contain a multicast address");
         }
-        int fd = datagramSocket(Libc.AF_INET, receiveBuffer);
-        try {
+        try (OwnedFd socket = new OwnedFd(datagramSocket(Libc.AF_INET, receiveBuffer))) {
+            int fd = socket.fd();
             Sockets.setInt(fd, Libc.SOL_SOCKET, Libc.SO_REUSEADDR, 1, "can't set socket option SO_REUSEADDR");
             Sockets.bind(fd, group, "can't bind ip=" + Ipv4.ntoa(address) + " to socket");
             Sockets.joinGroup(fd, address, local.orElse(0), "can't add socket to multicast group " + Ipv4.ntoa(address));
@@ -127,10 +123,7 @@ public final class SocketBackends {
             if (local.isPresent()) {
                 Sockets.multicastInterface(fd, local.getAsInt(), "can't set the default network send interface");
             }
-            return fd;
-        } catch (RuntimeException e) {
-            Sockets.close(fd);
-            throw e;
+            return socket.release();
         }
     }
 
@@ -149,16 +142,13 @@ public final class SocketBackends {
      * instead of being dropped.
      */
     public static int datagramSocket(int family, int receiveBuffer) {
-        int fd = Sockets.socket(family, Libc.SOCK_DGRAM, 0, "can't create datagram socket");
-        if (receiveBuffer > 0) {
-            try {
-                Sockets.setInt(fd, Libc.SOL_SOCKET, Libc.SO_RCVBUF, receiveBuffer, "can't set socket option SO_RCVBUF");
-            } catch (RuntimeException e) {
-                Sockets.close(fd);
-                throw e;
+        try (OwnedFd socket = new OwnedFd(Sockets.socket(family, Libc.SOCK_DGRAM, 0, "can't create datagram socket"))) {
+            if (receiveBuffer > 0) {
+                Sockets.setInt(socket.fd(), Libc.SOL_SOCKET, Libc.SO_RCVBUF, receiveBuffer,
+                        "can't set socket option SO_RCVBUF");
             }
+            return socket.release();
         }
-        return fd;
     }
 
     /**
@@ -166,14 +156,10 @@ public final class SocketBackends {
      * backends may share a local port (as in QEMU, each datagram then reaches one of them).
      */
     public static int unicastSocket(SockAddr local, int receiveBuffer) {
-        int fd = datagramSocket(Libc.AF_INET, receiveBuffer);
-        try {
-            Sockets.setInt(fd, Libc.SOL_SOCKET, Libc.SO_REUSEADDR, 1, "can't set socket option SO_REUSEADDR");
-            Sockets.bind(fd, local, "can't bind ip=" + Ipv4.ntoa(local.ipv4()) + " to socket");
-            return fd;
-        } catch (RuntimeException e) {
-            Sockets.close(fd);
-            throw e;
+        try (OwnedFd socket = new OwnedFd(datagramSocket(Libc.AF_INET, receiveBuffer))) {
+            Sockets.setInt(socket.fd(), Libc.SOL_SOCKET, Libc.SO_REUSEADDR, 1, "can't set socket option SO_REUSEADDR");
+            Sockets.bind(socket.fd(), local, "can't bind ip=" + Ipv4.ntoa(local.ipv4()) + " to socket");
+            return socket.release();
         }
     }
 }

@@ -6,6 +6,7 @@ import io.vnetd.dataplane.backend.io.AddrInfo;
 import io.vnetd.dataplane.backend.io.ErrnoException;
 import io.vnetd.dataplane.backend.io.Libc;
 import io.vnetd.dataplane.backend.io.SockAddr;
+import io.vnetd.dataplane.backend.io.OwnedFd;
 import io.vnetd.dataplane.backend.io.Sockets;
 import io.vnetd.dataplane.backend.io.UnixPaths;
 import io.vnetd.model.netdev.NetdevConfig;
@@ -146,7 +147,7 @@ public final class StreamBackends {
                 lastErrno = e.errno();
                 continue;
             }
-            try {
+            try (OwnedFd socket = new OwnedFd(fd)) {
                 if (entry.family() == Libc.AF_INET6) {
                     // Listen on both families unless IPv4 was turned off.
                     int v6only = inet.ipv4().isPresent() && !inet.ipv4().get() ? 1 : 0;
@@ -160,7 +161,7 @@ public final class StreamBackends {
                     if (errno == 0) {
                         errno = Sockets.tryListen(fd, BACKLOG);
                         if (errno == 0) {
-                            return new Listening(fd, entry.address().withPort(port));
+                            return socket.handOver(new Listening(fd, entry.address().withPort(port)));
                         }
                     }
                     if (errno != Libc.EADDRINUSE) {
@@ -169,10 +170,8 @@ public final class StreamBackends {
                     lastErrno = errno;
                 }
             } catch (ErrnoException e) {
-                Sockets.close(fd);
                 throw new SetupException(e.getMessage());
             }
-            Sockets.close(fd);
         }
         throw new SetupException(new ErrnoException("Failed to find an available port", lastErrno).getMessage());
     }
@@ -184,15 +183,14 @@ public final class StreamBackends {
         } catch (ErrnoException e) {
             throw new SetupException(e.getMessage());
         }
-        try {
+        try (OwnedFd socket = new OwnedFd(fd)) {
             Sockets.bind(fd, address, what);
             int errno = Sockets.tryListen(fd, BACKLOG);
             if (errno != 0) {
                 throw new ErrnoException("Failed to listen on socket", errno);
             }
-            return new Listening(fd, address);
+            return socket.handOver(new Listening(fd, address));
         } catch (ErrnoException e) {
-            Sockets.close(fd);
             throw new SetupException(e.getMessage());
         }
     }

@@ -4,6 +4,7 @@ import io.vnetd.dataplane.backend.BackendEnv;
 import io.vnetd.dataplane.backend.ListeningBackend;
 import io.vnetd.dataplane.backend.io.Libc;
 import io.vnetd.dataplane.backend.io.SockAddr;
+import io.vnetd.dataplane.backend.io.OwnedFd;
 import io.vnetd.dataplane.backend.io.Sockets;
 import io.vnetd.dataplane.backend.io.UnixPaths;
 import io.vnetd.model.netdev.NetdevConfig;
@@ -52,11 +53,8 @@ final class StreamServer extends ListeningBackend {
             LOG.warn("stream netdev '{}' cannot listen: {}", config.id(), e.getMessage());
             return new StreamServer(env, config, -1, Optional.empty());
         }
-        try {
-            return new StreamServer(env, config, listening.fd(), listening.address().fileSystemPath());
-        } catch (RuntimeException e) {
-            Sockets.close(listening.fd());
-            throw e;
+        try (OwnedFd socket = new OwnedFd(listening.fd())) {
+            return socket.handOver(new StreamServer(env, config, socket.fd(), listening.address().fileSystemPath()));
         }
     }
 

@@ -1,7 +1,7 @@
 package io.vnetd.dataplane.backend.tap;
 
+import io.vnetd.dataplane.backend.io.OwnedFd;
 import io.vnetd.dataplane.backend.io.ScmRights;
-import io.vnetd.dataplane.backend.io.Sockets;
 import io.vnetd.dataplane.backend.io.Spawn;
 import io.vnetd.dataplane.backend.io.Tun;
 import io.vnetd.model.error.NetException;
@@ -33,34 +33,26 @@ final class BridgeHelper {
         String bridgeArg = "--br=" + (bridge.length() > Tun.IFNAMSIZ ? bridge.substring(0, Tun.IFNAMSIZ) : bridge);
         String fdArg = "--fd=" + Spawn.PASSED_FD;
         int[] pair = ScmRights.socketPair();
-        int fd = -1;
-        int status;
-        try {
+        try (OwnedFd ours = new OwnedFd(pair[0]); OwnedFd helpers = new OwnedFd(pair[1])) {
             int pid;
             if (helper.indexOf(' ') >= 0 || helper.indexOf('\t') >= 0) {
                 String command = helper + " --use-vnet " + fdArg + " " + (helper.contains("--br=") ? "" : bridgeArg);
-                pid = Spawn.start("/bin/sh", List.of("sh", "-c", command), pair[1]);
+                pid = Spawn.start("/bin/sh", List.of("sh", "-c", command), helpers.fd());
             } else {
-                pid = Spawn.start(helper, List.of(helper, "--use-vnet", fdArg, bridgeArg), pair[1]);
+                pid = Spawn.start(helper, List.of(helper, "--use-vnet", fdArg, bridgeArg), helpers.fd());
             }
             // Only the helper holds the other end now: its exit ends the wait for a descriptor.
-            Sockets.close(pair[1]);
-            pair[1] = -1;
-            if (pid != 0) {
-                fd = ScmRights.receive(pair[0]);
+            helpers.close();
+            try (OwnedFd tap = new OwnedFd(pid != 0 ? ScmRights.receive(ours.fd()) : -1)) {
+                int status = Spawn.waitFor(pid);
+                if (tap.fd() < 0 || status != 0) {
+                    LOG.warn("bridge helper {} for bridge {}: {}", helper, bridge, tap.fd() < 0
+                            ? "no tap descriptor received (wait status " + status + ")"
+                            : "wait status " + status);
+                    throw NetException.generic("bridge helper failed");
+                }
+                return tap.release();
             }
-            status = Spawn.waitFor(pid);
-        } finally {
-            Sockets.close(pair[0]);
-            Sockets.close(pair[1]);
         }
-        if (fd < 0 || status != 0) {
-            Sockets.close(fd);
-            LOG.warn("bridge helper {} for bridge {}: {}", helper, bridge, fd < 0
-                    ? "no tap descriptor received (wait status " + status + ")"
-                    : "wait status " + status);
-            throw NetException.generic("bridge helper failed");
-        }
-        return fd;
     }
 }

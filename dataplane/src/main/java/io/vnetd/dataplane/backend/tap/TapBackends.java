@@ -3,6 +3,7 @@ package io.vnetd.dataplane.backend.tap;
 import io.vnetd.dataplane.backend.Backend;
 import io.vnetd.dataplane.backend.BackendEnv;
 import io.vnetd.dataplane.backend.io.ErrnoException;
+import io.vnetd.dataplane.backend.io.OwnedFd;
 import io.vnetd.dataplane.backend.io.Sockets;
 import io.vnetd.dataplane.backend.io.Tun;
 import io.vnetd.dataplane.backend.socket.SocketBackends;
@@ -167,13 +168,11 @@ public final class TapBackends {
      * kernel's default, as QEMU leaves it.
      */
     private static Backend adopt(NetdevConfig config, BackendEnv env, int fd, String info, Optional<BigInteger> sndbuf) {
-        try {
+        try (OwnedFd queue = new OwnedFd(fd)) {
             Tun.Adopted tap = Tun.adopt(fd);
             setSendBuffer(fd, sndbuf);
-            return new TapBackend(env, config, new int[] {fd}, List.of(info), Optional.empty(), tap.headerLength());
-        } catch (RuntimeException e) {
-            Sockets.close(fd);
-            throw e;
+            return queue.handOver(new TapBackend(env, config, new int[] {fd}, List.of(info), Optional.empty(),
+                    tap.headerLength()));
         }
     }
 

@@ -3,10 +3,11 @@ package io.vnetd.qmp.schema;
 import java.util.List;
 
 /**
- * Renders the schema as a Markdown reference: commands, events, then types, each with its doc
- * comment, its members and their types. Generated, so it cannot drift from what the server accepts.
+ * Renders the schema as a Markdown reference ({@code docs/qmp-reference.md}, which
+ * {@link ReferenceDocsTest} keeps in sync): commands, events, then types, each with its doc comment,
+ * its members and their types. Generated, so it cannot drift from what the server accepts.
  */
-public final class SchemaDocs {
+final class SchemaDocs {
 
     private final Schema schema;
     private final StringBuilder out = new StringBuilder();
@@ -15,7 +16,7 @@ public final class SchemaDocs {
         this.schema = schema;
     }
 
-    public static String markdown(Schema schema) {
+    static String markdown(Schema schema) {
         SchemaDocs docs = new SchemaDocs(schema);
         docs.render();
         return docs.out.toString();
