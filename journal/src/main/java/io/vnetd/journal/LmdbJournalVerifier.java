@@ -12,25 +12,15 @@ import org.apache.pekko.serialization.SerializationExtension;
  */
 public final class LmdbJournalVerifier {
 
-    /** One bad record; {@code message} names it, e.g. "journal corrupt: record Netdev|h0 #17 failed its checksum". */
-    public record Problem(String persistenceId, long sequenceNr, String message) {}
-
-    /** How many events and snapshots are sound, and every record that is not; {@link #ok()} if none. */
-    public record Report(long events, long snapshots, List<Problem> problems) {
-        public boolean ok() {
-            return problems.isEmpty();
-        }
-    }
-
     private LmdbJournalVerifier() {}
 
     /** Verifies the store configured at {@code vnetd.lmdb}. */
-    public static Report verify(ClassicActorSystemProvider system) {
+    public static VerificationReport verify(ClassicActorSystemProvider system) {
         return verify(system, "vnetd.lmdb");
     }
 
     /** Verifies the store configured at {@code settingsPath} of the system's configuration. */
-    public static Report verify(ClassicActorSystemProvider system, String settingsPath) {
+    public static VerificationReport verify(ClassicActorSystemProvider system, String settingsPath) {
         PersistentCodec codec = new PersistentCodec(SerializationExtension.get(system.classicSystem()));
         try (LmdbStore store = LmdbStore.acquire(
                 LmdbSettings.from(system.classicSystem().settings().config(), settingsPath))) {
@@ -38,8 +28,8 @@ public final class LmdbJournalVerifier {
         }
     }
 
-    private static Report verify(LmdbStore store, PersistentCodec codec) {
-        List<Problem> problems = new ArrayList<>();
+    private static VerificationReport verify(LmdbStore store, PersistentCodec codec) {
+        List<VerificationReport.Problem> problems = new ArrayList<>();
         long[] counts = new long[2];
         store.scan(new LmdbStore.Visitor() {
             @Override
@@ -56,9 +46,9 @@ public final class LmdbJournalVerifier {
 
             @Override
             public void corrupt(JournalCorruptException problem) {
-                problems.add(new Problem(problem.persistenceId(), problem.sequenceNr(), problem.getMessage()));
+                problems.add(new VerificationReport.Problem(problem.persistenceId(), problem.sequenceNr(), problem.getMessage()));
             }
         });
-        return new Report(counts[0], counts[1], List.copyOf(problems));
+        return new VerificationReport(counts[0], counts[1], problems);
     }
 }

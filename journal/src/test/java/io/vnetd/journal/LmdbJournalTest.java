@@ -137,8 +137,8 @@ class LmdbJournalTest {
         JournalClient.Replayed replayed = journal.replayAll(PID);
         assertEquals("journal corrupt: record Netdev|h0 #2 failed its checksum", replayed.failure().getMessage());
 
-        LmdbJournalVerifier.Report report = LmdbJournalVerifier.verify(kit.system());
-        assertEquals(List.of(new LmdbJournalVerifier.Problem(PID, 2,
+        VerificationReport report = LmdbJournalVerifier.verify(kit.system());
+        assertEquals(List.of(new VerificationReport.Problem(PID, 2,
                 "journal corrupt: record Netdev|h0 #2 failed its checksum")), report.problems());
         assertEquals(2, report.events());
     }
@@ -149,7 +149,7 @@ class LmdbJournalTest {
         journal.writeOk(PID, 1, "a", "b");
         journal.saveSnapshot(PID, 2, "a,b");
 
-        LmdbJournalVerifier.Report report = LmdbJournalVerifier.verify(kit.system());
+        VerificationReport report = LmdbJournalVerifier.verify(kit.system());
         assertTrue(report.ok());
         assertEquals(2, report.events());
         assertEquals(1, report.snapshots());

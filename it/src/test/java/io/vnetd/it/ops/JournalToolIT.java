@@ -4,54 +4,26 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vnetd.it.support.QmpClient;
+import io.vnetd.it.support.VnetdCommand;
 import io.vnetd.it.support.VnetdProcess;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code vnetd journal}: what an operator reads from a stopped node's journal. */
 class JournalToolIT {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @TempDir
     Path dataDir;
 
-    private record Run(int status, String out, String err) {
-        List<JsonNode> jsonLines() throws IOException {
-            List<JsonNode> lines = new ArrayList<>();
-            for (String line : out.lines().toList()) {
-                lines.add(JSON.readTree(line));
-            }
-            return lines;
-        }
-    }
-
-    private Run journal(String... args) throws Exception {
+    private VnetdCommand journal(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("journal"));
         command.addAll(List.of(args));
         command.addAll(List.of("--data-dir", dataDir.toString()));
-        Process process = new ProcessBuilder(VnetdProcess.command(command.toArray(String[]::new))).start();
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
-        String out = read(process.getInputStream());
-        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "vnetd journal should have exited");
-        return new Run(process.exitValue(), out, err.get(10, TimeUnit.SECONDS));
-    }
-
-    private static String read(java.io.InputStream in) {
-        try (in) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return VnetdCommand.run(command.toArray(String[]::new));
     }
 
     @Test
@@ -62,36 +34,36 @@ class JournalToolIT {
             qmp.ok("set_link", "{\"name\": \"h0\", \"up\": false}");
             qmp.ok("set_link", "{\"name\": \"h0\", \"up\": true}");
 
-            Run refused = journal("ids");
+            VnetdCommand refused = journal("ids");
             assertEquals(1, refused.status(), refused.out());
             assertTrue(refused.err().contains("is in use by another vnetd (pid " + daemon.pid() + ")"), refused.err());
 
             assertEquals(0, daemon.terminate());
         }
 
-        Run ids = journal("ids");
+        VnetdCommand ids = journal("ids");
         assertEquals(0, ids.status(), ids.err());
         assertTrue(ids.out().lines().anyMatch(line -> line.equals("Netdev|h0\t3")), ids.out());
 
-        Run dump = journal("dump", "Netdev|h0");
+        VnetdCommand dump = journal("dump", "Netdev|h0");
         assertEquals(0, dump.status(), dump.err());
         List<JsonNode> events = dump.jsonLines();
         assertEquals(List.of(1L, 2L, 3L), events.stream().map(e -> e.get("sequence-nr").asLong()).toList());
         assertEquals("Netdev|h0", events.getFirst().get("persistence-id").asText());
         assertEquals("hubport", events.getFirst().at("/event/config/type").asText(), events.getFirst().toString());
 
-        Run replay = journal("replay", "Netdev|h0", "--to", "2");
+        VnetdCommand replay = journal("replay", "Netdev|h0", "--to", "2");
         assertEquals(0, replay.status(), replay.err());
         List<JsonNode> states = replay.jsonLines();
         assertEquals(2, states.size(), replay.out());
         assertTrue(states.get(0).at("/state/linkUp").asBoolean(), states.get(0).toString());
         assertEquals(false, states.get(1).at("/state/linkUp").asBoolean(), states.get(1).toString());
 
-        Run unknown = journal("replay", "Directory|x");
+        VnetdCommand unknown = journal("replay", "Directory|x");
         assertEquals(1, unknown.status());
         assertTrue(unknown.err().contains("no replay for entity type 'Directory'"), unknown.err());
 
-        Run verify = journal("verify");
+        VnetdCommand verify = journal("verify");
         assertEquals(0, verify.status(), verify.err());
         assertTrue(verify.out().contains("journal ok: "), verify.out());
     }

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
-import io.vnetd.journal.LmdbJournalVerifier;
+import com.typesafe.config.ConfigFactory;
+import io.vnetd.journal.VerificationReport;
+import io.vnetd.journal.postgres.PostgresSchema;
 import io.vnetd.ops.node.DataDirectory;
 import io.vnetd.ops.node.StartupException;
 import io.vnetd.ops.node.UserConfig;
@@ -23,29 +25,45 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code vnetd journal}: reads a stopped node's event journal, for debugging. Events and states are
- * printed one JSON object per line, in the form they are journaled in, so that {@code jq} and
- * {@code grep} work on them.
+ * {@code vnetd journal}: reads an event journal, for debugging: a stopped node's LMDB journal, or a cluster's
+ * PostgreSQL journal ({@code --journal postgres://...}); creates a PostgreSQL journal's tables; copies a node's LMDB
+ * journal into PostgreSQL. Events and states are printed one JSON object per line, in the form they are journaled
+ * in, so that {@code jq} and {@code grep} work on them.
  */
 @Command(name = "journal", mixinStandardHelpOptions = true,
-        description = "Read the event journal of a stopped vnetd.",
+        description = "Read, create or copy an event journal of vnetd.",
         subcommands = {JournalCommand.Ids.class, JournalCommand.Dump.class, JournalCommand.Replay.class,
-                JournalCommand.Verify.class})
+                JournalCommand.Verify.class, JournalCommand.InitPostgres.class, JournalCommand.Copy.class})
 public final class JournalCommand {
 
-    /**
-     * A subcommand that reads the journal: the daemon's options say where it is; {@link #read} runs
-     * with it open and returns the exit status.
-     */
-    abstract static class Reading implements Callable<Integer> {
-        @Option(names = "--data-dir", paramLabel = "DIR", description = "the node's data directory (default: ./var)")
-        Path dataDir;
-
+    /** The options every subcommand takes: the node's configuration and, for PostgreSQL, the password. */
+    abstract static class JournalOptions {
         @Option(names = "--config", paramLabel = "FILE", description = "the node's HOCON configuration")
         Path configFile;
 
+        @Option(names = "--password-file", paramLabel = "FILE",
+                description = "a file whose first line is the PostgreSQL role's password")
+        Path passwordFile;
+
         @Spec
         CommandSpec spec;
+
+        PrintWriter out() {
+            return spec.commandLine().getOut();
+        }
+    }
+
+    /**
+     * A subcommand that reads a journal: the LMDB journal of a data directory unless {@code --journal} names a
+     * PostgreSQL one; {@link #read} runs with it open and returns the exit status.
+     */
+    abstract static class Reading extends JournalOptions implements Callable<Integer> {
+        @Option(names = "--data-dir", paramLabel = "DIR", description = "the node's data directory (default: ./var)")
+        Path dataDir;
+
+        @Option(names = "--journal", paramLabel = "postgres://USER@HOST[:PORT]/DATABASE",
+                description = "read this PostgreSQL journal instead of the data directory's")
+        String journalSpec;
 
         abstract int read(JournalReader journal, PrintWriter out);
 
@@ -53,8 +71,10 @@ public final class JournalCommand {
         public final Integer call() {
             Config userFile = UserConfig.load(configFile);
             DataDirectory data = UserConfig.dataDirectory(dataDir, userFile);
-            PrintWriter out = spec.commandLine().getOut();
-            try (JournalReader journal = JournalReader.open(data, userFile)) {
+            PrintWriter out = out();
+            try (JournalReader journal = journalSpec == null
+                    ? JournalReader.open(data, userFile, ConfigFactory.empty())
+                    : JournalReader.open(PostgresJournal.parse(journalSpec, passwordFile), userFile, data)) {
                 return read(journal, out);
             } finally {
                 out.flush();
@@ -129,13 +149,61 @@ public final class JournalCommand {
     static final class Verify extends Reading {
         @Override
         int read(JournalReader journal, PrintWriter out) {
-            LmdbJournalVerifier.Report report = journal.verify();
-            for (LmdbJournalVerifier.Problem problem : report.problems()) {
+            VerificationReport report = journal.verify();
+            for (VerificationReport.Problem problem : report.problems()) {
                 out.println("bad record " + problem.persistenceId() + " #" + problem.sequenceNr() + ": " + problem.message());
             }
             out.println((report.ok() ? "journal ok: " : "journal damaged: ") + report.events() + " events, "
                     + report.snapshots() + " snapshots, " + report.problems().size() + " bad records");
             return report.ok() ? 0 : 1;
+        }
+    }
+
+    @Command(name = "init-postgres", mixinStandardHelpOptions = true,
+            description = "Create the tables of a PostgreSQL journal where they are missing (existing ones are kept).")
+    static final class InitPostgres extends JournalOptions implements Callable<Integer> {
+        @Option(names = "--journal", required = true, paramLabel = "postgres://USER@HOST[:PORT]/DATABASE",
+                description = "the database, which must exist")
+        String journalSpec;
+
+        @Override
+        public Integer call() {
+            PostgresJournal journal = PostgresJournal.parse(journalSpec, passwordFile);
+            boolean created = journal.initSchema();
+            out().println((created ? "journal created in " : "journal already present in ") + journal.database());
+            out().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "copy", mixinStandardHelpOptions = true,
+            description = "Copy a stopped node's LMDB journal into an empty PostgreSQL journal (tables created if missing).")
+    static final class Copy extends JournalOptions implements Callable<Integer> {
+        @Option(names = "--from", required = true, paramLabel = "DIR", description = "the node's data directory")
+        Path from;
+
+        @Option(names = "--to", required = true, paramLabel = "postgres://USER@HOST[:PORT]/DATABASE",
+                description = "the PostgreSQL journal, which must hold no events or snapshots")
+        String to;
+
+        @Override
+        public Integer call() {
+            Config userFile = UserConfig.load(configFile);
+            PostgresJournal target = PostgresJournal.parse(to, passwordFile);
+            target.initSchema();
+            PostgresSchema.Contents contents = target.contents();
+            if (!contents.isEmpty()) {
+                throw new StartupException("will not copy into " + target.database() + ": it already holds "
+                        + contents.events() + " events and " + contents.snapshots() + " snapshots");
+            }
+            try (JournalReader source = JournalReader.open(new DataDirectory(from), userFile,
+                    target.database().pluginConfig())) {
+                JournalCopy.Copied copied = new JournalCopy(source, "vnetd.snapshot-store.lmdb").run();
+                out().println("copied " + copied.entities() + " entities (" + copied.events() + " events, "
+                        + copied.snapshots() + " snapshots) from " + from + " to " + target.database());
+                out().flush();
+                return 0;
+            }
         }
     }
 

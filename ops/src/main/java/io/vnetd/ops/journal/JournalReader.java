@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.vnetd.journal.LmdbJournalVerifier;
+import io.vnetd.journal.VerificationReport;
+import io.vnetd.journal.postgres.PostgresJournalVerifier;
 import io.vnetd.journal.query.LmdbReadJournal;
 import io.vnetd.ops.node.DataDirectory;
 import io.vnetd.ops.node.StartupException;
@@ -11,6 +13,7 @@ import io.vnetd.ops.node.VnetdNode;
 import java.io.IOException;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -18,73 +21,130 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
 import org.slf4j.LoggerFactory;
 
 /**
- * A stopped node's journal, opened for reading through the same plugins the node writes it with
- * (so a record reads back exactly as the node would recover it). Holds the data directory's lock:
- * a running vnetd is never read behind its back.
+ * A journal opened for reading through the same plugins a node writes it with (so a record reads back exactly as the
+ * node would recover it): a stopped node's LMDB journal, whose data directory lock it holds so that a running vnetd
+ * is never read behind its back, or a cluster's PostgreSQL journal, which nodes may go on writing meanwhile.
  */
 final class JournalReader implements AutoCloseable {
 
     private static final Duration TIMEOUT = Duration.ofMinutes(5);
 
-    private final FileLock lock;
+    /** The queries the tools need, which both read journals serve. */
+    private interface Queries {
+        Source<String, NotUsed> persistenceIds();
+
+        Source<EventEnvelope, NotUsed> events(String persistenceId);
+    }
+
+    private final Optional<FileLock> lock;
     private final ActorSystem<Void> system;
-    private final LmdbReadJournal journal;
+    private final Queries queries;
+    private final Supplier<VerificationReport> verifier;
     private final ObjectMapper json;
 
-    private JournalReader(FileLock lock, ActorSystem<Void> system) {
+    private JournalReader(Optional<FileLock> lock, ActorSystem<Void> system, Queries queries,
+                          Supplier<VerificationReport> verifier) {
         this.lock = lock;
         this.system = system;
-        this.journal = PersistenceQuery.get(Adapter.toClassic(system))
-                .getReadJournalFor(LmdbReadJournal.class, LmdbReadJournal.Identifier);
+        this.queries = queries;
+        this.verifier = verifier;
         this.json = JacksonObjectMapperProvider.get(Adapter.toClassic(system)).getOrCreate("jackson-json", Optional.empty());
     }
 
     /**
-     * Opens the journal of {@code data}.
+     * Opens the LMDB journal of {@code data}; {@code overrides} may add plugins (a copy's target).
      *
      * @throws StartupException if there is no journal there, or a vnetd is running on it
      */
-    static JournalReader open(DataDirectory data, Config userFile) {
+    static JournalReader open(DataDirectory data, Config userFile, Config overrides) {
         if (!Files.isDirectory(data.journal())) {
             throw new StartupException("no journal in data directory '" + data.root() + "'");
         }
         FileLock lock = data.lock();
         try {
-            System.setProperty("vnetd.log.file", data.logFile().toString());
-            LoggerFactory.getILoggerFactory();
-            // Only the persistence plugins: no cluster to join, no port to open.
-            Config local = ConfigFactory.parseString("pekko.actor.provider = local");
-            Config config = VnetdNode.loadConfig(local, userFile, data);
-            return new JournalReader(lock, ActorSystem.create(Behaviors.empty(), "vnetd-journal", config));
+            ActorSystem<Void> system = system(overrides, userFile, data, data.logFile());
+            LmdbReadJournal journal = PersistenceQuery.get(Adapter.toClassic(system))
+                    .getReadJournalFor(LmdbReadJournal.class, LmdbReadJournal.Identifier);
+            Queries queries = new Queries() {
+                @Override
+                public Source<String, NotUsed> persistenceIds() {
+                    return journal.currentPersistenceIds();
+                }
+
+                @Override
+                public Source<EventEnvelope, NotUsed> events(String persistenceId) {
+                    return journal.currentEventsByPersistenceId(persistenceId, 0L, Long.MAX_VALUE);
+                }
+            };
+            return new JournalReader(Optional.of(lock), system, queries, () -> LmdbJournalVerifier.verify(system));
         } catch (RuntimeException e) {
             release(lock);
             throw e;
         }
     }
 
+    /**
+     * Opens the PostgreSQL journal {@code journal} names.
+     *
+     * @throws StartupException if the database cannot be reached or holds no journal
+     */
+    static JournalReader open(PostgresJournal journal, Config userFile, DataDirectory data) {
+        journal.requireSchema();
+        Path log = Path.of(System.getProperty("java.io.tmpdir"), "vnetd-journal.log");
+        ActorSystem<Void> system = system(journal.database().pluginConfig(), userFile, data, log);
+        JdbcReadJournal reads = PersistenceQuery.get(Adapter.toClassic(system))
+                .getReadJournalFor(JdbcReadJournal.class, PostgresJournal.READ_PLUGIN);
+        Queries queries = new Queries() {
+            @Override
+            public Source<String, NotUsed> persistenceIds() {
+                return reads.currentPersistenceIds();
+            }
+
+            @Override
+            public Source<EventEnvelope, NotUsed> events(String persistenceId) {
+                return reads.currentEventsByPersistenceId(persistenceId, 0L, Long.MAX_VALUE);
+            }
+        };
+        return new JournalReader(Optional.empty(), system, queries,
+                () -> PostgresJournalVerifier.verify(system, journal.database()));
+    }
+
+    /** An actor system with the persistence plugins only: no cluster to join, no port to open. */
+    static ActorSystem<Void> system(Config overrides, Config userFile, DataDirectory data, Path logFile) {
+        System.setProperty("vnetd.log.file", logFile.toString());
+        LoggerFactory.getILoggerFactory();
+        Config local = overrides.withFallback(ConfigFactory.parseString(
+                "pekko.actor.provider = local\npekko.log-dead-letters = off"));
+        return ActorSystem.create(Behaviors.empty(), "vnetd-journal", VnetdNode.loadConfig(local, userFile, data));
+    }
+
     /** Every persistence id, in the journal's order. */
     List<String> persistenceIds() {
-        return await(journal.currentPersistenceIds().runWith(Sink.seq(), system));
+        return await(queries.persistenceIds().runWith(Sink.seq(), system));
     }
 
     /** Every event of {@code persistenceId}, oldest first. */
     List<EventEnvelope> events(String persistenceId) {
-        return await(journal.currentEventsByPersistenceId(persistenceId, 0L, Long.MAX_VALUE).runWith(Sink.seq(), system));
+        return await(queries.events(persistenceId).runWith(Sink.seq(), system));
     }
 
-    /** Reads every record and checks its checksum and form. */
-    LmdbJournalVerifier.Report verify() {
-        return LmdbJournalVerifier.verify(system);
+    /** Reads every record and checks that it decodes (and, in LMDB, its checksum). */
+    VerificationReport verify() {
+        return verifier.get();
     }
 
     /** The JSON form events and states are journaled in. */
@@ -92,16 +152,20 @@ final class JournalReader implements AutoCloseable {
         return json;
     }
 
-    private static <T> T await(CompletionStage<T> stage) {
+    ActorSystem<Void> system() {
+        return system;
+    }
+
+    static <T> T await(CompletionStage<T> stage) {
         try {
             return stage.toCompletableFuture().get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while reading the journal", e);
+            throw new IllegalStateException("interrupted while using the journal", e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot read the journal: " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException("journal failed: " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
-            throw new IllegalStateException("reading the journal took longer than " + TIMEOUT, e);
+            throw new IllegalStateException("the journal took longer than " + TIMEOUT, e);
         }
     }
 
@@ -115,7 +179,7 @@ final class JournalReader implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             LoggerFactory.getLogger(JournalReader.class).warn("journal reader did not stop cleanly", e);
         } finally {
-            release(lock);
+            lock.ifPresent(JournalReader::release);
         }
     }
 
