@@ -298,11 +298,13 @@ public final class DataPlane implements PortControl, AutoCloseable {
 
     /**
      * vDPA needs a guest's memory to map, which vnetd does not have: a missing device is reported as
-     * QEMU reports it, a present one as unusable here.
+     * QEMU reports it, a present one as unusable here. A descriptor is never vnetd's to take, and
+     * QEMU puts its prefix before that refusal.
      */
     private static NetException vdpaUnavailable(NetdevConfig.VhostVdpa vdpa) {
         if (vdpa.vhostfd().isPresent()) {
-            return NetException.generic("File descriptor named '" + vdpa.vhostfd().get() + "' has not been found");
+            return NetException.generic("vhost-vdpa: unable to parse vhostfd: "
+                    + SocketBackends.fdUnavailable(vdpa.vhostfd().get()).desc());
         }
         String device = vdpa.vhostdev().orElse(NetdevConfig.VhostVdpa.DEFAULT_DEVICE);
         if (!java.nio.file.Files.exists(java.nio.file.Path.of(device))) {

@@ -247,6 +247,47 @@ class DgramBackendTest {
         }
     }
 
+    /**
+     * {@code net_init_dgram}'s rules where a request breaks two: an inet remote is converted before
+     * anything else is looked at, then how local and remote go together, then local's type (as QEMU
+     * 7.2 answered in the conformance case netdev_add-dgram-rule-order).
+     */
+    @Test
+    void whereTwoRulesAreBrokenTheFirstQemuChecksIsReported() {
+        SocketAddress unicast = SocketAddress.Inet.of("127.0.0.1", "17220");
+        SocketAddress group = SocketAddress.Inet.of("230.0.0.20", "17223");
+        SocketAddress unix = SocketAddress.Unix.of(dir.resolve("d").toString());
+        SocketAddress vsock = new SocketAddress.Vsock("2", "17221");
+        SocketAddress fd = new SocketAddress.Fd("nosuchfd");
+        try (BackendHarness h = new BackendHarness()) {
+            assertEquals("can't resolve host address '::1'", refusal(h, dgram(null, SocketAddress.Inet.of("::1", "1"))));
+            assertEquals("can't resolve host address '::1'", refusal(h, dgram(fd, SocketAddress.Inet.of("::1", "1"))));
+            assertEquals("port number 'x' is invalid", refusal(h, dgram(unix, SocketAddress.Inet.of("127.0.0.1", "x"))));
+            assertEquals("port number 'y' is invalid", refusal(h, dgram(SocketAddress.Inet.of("127.0.0.1", "x"),
+                    SocketAddress.Inet.of("127.0.0.1", "y"))));
+            assertEquals("can't resolve host address 'remote.invalid'", refusal(h, dgram(
+                    SocketAddress.Inet.of("local.invalid", "0"), SocketAddress.Inet.of("remote.invalid", "1"))));
+
+            assertEquals("dgram requires local= parameter", refusal(h, dgram(null, null)));
+            assertEquals("dgram requires local= parameter", refusal(h, dgram(null, unix)));
+            assertEquals("type=inet or type=unix requires remote parameter", refusal(h, dgram(unicast, null)));
+            assertEquals("type=inet or type=unix requires remote parameter", refusal(h, dgram(vsock, null)));
+            assertEquals("remote and local types must be the same", refusal(h, dgram(unicast, unix)));
+            assertEquals("remote and local types must be the same", refusal(h, dgram(vsock, unicast)));
+            assertEquals("don't set remote with local.fd", refusal(h, dgram(fd, unix)));
+            assertEquals("only support inet or fd type for local", refusal(h, dgram(vsock, vsock)));
+            assertEquals("File descriptor named 'nosuchfd' has not been found", refusal(h, dgram(fd, null)));
+
+            assertEquals("only support inet or fd type for local", refusal(h, dgram(unix, group)));
+            assertEquals("only support inet or fd type for local", refusal(h, dgram(vsock, group)));
+            assertEquals("File descriptor named 'nosuchfd' has not been found", refusal(h, dgram(fd, group)));
+        }
+    }
+
+    private static NetdevConfig.Dgram dgram(SocketAddress local, SocketAddress remote) {
+        return new NetdevConfig.Dgram("d", Optional.ofNullable(local), Optional.ofNullable(remote));
+    }
+
     static String refusal(BackendHarness h, NetdevConfig config) {
         return assertThrows(NetException.class, () -> h.open(config)).desc();
     }

@@ -184,20 +184,53 @@ class TapBackendTest {
         assertNoInterface("vtdown0");
     }
 
+    /** A tap asking for vhost: ifname, scripts, helper and the vhost options given. */
+    static NetdevConfig.Tap vhostTap(String ifname, String script, String downscript, String helper, Boolean vhost,
+                                     String vhostfd, Boolean vhostforce) {
+        return new NetdevConfig.Tap("t0", Optional.ofNullable(ifname), Optional.empty(), Optional.empty(),
+                Optional.ofNullable(script), Optional.ofNullable(downscript), Optional.empty(), Optional.ofNullable(helper),
+                Optional.empty(), Optional.empty(), Optional.ofNullable(vhost), Optional.ofNullable(vhostfd),
+                Optional.empty(), Optional.ofNullable(vhostforce), Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * QEMU decides on vhost once the first queue is made and its up script ran; a refusal then cleans
+     * the queue up as QEMU does: the down script runs and the interface goes.
+     */
     @Test
-    void vhostIsRefusedBeforeAnythingIsMade() throws IOException {
-        Path up = dir.resolve("up.log");
-        Path ifup = TapHost.upScript(dir, up, "198.18.223.5/30");
+    void vhostIsRefusedOnceTheTapIsUpAndTheDownScriptRuns() throws IOException {
+        Path log = dir.resolve("scripts.log");
+        Path ifup = TapHost.script(dir.resolve("ifup"), "#!/bin/sh\necho \"up $1\" >> " + log + "\n");
+        Path ifdown = TapHost.script(dir.resolve("ifdown"), "#!/bin/sh\necho \"down $1\" >> " + log + "\n");
         try (BackendHarness h = new BackendHarness()) {
-            assertTrue(refusal(h, tap("t0", "vtvh0", ifup.toString(), "no", null, null, true))
+            assertTrue(refusal(h, vhostTap("vtvh0", ifup.toString(), ifdown.toString(), null, true, null, null))
                     .startsWith("tap: vhost-net is not available with vnetd"));
-            NetdevConfig.Tap vhostfd = new NetdevConfig.Tap("t0", Optional.of("vtvh0"), Optional.empty(), Optional.empty(),
-                    Optional.of("no"), Optional.of("no"), Optional.empty(), Optional.empty(), Optional.empty(),
-                    Optional.empty(), Optional.of(false), Optional.of("vfd"), Optional.empty(), Optional.empty(),
-                    Optional.empty(), Optional.empty());
-            assertEquals("vhostfd(s)= is not valid without vhost", refusal(h, vhostfd));
-            assertEquals(List.of(), lines(up), "no script ran");
+            assertEquals("vhostfd(s)= is not valid without vhost",
+                    refusal(h, vhostTap("vtvh0", ifup.toString(), ifdown.toString(), null, false, "vfd", null)));
+            assertEquals(List.of("up vtvh0", "down vtvh0", "up vtvh0", "down vtvh0"), lines(log));
             assertNoInterface("vtvh0");
+            assertTrue(h.dp.backendCounters().isEmpty());
+        }
+    }
+
+    /**
+     * Making the tap (a busy name, a failing up script, a failing helper) comes before the vhost
+     * options, as QEMU 7.2 answered in the conformance case netdev_add-tap-rule-order.
+     */
+    @Test
+    void theTapIsMadeBeforeVhostIsDecided() {
+        try (BackendHarness h = new BackendHarness()) {
+            h.open(tap("t9", "vtbusy0", "no", "no"));
+            String busy = "could not configure /dev/net/tun (vtbusy0): Device or resource busy";
+            assertEquals(busy, refusal(h, vhostTap("vtbusy0", "no", "no", null, false, "vfd", null)));
+            assertEquals(busy, refusal(h, vhostTap("vtbusy0", "no", "no", null, null, null, true)));
+            assertEquals(busy, refusal(h, vhostTap("vtbusy0", "no", "no", null, null, "vfd", true)));
+            String script = "network script /nonexistent/ifup failed with status 256";
+            assertEquals(script, refusal(h, vhostTap("vtfail0", "/nonexistent/ifup", "no", null, null, null, true)));
+            assertEquals(script, refusal(h, vhostTap("vtfail0", "/nonexistent/ifup", "no", null, false, "vfd", null)));
+            assertEquals("bridge helper failed", refusal(h, vhostTap(null, null, null, "/nonexistent/helper", false, "vfd", null)));
+            assertEquals("bridge helper failed", refusal(h, vhostTap(null, null, null, "/nonexistent/helper", null, null, true)));
+            assertNoInterface("vtfail0");
         }
     }
 

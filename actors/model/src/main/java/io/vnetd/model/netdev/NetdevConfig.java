@@ -112,57 +112,15 @@ public sealed interface NetdevConfig extends JsonSerializable {
         }
     }
 
-    /** {@code NetdevDgramOptions}: one frame per datagram, unicast or multicast, inet or unix. */
+    /**
+     * {@code NetdevDgramOptions}: one frame per datagram, unicast or multicast, inet or unix. No
+     * {@link #validate} rules: QEMU converts an inet {@code remote} (a name lookup, maybe) before it
+     * checks how {@code local} and {@code remote} go together, so the dgram backend checks both.
+     */
     record Dgram(String id, Optional<SocketAddress> local, Optional<SocketAddress> remote) implements NetdevConfig {
         @Override
         public String type() {
             return "dgram";
-        }
-
-        /** The combinations QEMU accepts; multicast is decided on the remote address's literal. */
-        @Override
-        public void validate() {
-            boolean multicast = remote.filter(r -> r instanceof SocketAddress.Inet inet && isIpv4Multicast(inet.host()))
-                    .isPresent();
-            if (multicast) {
-                if (local.isPresent() && !(local.get() instanceof SocketAddress.Inet)
-                        && !(local.get() instanceof SocketAddress.Fd)) {
-                    throw NetException.generic("only support inet or fd type for local");
-                }
-                return;
-            }
-            if (local.isEmpty()) {
-                throw NetException.generic("dgram requires local= parameter");
-            }
-            SocketAddress l = local.get();
-            if (l instanceof SocketAddress.Vsock) {
-                throw NetException.generic("only support inet or fd type for local");
-            }
-            if (remote.isEmpty()) {
-                if (!(l instanceof SocketAddress.Fd)) {
-                    throw NetException.generic("type=inet or type=unix requires remote parameter");
-                }
-                return;
-            }
-            if (l instanceof SocketAddress.Fd) {
-                throw NetException.generic("don't set remote with local.fd");
-            }
-            if (remote.get().getClass() != l.getClass()) {
-                throw NetException.generic("remote and local types must be the same");
-            }
-        }
-
-        static boolean isIpv4Multicast(String host) {
-            String[] octets = host.split("\\.", -1);
-            if (octets.length != 4) {
-                return false;
-            }
-            try {
-                int first = Integer.parseInt(octets[0]);
-                return first >= 224 && first <= 239;
-            } catch (NumberFormatException e) {
-                return false;
-            }
         }
     }
 

@@ -13,32 +13,9 @@ import org.junit.jupiter.api.Test;
 class NetdevConfigTest {
 
     private static final SocketAddress INET = SocketAddress.Inet.of("127.0.0.1", "17100");
-    private static final SocketAddress UNIX = SocketAddress.Unix.of("/tmp/qo/d");
-    private static final SocketAddress MCAST = SocketAddress.Inet.of("230.0.0.10", "17212");
-    private static final SocketAddress FD = new SocketAddress.Fd("3");
 
     private static String refusal(NetdevConfig config) {
         return assertThrows(NetException.class, config::validate).desc();
-    }
-
-    private static NetdevConfig.Dgram dgram(SocketAddress local, SocketAddress remote) {
-        return new NetdevConfig.Dgram("d", Optional.ofNullable(local), Optional.ofNullable(remote));
-    }
-
-    @Test
-    void dgramCombinationsFollowTheSpecTable() {
-        assertEquals("dgram requires local= parameter", refusal(dgram(null, null)));
-        assertEquals("type=inet or type=unix requires remote parameter", refusal(dgram(INET, null)));
-        assertDoesNotThrow(() -> dgram(FD, null).validate());
-        assertDoesNotThrow(() -> dgram(null, MCAST).validate());
-        assertDoesNotThrow(() -> dgram(INET, MCAST).validate());
-        assertEquals("dgram requires local= parameter", refusal(dgram(null, INET)));
-        assertDoesNotThrow(() -> dgram(INET, INET).validate());
-        assertDoesNotThrow(() -> dgram(UNIX, UNIX).validate());
-        assertEquals("remote and local types must be the same", refusal(dgram(INET, UNIX)));
-        assertEquals("don't set remote with local.fd", refusal(dgram(FD, INET)));
-        assertEquals("only support inet or fd type for local", refusal(dgram(UNIX, MCAST)));
-        assertEquals("only support inet or fd type for local", refusal(dgram(new SocketAddress.Vsock("2", "5"), INET)));
     }
 
     private static NetdevConfig.Socket socket(String listen, String connect, String mcast, String localaddr, String udp) {
@@ -54,6 +31,18 @@ class NetdevConfigTest {
         assertEquals("localaddr= is only valid with mcast= or udp=", refusal(socket(":1", null, null, "127.0.0.1", null)));
         assertEquals("localaddr= is mandatory with udp=", refusal(socket(null, null, null, null, "127.0.0.1:5")));
         assertDoesNotThrow(() -> socket(null, null, "230.0.0.1:5", null, null).validate());
+    }
+
+    @Test
+    void socketChecksTheModeCountThenLocaladdrThenTheDescriptor() {
+        assertEquals("exactly one of listen=, connect=, mcast= or udp= is required",
+                refusal(socket("127.0.0.1:17180", "127.0.0.1:17181", null, "127.0.0.1", null)));
+        var fdWithLocaladdr = new NetdevConfig.Socket("s", Optional.of("nosuchfd"), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.of("127.0.0.1"), Optional.empty());
+        assertEquals("localaddr= is only valid with mcast= or udp=", refusal(fdWithLocaladdr));
+        var fdWithListen = new NetdevConfig.Socket("s", Optional.of("3"), Optional.of("127.0.0.1:17184"),
+                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+        assertEquals("exactly one of listen=, connect=, mcast= or udp= is required", refusal(fdWithListen));
     }
 
     @Test
@@ -81,6 +70,20 @@ class NetdevConfigTest {
         assertDoesNotThrow(() -> tap("qotap5", null, null, null, null, 2L).validate());
     }
 
+    /** fd= is looked at before fds=, fds= before helper=, and all of them before queues (QEMU 7.2 aborts on 0). */
+    @Test
+    void tapChecksFdThenFdsThenHelperThenVhostfdsThenQueues() {
+        String withFd = "ifname=, script=, downscript=, vnet_hdr=, helper=, queues=, fds=, and vhostfds= are invalid with fd=";
+        String withFds = "ifname=, script=, downscript=, vnet_hdr=, helper=, queues=, and vhostfd= are invalid with fds=";
+        String withHelper = "ifname=, script=, downscript=, vnet_hdr=, queues=, and vhostfds= are invalid with helper=";
+        assertEquals(withFd, refusal(tap(null, "nosuchfd", "a:b", null, null, null)));
+        assertEquals(withFds, refusal(tap(null, null, "a:b", "/nonexistent/helper", null, null)));
+        assertEquals(withHelper, refusal(tap(null, null, null, "/nonexistent/helper", "c:d", null)));
+        assertEquals(withFd, refusal(tap(null, "nosuchfd", null, null, null, 0L)));
+        assertEquals(withHelper, refusal(tap(null, null, null, "/nonexistent/helper", null, 0L)));
+        assertEquals("vhostfds= is invalid if fds= wasn't specified", refusal(tap(null, null, null, null, "c", 0L)));
+    }
+
     private static NetdevConfig.L2tpv3 l2tpv3(boolean udp, String srcport, BigInteger txcookie, BigInteger rxcookie, Long offset) {
         return new NetdevConfig.L2tpv3("l", "127.0.0.1", "127.0.0.1", Optional.ofNullable(srcport), Optional.of("1701"),
                 Optional.empty(), Optional.of(udp), Optional.empty(), Optional.empty(), Optional.empty(),
@@ -100,5 +103,12 @@ class NetdevConfigTest {
         assertDoesNotThrow(() -> l2tpv3(true, "1701", BigInteger.ONE, BigInteger.TWO, 256L).validate(),
                 "QEMU takes 256 despite its message");
         assertEquals(7, l2tpv3(false, null, null, null, null).receiveSession(), "rxsession defaults to txsession");
+    }
+
+    @Test
+    void vhostVdpaTakesADeviceOrADescriptorNotBoth() {
+        var both = new NetdevConfig.VhostVdpa("v", Optional.of("/nonexistent/vdpa"), Optional.of("nosuchfd"),
+                Optional.of(0L), Optional.of(true));
+        assertEquals("vhost-vdpa: vhostdev= and vhostfd= are mutually exclusive", refusal(both));
     }
 }

@@ -29,21 +29,38 @@ public final class DgramBackends {
     private DgramBackends() {
     }
 
-    /** Acquires the socket {@code config} asks for and makes its backend; {@link Backends.Factory} of {@code dgram}. */
+    /**
+     * Acquires the socket {@code config} asks for and makes its backend; {@link Backends.Factory} of
+     * {@code dgram}. The checks are {@code net_init_dgram}'s, in its order: an inet {@code remote} is
+     * converted first (a bad remote outranks every other rule) and decides multicast; then whether
+     * {@code local} and {@code remote} go together; then {@code local}'s type.
+     */
     public static Backend open(NetdevConfig.Dgram config, BackendEnv env) {
         try {
+            SockAddr remoteInet = null;
             if (config.remote().orElse(null) instanceof SocketAddress.Inet remote) {
-                SockAddr destination = Ipv4.convertHostPort(remote.host(), remote.port());
-                if (Ipv4.isMulticast(destination.ipv4())) {
-                    return multicast(config, env, destination);
+                remoteInet = Ipv4.convertHostPort(remote.host(), remote.port());
+                if (Ipv4.isMulticast(remoteInet.ipv4())) {
+                    return multicast(config, env, remoteInet);
                 }
             }
-            // NetdevConfig.Dgram.validate() has checked the combination of local and remote.
-            return switch (config.local().orElseThrow()) {
-                case SocketAddress.Inet local -> inet(config, env, local, (SocketAddress.Inet) config.remote().orElseThrow());
-                case SocketAddress.Unix local -> unix(config, env, local, (SocketAddress.Unix) config.remote().orElseThrow());
+            SocketAddress local = config.local().orElseThrow(
+                    () -> NetException.generic("dgram requires local= parameter"));
+            if (config.remote().isPresent()) {
+                if (local instanceof SocketAddress.Fd) {
+                    throw NetException.generic("don't set remote with local.fd");
+                }
+                if (config.remote().get().getClass() != local.getClass()) {
+                    throw NetException.generic("remote and local types must be the same");
+                }
+            } else if (!(local instanceof SocketAddress.Fd)) {
+                throw NetException.generic("type=inet or type=unix requires remote parameter");
+            }
+            return switch (local) {
+                case SocketAddress.Inet inet -> inet(config, env, inet, remoteInet);
+                case SocketAddress.Unix unix -> unix(config, env, unix, (SocketAddress.Unix) config.remote().orElseThrow());
                 case SocketAddress.Fd fd -> throw fdUnavailable(fd);
-                case SocketAddress.Vsock vsock -> throw NetException.generic("only support inet or fd type for local");
+                case SocketAddress.Vsock vsock -> throw onlyInetOrFd();
             };
         } catch (ErrnoException e) {
             throw NetException.generic(e.getMessage());
@@ -61,17 +78,17 @@ public final class DgramBackends {
                 yield address;
             }
             case SocketAddress.Fd fd -> throw fdUnavailable(fd);
-            default -> throw NetException.generic("only support inet or fd type for local");
+            default -> throw onlyInetOrFd();
         };
         int fd = SocketBackends.multicastSocket(group, local, env.settings().datagramReceiveBufferLength());
         return DatagramBackend.open(env, config, fd, group, "mcast=" + Ipv4.ntoa(group.ipv4()) + ":" + group.port(),
                 Optional.empty());
     }
 
+    /** {@code remote} was converted first, as QEMU converts it before it looks at {@code local}. */
     private static Backend inet(NetdevConfig.Dgram config, BackendEnv env, SocketAddress.Inet local,
-                                SocketAddress.Inet remote) {
+                                SockAddr remoteAddress) {
         SockAddr localAddress = Ipv4.convertHostPort(local.host(), local.port());
-        SockAddr remoteAddress = Ipv4.convertHostPort(remote.host(), remote.port());
         int fd = SocketBackends.unicastSocket(localAddress, env.settings().datagramReceiveBufferLength());
         return DatagramBackend.open(env, config, fd, remoteAddress, "udp=" + Ipv4.ntoa(localAddress.ipv4()) + ":"
                 + localAddress.port() + "/" + Ipv4.ntoa(remoteAddress.ipv4()) + ":" + remoteAddress.port(),
@@ -97,6 +114,11 @@ public final class DgramBackends {
         } catch (IllegalArgumentException e) {
             throw NetException.generic(e.getMessage());
         }
+    }
+
+    /** QEMU's answer for a {@code local} type it has no socket for (unix with multicast, vsock). */
+    private static NetException onlyInetOrFd() {
+        return NetException.generic("only support inet or fd type for local");
     }
 
     private static NetException fdUnavailable(SocketAddress.Fd fd) {

@@ -39,8 +39,10 @@ import java.util.Optional;
  * (busy polling for vhost-net) is accepted and has nothing to do.</li>
  * <li>vhost ({@code vhost=on}, {@code vhostforce=on}, a {@code vhostfd}): vnetd moves the frames
  * itself and cannot hand a tap to the kernel's vhost-net, so it refuses, where QEMU 7.2 either fails
- * ({@code vhostforce} without {@code /dev/vhost-net}, worded as QEMU) or aborts. It refuses before it
- * makes the interface, so a refused command runs no script.</li>
+ * ({@code vhostforce} without {@code /dev/vhost-net}, worded as QEMU) or aborts. It refuses where QEMU
+ * decides on vhost ({@code net_init_tap_one}): once the first queue is made, its up script has run and
+ * its send buffer is set (or the helper made the tap), so those errors come first, as in QEMU, and a
+ * refused tap is cleaned up as QEMU cleans it up, its down script included.</li>
  * </ul>
  *
  * Any failure leaves nothing behind: the queues made so far are closed.
@@ -64,7 +66,6 @@ public final class TapBackends {
             }
             throw SocketBackends.fdUnavailable(fds.isEmpty() ? "" : fds.getFirst());
         }
-        refuseVhost(config);
         try {
             if (config.helper().isPresent()) {
                 String helper = config.helper().get();
@@ -120,8 +121,8 @@ public final class TapBackends {
 
     /**
      * Makes the queues of the interface, runs the up script on the first, sets each queue's send
-     * buffer. If a later step fails once the first queue is complete, its down script runs as QEMU's
-     * clean-up of that queue runs it.
+     * buffer, and decides on vhost after the first. If a later step fails once the first queue is
+     * complete, its down script runs as QEMU's clean-up of that queue runs it.
      */
     private static Backend create(NetdevConfig.Tap config, BackendEnv env) {
         String script = config.script().orElse(NetdevConfig.Tap.DEFAULT_SCRIPT);
@@ -152,6 +153,9 @@ public final class TapBackends {
                 infos.add(i == 0
                         ? "ifname=" + ifname + ",script=" + script + ",downscript=" + downscript
                         : "ifname=" + ifname + ",script=no,downscript=no");
+                if (i == 0) {
+                    refuseVhost(config);
+                }
             }
             return new TapBackend(env, config, fds.stream().mapToInt(Integer::intValue).toArray(), infos, down, 0);
         } catch (RuntimeException e) {
@@ -165,12 +169,15 @@ public final class TapBackends {
 
     /**
      * A backend on a tap the helper made. {@code bridge} gives no send buffer: {@code INT_MAX}, the
-     * kernel's default, as QEMU leaves it.
+     * kernel's default, as QEMU leaves it. A {@code tap} with {@code helper=} decides on vhost last.
      */
     private static Backend adopt(NetdevConfig config, BackendEnv env, int fd, String info, Optional<BigInteger> sndbuf) {
         try (OwnedFd queue = new OwnedFd(fd)) {
             Tun.Adopted tap = Tun.adopt(fd);
             setSendBuffer(fd, sndbuf);
+            if (config instanceof NetdevConfig.Tap tapConfig) {
+                refuseVhost(tapConfig);
+            }
             return queue.handOver(new TapBackend(env, config, new int[] {fd}, List.of(info), Optional.empty(),
                     tap.headerLength()));
         }
