@@ -84,7 +84,8 @@ final class Checkpointer implements AutoCloseable {
         wal = WriteAheadLog.start(walDir, settings.logSegmentSize(), nextSequence);
         wal.deleteSegmentsBefore(wal.segmentNo()); // recovered into LMDB
         freeBytes = measureFreeBytes();
-        thread.execute(this::prepareSpare);
+        // Counted as the running task, so that a close right after opening waits for it before deleting the log.
+        running = thread.submit(this::prepareSpare);
     }
 
     /** Applies the log's groups that LMDB lacks, in one durable transaction; returns the sequence after them. */
