@@ -34,20 +34,15 @@ class PostgresJournalToolIT {
 
     @Test
     void aNodesJournalMovesIntoPostgresAndReadsBackTheSame() throws Exception {
-        PostgresServer postgres = PostgresServer.shared();
-        String database = postgres.createDatabase("copy");
-        String target = postgres.journalSpec(database);
-        try (VnetdProcess daemon = VnetdProcess.start(dataDir);
-             QmpClient qmp = QmpClient.connect(daemon.qmpSocket())) {
-            qmp.ok("netdev_add", "{\"type\": \"hubport\", \"id\": \"h0\", \"hubid\": 0}");
+        String target = PostgresServer.shared().journalSpec(PostgresServer.shared().createDatabase("copy"));
+        runNode(qmp -> {
             qmp.ok("netdev_add", "{\"type\": \"hubport\", \"id\": \"h1\", \"hubid\": 0}");
             qmp.ok("device_add", "{\"driver\": \"virtio-net-pci\", \"id\": \"nic0\", \"netdev\": \"h1\"}");
             for (int i = 0; i < 101; i++) { // past the netdev's snapshot interval, so a snapshot is copied too
                 qmp.ok("set_link", "{\"name\": \"h0\", \"up\": " + (i % 2 == 1) + "}");
             }
             qmp.ok("announce-self", "{\"initial\": 50, \"max\": 100, \"rounds\": 1, \"step\": 10}");
-            assertEquals(0, daemon.terminate());
-        }
+        });
 
         VnetdCommand missing = journal("ids", "--journal", target);
         assertEquals(1, missing.status(), missing.out());
@@ -101,12 +96,7 @@ class PostgresJournalToolIT {
         PostgresServer postgres = PostgresServer.shared();
         String database = postgres.createDatabase("verify");
         String target = postgres.journalSpec(database);
-        try (VnetdProcess daemon = VnetdProcess.start(dataDir);
-             QmpClient qmp = QmpClient.connect(daemon.qmpSocket())) {
-            qmp.ok("netdev_add", "{\"type\": \"hubport\", \"id\": \"h0\", \"hubid\": 0}");
-            qmp.ok("set_link", "{\"name\": \"h0\", \"up\": false}");
-            assertEquals(0, daemon.terminate());
-        }
+        runNode(qmp -> qmp.ok("set_link", "{\"name\": \"h0\", \"up\": false}"));
         assertEquals(0, journal("copy", "--from", dataDir.toString(), "--to", target).status());
         try (Connection connection = DriverManager.getConnection(postgres.jdbcUrl(database), PostgresServer.USER, "");
              Statement statement = connection.createStatement()) {
@@ -135,6 +125,20 @@ class PostgresJournalToolIT {
         assertTrue(unreachable.err().startsWith("vnetd: PostgreSQL journal " + nobody + ": Connection to 127.0.0.1:"),
                 unreachable.err());
         assertEquals(1, unreachable.err().strip().lines().count(), unreachable.err());
+    }
+
+    private interface Session {
+        void run(QmpClient qmp) throws Exception;
+    }
+
+    /** A node on {@code dataDir} with hubport h0, then {@code session}, then an orderly stop. */
+    private void runNode(Session session) throws Exception {
+        try (VnetdProcess daemon = VnetdProcess.start(dataDir);
+             QmpClient qmp = QmpClient.connect(daemon.qmpSocket())) {
+            qmp.ok("netdev_add", "{\"type\": \"hubport\", \"id\": \"h0\", \"hubid\": 0}");
+            session.run(qmp);
+            assertEquals(0, daemon.terminate());
+        }
     }
 
     private static List<String> withoutWriteTimes(VnetdCommand dump) throws Exception {

@@ -43,42 +43,41 @@ public final class PostgresJournalVerifier {
 
     private static long scanEvents(Connection connection, Serialization serialization,
                                    List<VerificationReport.Problem> problems) throws SQLException {
-        long sound = 0;
-        String previousId = null;
-        long previousNr = 0;
-        try (PreparedStatement query = connection.prepareStatement("SELECT persistence_id, sequence_number, event_ser_id,"
-                + " event_ser_manifest, event_payload FROM event_journal WHERE NOT deleted"
-                + " ORDER BY persistence_id, sequence_number")) {
-            query.setFetchSize(FETCH_SIZE);
-            try (ResultSet rows = query.executeQuery()) {
-                while (rows.next()) {
+        String[] previousId = {null};
+        long[] previousNr = {0};
+        return scan(connection, "SELECT persistence_id, sequence_number, event_ser_id, event_ser_manifest, event_payload"
+                + " FROM event_journal WHERE NOT deleted ORDER BY persistence_id, sequence_number", rows -> {
                     String id = rows.getString(1);
                     long nr = rows.getLong(2);
-                    if (id.equals(previousId) && nr != previousNr + 1) {
-                        problems.add(new VerificationReport.Problem(id, previousNr + 1, "journal has a gap: record " + id
-                                + " #" + (previousNr + 1) + " to #" + (nr - 1) + " missing"));
+                    if (id.equals(previousId[0]) && nr != previousNr[0] + 1) {
+                        problems.add(new VerificationReport.Problem(id, previousNr[0] + 1, "journal has a gap: record "
+                                + id + " #" + (previousNr[0] + 1) + " to #" + (nr - 1) + " missing"));
                     }
-                    previousId = id;
-                    previousNr = nr;
-                    if (decodes(serialization, rows, id, nr, "record", problems)) {
-                        sound++;
-                    }
-                }
-            }
-        }
-        return sound;
+                    previousId[0] = id;
+                    previousNr[0] = nr;
+                    return decodes(serialization, rows, "record", problems);
+                });
     }
 
     private static long scanSnapshots(Connection connection, Serialization serialization,
                                       List<VerificationReport.Problem> problems) throws SQLException {
+        return scan(connection, "SELECT persistence_id, sequence_number, snapshot_ser_id, snapshot_ser_manifest,"
+                + " snapshot_payload FROM snapshot ORDER BY persistence_id, sequence_number",
+                rows -> decodes(serialization, rows, "snapshot", problems));
+    }
+
+    private interface RowCheck {
+        boolean sound(ResultSet row) throws SQLException;
+    }
+
+    /** Runs {@code sql} in pages and returns the rows {@code check} finds sound. */
+    private static long scan(Connection connection, String sql, RowCheck check) throws SQLException {
         long sound = 0;
-        try (PreparedStatement query = connection.prepareStatement("SELECT persistence_id, sequence_number,"
-                + " snapshot_ser_id, snapshot_ser_manifest, snapshot_payload FROM snapshot"
-                + " ORDER BY persistence_id, sequence_number")) {
+        try (PreparedStatement query = connection.prepareStatement(sql)) {
             query.setFetchSize(FETCH_SIZE);
             try (ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {
-                    if (decodes(serialization, rows, rows.getString(1), rows.getLong(2), "snapshot", problems)) {
+                    if (check.sound(rows)) {
                         sound++;
                     }
                 }
@@ -87,9 +86,11 @@ public final class PostgresJournalVerifier {
         return sound;
     }
 
-    /** Columns 3 to 5 of {@code row}: serializer id, manifest, payload. */
-    private static boolean decodes(Serialization serialization, ResultSet row, String id, long nr, String kind,
+    /** Whether {@code row} (persistence id, sequence number, serializer id, manifest, payload) decodes. */
+    private static boolean decodes(Serialization serialization, ResultSet row, String kind,
                                    List<VerificationReport.Problem> problems) throws SQLException {
+        String id = row.getString(1);
+        long nr = row.getLong(2);
         var decoded = serialization.deserialize(row.getBytes(5), row.getInt(3), row.getString(4));
         if (decoded.isFailure()) {
             problems.add(new VerificationReport.Problem(id, nr, "journal corrupt: " + kind + " " + id + " #" + nr

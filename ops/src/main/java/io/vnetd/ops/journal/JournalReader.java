@@ -29,6 +29,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
+import org.apache.pekko.persistence.query.javadsl.CurrentPersistenceIdsQuery;
 import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
@@ -79,18 +81,7 @@ final class JournalReader implements AutoCloseable {
             ActorSystem<Void> system = system(overrides, userFile, data, data.logFile());
             LmdbReadJournal journal = PersistenceQuery.get(Adapter.toClassic(system))
                     .getReadJournalFor(LmdbReadJournal.class, LmdbReadJournal.Identifier);
-            Queries queries = new Queries() {
-                @Override
-                public Source<String, NotUsed> persistenceIds() {
-                    return journal.currentPersistenceIds();
-                }
-
-                @Override
-                public Source<EventEnvelope, NotUsed> events(String persistenceId) {
-                    return journal.currentEventsByPersistenceId(persistenceId, 0L, Long.MAX_VALUE);
-                }
-            };
-            return new JournalReader(Optional.of(lock), system, queries, () -> LmdbJournalVerifier.verify(system));
+            return new JournalReader(Optional.of(lock), system, queries(journal), () -> LmdbJournalVerifier.verify(system));
         } catch (RuntimeException e) {
             release(lock);
             throw e;
@@ -108,19 +99,22 @@ final class JournalReader implements AutoCloseable {
         ActorSystem<Void> system = system(journal.database().pluginConfig(), userFile, data, log);
         JdbcReadJournal reads = PersistenceQuery.get(Adapter.toClassic(system))
                 .getReadJournalFor(JdbcReadJournal.class, PostgresJournal.READ_PLUGIN);
-        Queries queries = new Queries() {
+        return new JournalReader(Optional.empty(), system, queries(reads),
+                () -> PostgresJournalVerifier.verify(system, journal.database()));
+    }
+
+    private static <J extends CurrentPersistenceIdsQuery & CurrentEventsByPersistenceIdQuery> Queries queries(J journal) {
+        return new Queries() {
             @Override
             public Source<String, NotUsed> persistenceIds() {
-                return reads.currentPersistenceIds();
+                return journal.currentPersistenceIds();
             }
 
             @Override
             public Source<EventEnvelope, NotUsed> events(String persistenceId) {
-                return reads.currentEventsByPersistenceId(persistenceId, 0L, Long.MAX_VALUE);
+                return journal.currentEventsByPersistenceId(persistenceId, 0L, Long.MAX_VALUE);
             }
         };
-        return new JournalReader(Optional.empty(), system, queries,
-                () -> PostgresJournalVerifier.verify(system, journal.database()));
     }
 
     /** An actor system with the persistence plugins only: no cluster to join, no port to open. */
