@@ -3,6 +3,7 @@ package io.vnetd.actors.directory;
 import io.vnetd.actors.announce.AnnounceTarget;
 import io.vnetd.actors.netdev.NetdevState;
 import io.vnetd.actors.nic.NicState;
+import io.vnetd.model.error.NetErrors;
 import io.vnetd.model.error.NetException;
 import io.vnetd.model.netclient.NetClientInfo;
 import io.vnetd.model.netclient.NetClientRef;
@@ -119,8 +120,7 @@ final class Directory {
             return false;
         }
         if (!existing.state().config().equals(config)) {
-            throw NetException.generic("netdev '" + config.id() + "' exists in the journal with another configuration;"
-                    + " delete it with netdev_del or change the option");
+            throw NetErrors.netdevDeclaredOtherwise(config.id());
         }
         return true;
     }
@@ -145,8 +145,7 @@ final class Directory {
                 && config.netdev().equals(request.netdev())
                 && request.mac().map(mac -> MacAddress.parse(mac).equals(Optional.of(config.mac()))).orElse(true);
         if (!same) {
-            throw NetException.generic("NIC '" + config.name() + "' exists in the journal with another model, netdev"
-                    + " or MAC; delete it with device_del or change the option");
+            throw NetErrors.nicDeclaredOtherwise(config.name());
         }
         return true;
     }
@@ -155,17 +154,17 @@ final class Directory {
     NetdevPlan planNetdev(NetdevConfig config) {
         NetdevRules.checkAdd(config.id(), config.type());
         if (netdevs.containsKey(config.id())) {
-            throw NetException.generic("Duplicate ID '" + config.id() + "'");
+            throw NetErrors.duplicateId(config.id());
         }
         config.validate();
         Optional<String> peer = config.configuredPeer();
         if (peer.isPresent()) {
             NetdevEntry target = netdevs.get(peer.get());
             if (target == null) {
-                throw NetException.generic("netdev '" + peer.get() + "' not found");
+                throw NetErrors.netdevNotFound(peer.get());
             }
             if (target.state().peer().isPresent()) {
-                throw NetException.generic("netdev '" + peer.get() + "' is already in use");
+                throw NetErrors.netdevInUse(peer.get());
             }
         }
         long hubOrdinal = 0;
@@ -181,12 +180,11 @@ final class Directory {
      * properties ({@code netdev}, {@code mac}); then the defaults a realized NIC gets.
      */
     NicPlan planNic(NicRequest request) {
-        NicModel model = NicModel.ofDriver(request.driver()).orElseThrow(() -> NetException.generic(
-                "'" + request.driver() + "' is not a valid device model name"));
+        NicModel model = NicModel.ofDriver(request.driver()).orElseThrow(() -> NetErrors.notADeviceModel(request.driver()));
         request.id().ifPresent(NetdevRules::requireIdentifier);
         if (request.id().isPresent() && findDevice(request.id().get()).isPresent()) {
             // QEMU 7.2 finds the id taken among its QemuOpts, before the device exists.
-            throw NetException.generic("Duplicate ID '" + request.id().get() + "' for device");
+            throw NetErrors.duplicateDeviceOption(request.id().get());
         }
         String qomPath = request.id().map(id -> "/machine/peripheral/" + id)
                 .orElseGet(() -> "/machine/peripheral-anon/device[" + nextAnonymousDevice++ + "]");
@@ -195,19 +193,17 @@ final class Directory {
             String netdev = request.netdev().get();
             NetdevEntry backend = netdevs.get(netdev);
             if (backend == null) {
-                throw NetException.generic("Property '" + owner + ".netdev' can't find value '" + netdev + "'");
+                throw NetErrors.netdevPropertyNotFound(owner, netdev);
             }
             if (backend.state().peer().isPresent()) {
-                throw NetException.generic("Property '" + owner + ".netdev' can't take value '" + netdev + "', it's in use");
+                throw NetErrors.netdevPropertyInUse(owner, netdev);
             }
         }
         MacAddress mac = request.mac().isPresent()
-                ? MacAddress.parse(request.mac().get()).orElseThrow(() -> NetException.generic(
-                        "Property '" + owner + ".mac' doesn't take value '" + request.mac().get() + "'"))
+                ? MacAddress.parse(request.mac().get()).orElseThrow(() -> NetErrors.badMacProperty(owner, request.mac().get()))
                 : automaticMac();
         if (!request.unknownProperties().isEmpty()) {
-            throw NetException.generic("Property '" + model.driver() + "." + request.unknownProperties().getFirst()
-                    + "' not found");
+            throw NetErrors.propertyNotFound(model.driver(), request.unknownProperties().getFirst());
         }
         String name = request.id().orElseGet(() -> generatedName(model));
         NicConfig config = new NicConfig(name, request.id(), model, request.netdev(), mac, qomPath,
@@ -222,7 +218,7 @@ final class Directory {
                 return candidate;
             }
         }
-        throw NetException.generic("no free automatic MAC address is left: give the NIC a 'mac'");
+        throw NetErrors.noAutomaticMacLeft();
     }
 
     /**
@@ -253,7 +249,7 @@ final class Directory {
     List<NetClientRef> linkTargets(String name) {
         List<NetClientRef> named = clientsNamed(name);
         if (named.isEmpty()) {
-            throw NetException.deviceNotFound(name);
+            throw NetErrors.deviceNotFound(name);
         }
         List<NetClientRef> targets = new ArrayList<>(named);
         peerOf(named.getFirst())
@@ -289,14 +285,14 @@ final class Directory {
         }
         List<NetClientRef> named = clientsNamed(name.get());
         if (named.isEmpty()) {
-            throw NetException.generic("invalid net client name: " + name.get());
+            throw NetErrors.invalidNetClientName(name.get());
         }
         NetClientRef first = named.getFirst();
         if (first.kind() != NetClientRef.Kind.NIC) {
-            throw NetException.generic("net client(" + name.get() + ") isn't a NIC");
+            throw NetErrors.notANic(name.get());
         }
         if (!nics.get(first.name()).config().model().hasRxFilter()) {
-            throw NetException.generic("net client(" + name.get() + ") doesn't support rx-filter querying");
+            throw NetErrors.noRxFilterQuery(name.get());
         }
         return List.of(first.name());
     }

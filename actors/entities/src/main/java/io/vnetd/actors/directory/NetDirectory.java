@@ -14,7 +14,8 @@ import io.vnetd.actors.netdev.NetdevEntity;
 import io.vnetd.actors.nic.NicCommand;
 import io.vnetd.actors.nic.NicEntity;
 import io.vnetd.actors.nic.NicState;
-import io.vnetd.model.error.ErrorClass;
+import io.vnetd.actors.persistence.EntityReply;
+import io.vnetd.model.error.NetErrors;
 import io.vnetd.model.error.NetException;
 import io.vnetd.model.netclient.NetClientRef;
 import java.time.Duration;
@@ -168,7 +169,7 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
         try {
             held = clientsOf(request);
         } catch (NetException e) {
-            request.replyTo().tell(DirectoryReply.Failed.of(e));
+            request.replyTo().tell(new DirectoryReply.Failed(e));
             return this;
         }
         for (NetClientRef client : held) {
@@ -181,7 +182,7 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
         try {
             work = start(request);
         } catch (NetException e) {
-            request.replyTo().tell(DirectoryReply.Failed.of(e));
+            request.replyTo().tell(new DirectoryReply.Failed(e));
             return this;
         }
         busy.addAll(held);
@@ -258,7 +259,7 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
             }
             case DelNetdev del -> {
                 Directory.NetdevEntry entry = directory.netdev(del.id())
-                        .orElseThrow(() -> NetException.deviceNotFound(del.id()));
+                        .orElseThrow(() -> NetErrors.deviceNotFound(del.id()));
                 yield deleteThenRelease(netdev(del.id(), NetdevCommand.Delete::new), entry.state().peer());
             }
             case SetLink link -> all(directory.linkTargets(link.name()).stream()
@@ -275,7 +276,7 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
             }
             case DelNic del -> {
                 NicState.Present nic = directory.findDevice(del.device())
-                        .orElseThrow(() -> NetException.deviceNotFound(del.device()));
+                        .orElseThrow(() -> NetErrors.deviceNotFound(del.device()));
                 yield deleteThenRelease(nic(nic.config().name(), NicCommand.Delete::new),
                         nic.peer().map(NetClientRef::netdev));
             }
@@ -286,7 +287,7 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
                             .map(state -> Directory.rxFilterInfo((NicState.Present) ((Confirmed.OfNic) state).done().state()))
                             .toList())));
             case Guest guest -> {
-                directory.nic(guest.nic()).orElseThrow(() -> NetException.deviceNotFound(guest.nic()));
+                directory.nic(guest.nic()).orElseThrow(() -> NetErrors.deviceNotFound(guest.nic()));
                 yield nic(guest.nic(), replyTo -> new NicCommand.Guest(guest.control(), replyTo))
                         .thenApply(c -> Outcome.ok(List.of(c)));
             }
@@ -341,30 +342,23 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
     }
 
     /** Asks a netdev entity; a refusal fails the stage with the entity's {@link NetException}. */
-    private CompletionStage<Confirmed> netdev(String name, Function<ActorRef<NetdevCommand.Reply>, NetdevCommand> command) {
-        return Asks.<NetdevCommand, NetdevCommand.Reply>ask(settings.netdevs().apply(name), command,
+    private CompletionStage<Confirmed> netdev(String name,
+                                              Function<ActorRef<EntityReply<NetdevCommand.Done>>, NetdevCommand> command) {
+        return Asks.<NetdevCommand, EntityReply<NetdevCommand.Done>>ask(settings.netdevs().apply(name), command,
                         settings.askTimeout(), scheduler)
-                .thenCompose(reply -> switch (reply) {
-                    case NetdevCommand.Done done -> CompletableFuture.completedFuture(new Confirmed.OfNetdev(done));
-                    case NetdevCommand.Refused refused -> CompletableFuture.failedFuture(refused.toException());
-                });
+                .thenApply(reply -> new Confirmed.OfNetdev(reply.orThrow()));
     }
 
-    private CompletionStage<Confirmed> nic(String name, Function<ActorRef<NicCommand.Reply>, NicCommand> command) {
-        return Asks.<NicCommand, NicCommand.Reply>ask(settings.nics().apply(name), command,
+    private CompletionStage<Confirmed> nic(String name, Function<ActorRef<EntityReply<NicCommand.Done>>, NicCommand> command) {
+        return Asks.<NicCommand, EntityReply<NicCommand.Done>>ask(settings.nics().apply(name), command,
                         settings.askTimeout(), scheduler)
-                .thenCompose(reply -> switch (reply) {
-                    case NicCommand.Done done -> CompletableFuture.completedFuture(new Confirmed.OfNic(done));
-                    case NicCommand.Refused refused -> CompletableFuture.failedFuture(refused.toException());
-                });
+                .thenApply(reply -> new Confirmed.OfNic(reply.orThrow()));
     }
 
     private static DirectoryReply.Failed failed(Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
-        return cause instanceof NetException e
-                ? DirectoryReply.Failed.of(e)
-                : new DirectoryReply.Failed(ErrorClass.GenericError, "vnetd: " + cause.getMessage());
+        return new DirectoryReply.Failed(cause instanceof NetException e ? e : NetErrors.failed(cause));
     }
 
     /**

@@ -6,10 +6,10 @@ import com.typesafe.config.ConfigFactory;
 import io.vnetd.actors.announce.AnnounceCommand;
 import io.vnetd.actors.announce.AnnounceEvent;
 import io.vnetd.actors.announce.AnnounceState;
-import io.vnetd.actors.netdev.NetdevCommand;
-import io.vnetd.actors.nic.NicCommand;
+import io.vnetd.actors.persistence.EntityReply;
 import io.vnetd.model.announce.AnnounceParameters;
 import io.vnetd.model.error.ErrorClass;
+import io.vnetd.model.error.NetException;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -43,9 +43,8 @@ class StableFormsTest {
                 new AnnounceState.Idle(3),
                 new AnnounceState.Running(4, named, 2, 1_700_000_000_150L),
                 new AnnounceCommand.Started(new AnnounceState.Idle(1)),
-                new AnnounceCommand.Refused(ErrorClass.GenericError, "vnetd could not journal the change: journal full"),
-                new NetdevCommand.Refused(ErrorClass.DeviceNotFound, "Device 'h0' not found"),
-                new NicCommand.Refused(ErrorClass.GenericError, "vnetd could not journal the change: event too large"));
+                new EntityReply.Refused<>(NetException.generic("vnetd could not journal the change: journal full")),
+                new EntityReply.Refused<>(new NetException(ErrorClass.DeviceNotFound, "Device 'h0' not found")));
     }
 
     @ParameterizedTest
