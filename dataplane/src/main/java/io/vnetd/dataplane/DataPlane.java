@@ -293,6 +293,9 @@ public final class DataPlane implements PortControl, AutoCloseable {
             case NetdevConfig.VhostUser vhostUser ->
                     throw NetException.generic("chardev \"" + vhostUser.chardev() + "\" not found");
             case NetdevConfig.VhostVdpa vdpa -> throw vdpaUnavailable(vdpa);
+            // netdev_add's rules refuse a type without a backend before any port is opened.
+            case NetdevConfig.Unsupported unsupported -> throw new IllegalArgumentException(
+                    "netdev '" + unsupported.id() + "': no backend of type " + unsupported.driver());
         }
     }
 

@@ -4,6 +4,7 @@ import io.vnetd.model.announce.AnnounceParameters;
 import io.vnetd.model.error.NetErrors;
 import io.vnetd.model.netclient.NetClientInfo;
 import io.vnetd.model.netdev.NetdevConfig;
+import io.vnetd.model.netdev.NetdevRules;
 import io.vnetd.model.nic.GuestControl;
 import io.vnetd.model.nic.NicRequest;
 import io.vnetd.model.nic.RxFilterInfo;
@@ -63,6 +64,7 @@ public final class FakeNetwork implements NetworkService {
     @Override
     public CompletionStage<Void> netdevAdd(NetdevConfig config) {
         return complete(() -> {
+            NetdevRules.checkAdd(config.id(), config.type());
             config.validate();
             if (!(config instanceof NetdevConfig.Hubport port)) {
                 throw new UnsupportedOperationException("the fake network has hub ports only, not " + config.type());

@@ -73,6 +73,13 @@ class RequestPlannerTest {
     }
 
     @Test
+    void aTypeWithoutABackendIsRefusedBeforeItsIdIsLookedUp() {
+        hubport("h0", 0, 1, 1);
+        assertEquals("network backend 'nic' is not compiled into this binary",
+                refusal(() -> netdevAdd(new NetdevConfig.Unsupported("h0", "nic"))));
+    }
+
+    @Test
     void aNetdevWithAPeerAlreadyTakesNoOther() {
         netdev(new NetdevConfig.Hubport("h0", 0, Optional.empty()), 1, 1, "vnic");
         assertEquals("netdev 'h0' is already in use",
@@ -88,6 +95,8 @@ class RequestPlannerTest {
                 true, index)));
         assertEquals("Parameter 'id' expects an identifier",
                 refusal(() -> RequestPlanner.planNetdev(new NetdevConfig.Hubport("0h", 0, Optional.empty()), true, index)));
+        assertEquals("network backend 'user' is not compiled into this binary",
+                refusal(() -> RequestPlanner.planNetdev(new NetdevConfig.Unsupported("h0", "user"), true, index)));
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.vnetd.actors.persistence.EntityReply;
 import io.vnetd.model.announce.AnnounceParameters;
 import io.vnetd.model.error.ErrorClass;
 import io.vnetd.model.error.NetException;
+import io.vnetd.model.netdev.NetdevConfig;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -19,9 +20,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Announce timers' events and states, and the answers entities send across the cluster (a refusal
- * included), survive Pekko's serialization unchanged. (Netdev and NIC entities' commands, events and
- * states are checked on every command by their EventSourcedBehaviorTestKit tests.)
+ * Announce timers' events and states, the answers entities send across the cluster (a refusal
+ * included) and the configuration of a netdev_add of a type without a backend survive Pekko's
+ * serialization unchanged. (Netdev and NIC entities' commands, events and states are checked on
+ * every command by their EventSourcedBehaviorTestKit tests.)
  */
 class StableFormsTest {
 
@@ -43,6 +45,7 @@ class StableFormsTest {
                 new AnnounceState.Idle(3),
                 new AnnounceState.Running(4, named, 2, 1_700_000_000_150L),
                 new AnnounceCommand.Started(new AnnounceState.Idle(1)),
+                new NetdevConfig.Unsupported("u", "user"),
                 new EntityReply.Refused<>(NetException.generic("vnetd could not journal the change: journal full")),
                 new EntityReply.Refused<>(new NetException(ErrorClass.DeviceNotFound, "Device 'h0' not found")));
     }
