@@ -23,7 +23,8 @@ import org.slf4j.Logger;
 /**
  * One network backend as a persistent entity. It checks the rules that need its own state, acquires
  * its host resource before journaling (so a port in use comes back as QEMU's error and nothing is
- * written), and re-realizes its port after recovery.
+ * written), activates the port once the answer is sent (so the connection's events follow the
+ * answer, as in QEMU), and re-realizes its port after recovery.
  */
 public final class NetdevEntity extends JournaledEntity<NetdevCommand, NetdevEvent, NetdevState, Done> {
 
@@ -98,7 +99,7 @@ public final class NetdevEntity extends JournaledEntity<NetdevCommand, NetdevEve
         status = OK;
         return replyOnceJournaled(Effect().persist(new NetdevEvent.Created(c.config(), c.ordinal(), c.hubOrdinal()))
                 .thenRun(this::realizePeer),
-                c.replyTo(), this::done);
+                c.replyTo(), this::done, created -> ports.activate(self));
     }
 
     private ReplyEffect<NetdevEvent, NetdevState> delete(NetdevState.Present state, NetdevCommand.Delete c) {
@@ -138,9 +139,9 @@ public final class NetdevEntity extends JournaledEntity<NetdevCommand, NetdevEve
     }
 
     /**
-     * After recovery: re-acquire the resource and restore link and peer in the data plane. A resource
-     * that cannot be had (a port taken meanwhile) is tried again with back-off; the netdev stays
-     * configured and the listing says why it has no port.
+     * After recovery: re-acquire the resource, restore link and peer in the data plane, then serve
+     * the port. A resource that cannot be had (a port taken meanwhile) is tried again with back-off;
+     * the netdev stays configured and the listing says why it has no port.
      */
     @Override
     protected void recovered(NetdevState state) {
@@ -177,6 +178,7 @@ public final class NetdevEntity extends JournaledEntity<NetdevCommand, NetdevEve
             ports.setLink(self, false);
         }
         realizePeer(present);
+        ports.activate(self);
     }
 
     private void realizePeer(NetdevState state) {

@@ -2,6 +2,7 @@ package io.vnetd.actors.persistence;
 
 import io.vnetd.model.error.NetException;
 import java.time.Duration;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.PostStop;
@@ -82,5 +83,21 @@ public abstract class JournaledEntity<C, E, S, A extends EntityReply.Accepted<A>
             journaling.journaled();
             return answer.apply(state);
         });
+    }
+
+    /**
+     * {@code effect}, answered with {@code answer} of the new state once journaled; {@code afterward}
+     * runs once the answer is sent. The answer's continuations (the directory's, the QMP gateway's)
+     * run on the thread that sends it, so on one node the client has the answer before
+     * {@code afterward} starts.
+     */
+    protected final ReplyEffect<E, S> replyOnceJournaled(EffectBuilder<E, S> effect, ActorRef<EntityReply<A>> replyTo,
+                                                        Function<S, A> answer, Consumer<S> afterward) {
+        journaling.journaling(replyTo);
+        return effect.<S>thenRun(state -> {
+            journaling.journaled();
+            replyTo.tell(answer.apply(state));
+            afterward.accept(state);
+        }).thenNoReply();
     }
 }

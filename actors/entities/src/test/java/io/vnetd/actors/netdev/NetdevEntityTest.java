@@ -11,11 +11,14 @@ import io.vnetd.model.error.ErrorClass;
 import io.vnetd.model.error.NetException;
 import io.vnetd.model.netclient.NetClientRef;
 import io.vnetd.model.netdev.NetdevConfig;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.AfterAll;
@@ -54,7 +57,21 @@ class NetdevEntityTest {
         var result = entity.<EntityReply<Done>>runCommand(replyTo -> create(hubport, replyTo));
         assertEquals(new NetdevEvent.Created(hubport, 1, 1), result.event());
         assertEquals(new Done("hp0", new NetdevState.Present(hubport, true, Optional.empty(), 1, 1), "ok"), result.reply());
-        assertEquals(List.of("open hp0"), ports.calls);
+        assertEquals(List.of("open hp0", "activate netdev hp0"), ports.calls);
+    }
+
+    @Test
+    void aNewPortIsServedOnlyOnceTheAnswerIsSent() {
+        var netdev = TESTKIT.spawn(NetdevEntity.create("hp2", ports));
+        var answer = new CompletableFuture<CompletableFuture<EntityReply<Done>>>();
+        var answeredFirst = new CompletableFuture<Boolean>();
+        // The ask completes on the thread that replies, so whether it is done says whether the answer went first.
+        ports.onActivate = () -> answeredFirst.complete(answer.join().isDone());
+        answer.complete(AskPattern.<NetdevCommand, EntityReply<Done>>ask(netdev,
+                replyTo -> create(new NetdevConfig.Hubport("hp2", 0, Optional.empty()), replyTo),
+                Duration.ofSeconds(10), TESTKIT.scheduler()).toCompletableFuture());
+        assertTrue(answeredFirst.join(), "the asker has the answer when the port is activated");
+        assertEquals(List.of("open hp2", "activate netdev hp2"), ports.calls);
     }
 
     @Test
@@ -102,7 +119,8 @@ class NetdevEntityTest {
         ports.calls.clear();
         var restarted = entity.restart();
         assertEquals(new NetdevState.Present(hubport, false, Optional.of(NetClientRef.netdev("be0")), 1, 1), restarted.state());
-        assertEquals(List.of("open hp0", "link netdev hp0 down", "connect netdev hp0 netdev be0"), ports.calls);
+        assertEquals(List.of("open hp0", "link netdev hp0 down", "connect netdev hp0 netdev be0", "activate netdev hp0"),
+                ports.calls);
     }
 
     @Test
@@ -141,7 +159,8 @@ class NetdevEntityTest {
         var failed = entity.<EntityReply<Done>>runCommand(replyTo -> create(new NetdevConfig.Hubport("hp0", 0, Optional.empty()), replyTo));
         assertEquals(refused(ErrorClass.GenericError,
                 "vnetd could not journal the change: journal full: LMDB map size 1 MiB exhausted"), failed.reply());
-        assertEquals(List.of("open hp0", "close netdev hp0"), ports.calls, "the port opened for the attempt is released");
+        assertEquals(List.of("open hp0", "close netdev hp0"), ports.calls,
+                "the port opened for the attempt is released, never served");
         var again = entity.<EntityReply<Done>>runCommand(replyTo -> create(new NetdevConfig.Hubport("hp0", 0, Optional.empty()), replyTo));
         assertInstanceOf(Done.class, again.reply(), "the entity takes commands again once the journal does");
     }
