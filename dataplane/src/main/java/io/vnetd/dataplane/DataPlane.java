@@ -75,8 +75,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Netdevs with host sockets or tap interfaces ({@code socket}, {@code stream}, {@code dgram},
  * {@code l2tpv3}, {@code tap}, {@code bridge}) are backends: {@link #open} acquires the socket or tap
- * on the caller's thread, so QEMU's synchronous errors reach the command, and an {@link IoAgent}
- * moves frames between it and the backend's endpoint port.
+ * on the caller's thread, so QEMU's synchronous errors reach the command, and once
+ * {@link #activate}d (after the command is answered) an {@link IoAgent} moves frames between it and
+ * the backend's endpoint port.
  *
  * <p>{@link #create} builds a data plane without threads (tests step {@link #switchingAgent()} and
  * {@link #ioAgents()} themselves); {@link #start} runs the agents on threads of their own or one
@@ -293,6 +294,18 @@ public final class DataPlane implements PortControl, AutoCloseable {
             case NetdevConfig.VhostUser vhostUser ->
                     throw NetException.generic("chardev \"" + vhostUser.chardev() + "\" not found");
             case NetdevConfig.VhostVdpa vdpa -> throw vdpaUnavailable(vdpa);
+            // netdev_add's rules refuse a type without a backend before any port is opened.
+            case NetdevConfig.Unsupported unsupported -> throw new IllegalArgumentException(
+                    "netdev '" + unsupported.id() + "': no backend of type " + unsupported.driver());
+        }
+    }
+
+    @Override
+    public void activate(NetClientRef client) {
+        Objects.requireNonNull(client, "client");
+        requireNotClosed();
+        if (client.kind() == NetClientRef.Kind.NETDEV) {
+            backends.activate(client.name());
         }
     }
 

@@ -1,9 +1,10 @@
 package io.vnetd.qmp;
 
 import io.vnetd.model.announce.AnnounceParameters;
-import io.vnetd.model.error.NetException;
+import io.vnetd.model.error.NetErrors;
 import io.vnetd.model.netclient.NetClientInfo;
 import io.vnetd.model.netdev.NetdevConfig;
+import io.vnetd.model.netdev.NetdevRules;
 import io.vnetd.model.nic.GuestControl;
 import io.vnetd.model.nic.NicRequest;
 import io.vnetd.model.nic.RxFilterInfo;
@@ -63,16 +64,17 @@ public final class FakeNetwork implements NetworkService {
     @Override
     public CompletionStage<Void> netdevAdd(NetdevConfig config) {
         return complete(() -> {
+            NetdevRules.checkAdd(config.id(), config.type());
             config.validate();
             if (!(config instanceof NetdevConfig.Hubport port)) {
                 throw new UnsupportedOperationException("the fake network has hub ports only, not " + config.type());
             }
             if (clients.containsKey(port.id())) {
-                throw NetException.generic("Duplicate ID '" + port.id() + "'");
+                throw NetErrors.duplicateId(port.id());
             }
             Optional<String> peer = port.netdev();
             if (peer.isPresent() && !clients.containsKey(peer.get())) {
-                throw NetException.generic("netdev '" + peer.get() + "' not found");
+                throw NetErrors.netdevNotFound(peer.get());
             }
             if (!hubs.contains(port.hubid())) {
                 hubs.add(port.hubid());
@@ -88,7 +90,7 @@ public final class FakeNetwork implements NetworkService {
         return complete(() -> {
             NetClientInfo removed = clients.remove(id);
             if (removed == null) {
-                throw NetException.deviceNotFound(id);
+                throw NetErrors.deviceNotFound(id);
             }
             removed.peer().ifPresent(p -> clients.computeIfPresent(p, (name, c) -> withPeer(c, Optional.empty())));
             return null;
@@ -100,7 +102,7 @@ public final class FakeNetwork implements NetworkService {
         return complete(() -> {
             NetClientInfo c = clients.get(name);
             if (c == null) {
-                throw NetException.deviceNotFound(name);
+                throw NetErrors.deviceNotFound(name);
             }
             clients.put(name, new NetClientInfo(c.name(), c.type(), up, c.peer(), c.hubId(), c.info(), c.status()));
             return null;
@@ -112,9 +114,9 @@ public final class FakeNetwork implements NetworkService {
         return complete(() -> {
             if (name.isPresent()) {
                 if (clients.containsKey(name.get())) {
-                    throw NetException.generic("net client(" + name.get() + ") isn't a NIC");
+                    throw NetErrors.notANic(name.get());
                 }
-                throw NetException.generic("invalid net client name: " + name.get());
+                throw NetErrors.invalidNetClientName(name.get());
             }
             return List.of();
         });

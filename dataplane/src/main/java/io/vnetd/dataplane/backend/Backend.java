@@ -11,9 +11,10 @@ import io.vnetd.model.netdev.NetdevConfig;
  *
  * <p>Life: a backend type's factory acquires the host resource on the control plane's thread (so
  * that QEMU's synchronous errors reach the command) and constructs the backend, which attaches its
- * port; the agent then calls {@link #onStart}, {@link #doWork} every duty cycle, and after
- * {@link #close} {@link #onStop}, and frees the counters. Its description ({@code info network}) and
- * counters are readable from any thread.
+ * port; once it is activated (after the command is answered), the agent calls {@link #onStart},
+ * {@link #doWork} every duty cycle, and after {@link #close} {@link #onStop}, and frees the counters.
+ * A backend closed before it was activated is stopped on the closing thread. Its description
+ * ({@code info network}) and counters are readable from any thread.
  */
 public abstract class Backend {
 
@@ -48,7 +49,7 @@ public abstract class Backend {
         return counters;
     }
 
-    /** The agent serving this backend, set once when it opens. */
+    /** The agent serving this backend, set once when it is activated; null before. */
     final IoAgent agent() {
         return agent;
     }

@@ -51,7 +51,8 @@ public final class Backends implements BackendEnv {
     }
 
     /**
-     * Opens the backend {@code config} describes, unless one with this configuration is open already.
+     * Opens the backend {@code config} describes (its host resource and its port), unless one with
+     * this configuration is open already; no agent serves it before {@link #activate}.
      *
      * @throws io.vnetd.model.error.NetException with QEMU's wording when the host resource cannot be had
      * @throws IllegalStateException            if the id is open with another configuration
@@ -67,18 +68,26 @@ public final class Backends implements BackendEnv {
             }
             throw new IllegalStateException("netdev '" + config.id() + "' is open already as " + existing.config());
         }
-        Backend backend = factory.open(config, this);
+        open.put(config.id(), factory.open(config, this));
+    }
+
+    /** Has the least loaded agent serve backend {@code name}; nothing if none is open, or it is served already. */
+    public synchronized void activate(String name) {
+        Backend backend = open.get(name);
+        if (backend == null || backend.agent() != null) {
+            return;
+        }
         IoAgent agent = leastLoaded();
         backend.servedBy(agent);
         try {
             agent.start(backend);
         } catch (RuntimeException e) {
             // The agent never took it: let go of everything here.
+            open.remove(name);
             backend.close();
             backend.stop();
             throw e;
         }
-        open.put(config.id(), backend);
     }
 
     /** Closes backend {@code name}: its resources are released when this returns. Nothing if none is open. */
@@ -86,18 +95,26 @@ public final class Backends implements BackendEnv {
         Backend backend = open.remove(name);
         if (backend != null) {
             backend.close();
-            backend.agent().stop(backend);
+            // Its agent closes its descriptors; one that no agent serves yet is stopped here.
+            if (backend.agent() != null) {
+                backend.agent().stop(backend);
+            } else {
+                backend.stop();
+            }
         }
     }
 
     /**
-     * Releases every backend's resources and stops opening more; the agents, stopping, close their
-     * descriptors.
+     * Releases every backend's resources and stops opening more; the agents, stopping, close the
+     * descriptors of those they serve.
      */
     public synchronized void shutDown() {
         shutDown = true;
         for (Backend backend : open.values()) {
             backend.close();
+            if (backend.agent() == null) {
+                backend.stop();
+            }
         }
         open.clear();
         resolver.close();

@@ -90,8 +90,10 @@ final class BackendHarness implements AutoCloseable {
         }
     }
 
+    /** Opens the backend and has it served, as the control plane does once the command is answered. */
     void open(NetdevConfig config) {
         dp.open(config);
+        dp.activate(NetClientRef.netdev(config.id()));
     }
 
     String describe(String netdev) {

@@ -50,6 +50,8 @@ class BackendSteadyStateAllocationTest {
             dp.open(new NetdevConfig.Hubport("hs", 0, Optional.empty()));
             dp.connect(netdev("d"), netdev("hd"));
             dp.connect(netdev("s"), netdev("hs"));
+            dp.activate(netdev("d"));
+            dp.activate(netdev("s"));
             try (SocketChannel stream = SocketChannel.open(new InetSocketAddress("127.0.0.1", streamPort))) {
                 stream.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 Traffic traffic = new Traffic(remote, new InetSocketAddress("127.0.0.1", dgramPort), stream);

@@ -54,6 +54,7 @@ class RunningAgentsTest {
             dp.open(DgramBackendTest.inet("d0", "127.0.0.1", local, "127.0.0.1", remotePort));
             EndpointPort peer = dp.attachEndpoint("peer");
             dp.connect(netdev("d0"), netdev("peer"));
+            dp.activate(netdev("d0"));
             List<byte[]> delivered = new ArrayList<>();
 
             for (int i = 0; i < ROUNDS; i++) {

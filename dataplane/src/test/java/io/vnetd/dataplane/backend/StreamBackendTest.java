@@ -256,6 +256,24 @@ class StreamBackendTest {
     }
 
     @Test
+    void aClientWhoseAgentWasAsleepIsAnnouncedAfterTheServerAsInQemu() {
+        String path = dir.resolve("woken.sock").toString();
+        SocketAddress.Unix address = SocketAddress.Unix.of(path);
+        try (BackendHarness h = new BackendHarness()) {
+            h.open(server("ss0", address));
+            h.settle();
+            h.open(client("sc0", address, Optional.empty()));
+            // The agent slept and was woken for the client: its next cycle begins with what that sleep found.
+            IoAgent agent = h.dp.ioAgents().getFirst();
+            agent.wake();
+            agent.sleep(TimeUnit.MILLISECONDS.toNanos(1));
+            h.await("both ends connected", () -> h.events.size() == 2);
+            assertEquals(List.of(new NetEvent.NetdevStreamConnected("ss0", address),
+                    new NetEvent.NetdevStreamConnected("sc0", address)), h.events);
+        }
+    }
+
+    @Test
     void abstractUnixAddressesAreAnnouncedAsQemuAnnouncesThem() {
         String name = "vnetd-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
         crossConnect(new SocketAddress.Unix(name, Optional.of(true), Optional.empty()),
@@ -287,8 +305,9 @@ class StreamBackendTest {
 
     /**
      * A vnetd server and a vnetd client on {@code address}: both announce the connection with the
-     * server's address as {@code announced}, frames cross both ways, and closing the client is a
-     * disconnection for the server.
+     * server's address as {@code announced}, the server first (as in QEMU, whose main loop reports a
+     * connect's completion after the listener's accept), frames cross both ways, and closing the
+     * client is a disconnection for the server.
      */
     private void crossConnect(SocketAddress address, SocketAddress announced, String description) {
         try (BackendHarness h = new BackendHarness()) {
@@ -297,8 +316,8 @@ class StreamBackendTest {
             Peer serverSide = h.peerOf("ss0");
             Peer clientSide = h.peerOf("sc0");
             h.await("both ends connected", () -> h.events.size() == 2);
-            assertTrue(h.events.contains(new NetEvent.NetdevStreamConnected("ss0", announced)), h.events::toString);
-            assertTrue(h.events.contains(new NetEvent.NetdevStreamConnected("sc0", announced)), h.events::toString);
+            assertEquals(List.of(new NetEvent.NetdevStreamConnected("ss0", announced),
+                    new NetEvent.NetdevStreamConnected("sc0", announced)), h.events);
             assertEquals(description, h.describe("ss0"));
             assertEquals(description, h.describe("sc0"));
 
@@ -317,6 +336,26 @@ class StreamBackendTest {
             h.dp.close(netdev("ss0"));
             h.settle();
             assertEquals(3, h.events.size(), "deleting a netdev announces nothing about it");
+        }
+    }
+
+    @Test
+    void anOpenedStreamIsServedOnlyOnceActivated() throws IOException {
+        int port = freeTcpPort();
+        try (BackendHarness h = new BackendHarness();
+             ServerSocketChannel listener = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", port))) {
+            listener.configureBlocking(false);
+            h.dp.open(client("sc0", loopback(port), Optional.empty()));
+            h.dp.open(client("sc1", loopback(port), Optional.empty()));
+            h.settle();
+            assertEquals(null, listener.accept(), "no connection before the netdev_add is answered");
+            h.dp.close(netdev("sc1"));
+            h.dp.activate(netdev("sc0"));
+            h.await("the connection", () -> h.events.size() == 1);
+            assertEquals(new NetEvent.NetdevStreamConnected("sc0", inetPeer("127.0.0.1", port, false)), h.events.getFirst());
+            h.dp.activate(netdev("sc1"));
+            h.settle();
+            assertEquals(1, h.events.size(), "a netdev closed before it was served is never served");
         }
     }
 

@@ -62,6 +62,8 @@ class TapSteadyStateAllocationTest {
             dp.open(new NetdevConfig.Hubport("hd", 0, Optional.empty()));
             dp.connect(netdev("t"), netdev("ht"));
             dp.connect(netdev("d"), netdev("hd"));
+            dp.activate(netdev("t"));
+            dp.activate(netdev("d"));
             Arp arp = new Arp(remote, new InetSocketAddress("127.0.0.1", dgramPort));
             arp.run(WARM_UP_FRAMES);
 

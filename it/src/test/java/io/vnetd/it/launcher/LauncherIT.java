@@ -116,6 +116,10 @@ class LauncherIT {
                 + " configuration; delete it with netdev_del or change the option"), stderr);
         assertEquals(List.of("vnetd: -netdev hubport,id=h9: Parameter 'hubid' is missing"),
                 refusal("--data-dir", dir.resolve("other").toString(), "-netdev", "hubport,id=h9"));
+        assertEquals(List.of("vnetd: -netdev hubport,id=0h,hubid=0: Parameter 'id' expects an identifier"),
+                refusal("--data-dir", dir.resolve("other").toString(), "-netdev", "hubport,id=0h,hubid=0"));
+        assertEquals(List.of("vnetd: -netdev user,id=h0: network backend 'user' is not compiled into this binary"),
+                refusal("--data-dir", data.toString(), "-netdev", "user,id=h0"), "netdev_add's rules come before the journal's");
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.util.RawValue;
 import io.vnetd.model.error.ErrorClass;
+import io.vnetd.model.error.NetException;
 import io.vnetd.qmp.json.QmpJsonWriter;
 import io.vnetd.qmp.schema.Command;
 import io.vnetd.qmp.schema.Introspection;
@@ -39,7 +40,7 @@ public final class ControlCommands {
         return List.of(
                 CommandBinding.of("qmp_capabilities", CapabilitiesArguments.class, (args, session) -> {
                     if (session.negotiated()) {
-                        throw new QmpException(ErrorClass.CommandNotFound,
+                        throw new NetException(ErrorClass.CommandNotFound,
                                 "Capabilities negotiation is already complete, command ignored");
                     }
                     session.completeNegotiation(args.enable().orElse(List.of()).contains("oob"));

@@ -5,8 +5,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import io.vnetd.model.netdev.NetdevConfig;
 
 /**
  * Jackson between schema-checked JSON trees and Java records. Member names are QAPI's; a record
@@ -39,8 +41,27 @@ public final class JsonBinding {
         try {
             return ARGUMENTS.treeToValue(tree, type);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("arguments do not bind to " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
+            throw mismatch(type, e);
         }
+    }
+
+    /**
+     * A schema-checked {@code Netdev} ({@code netdev_add}'s arguments, a {@code -netdev} option) as
+     * its record, or as {@link NetdevConfig.Unsupported} for a type vnetd has no record for: the
+     * network service checks {@code netdev_add}'s rules, and refuses that one in QEMU's words.
+     */
+    public static NetdevConfig netdev(JsonNode checked) {
+        try {
+            return ARGUMENTS.treeToValue(checked, NetdevConfig.class);
+        } catch (InvalidTypeIdException e) {
+            return new NetdevConfig.Unsupported(checked.get("id").textValue(), checked.get("type").textValue());
+        } catch (JsonProcessingException e) {
+            throw mismatch(NetdevConfig.class, e);
+        }
+    }
+
+    private static IllegalStateException mismatch(Class<?> type, JsonProcessingException e) {
+        return new IllegalStateException("arguments do not bind to " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
     }
 
     public static JsonNode result(Object value) {

@@ -1,6 +1,7 @@
 package io.vnetd.qmp.command;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.vnetd.model.error.NetException;
 import io.vnetd.qmp.hmp.HumanMonitor;
 import java.util.List;
 import java.util.OptionalLong;
@@ -19,7 +20,7 @@ public final class MonitorCommands {
         return List.of(CommandBinding.of("human-monitor-command", HumanMonitorArguments.class, (args, session) -> {
             if (args.cpuIndex().isPresent()) {
                 // QEMU's answer when the index names no CPU; vnetd has none.
-                throw QmpException.generic("Parameter 'cpu-index' expects a CPU number");
+                throw NetException.generic("Parameter 'cpu-index' expects a CPU number");
             }
             return monitor.execute(args.commandLine());
         }));

@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vnetd.model.announce.AnnounceParameters;
 import io.vnetd.model.netclient.NetClientCounters;
 import io.vnetd.model.netclient.NetClientInfo;
-import io.vnetd.model.netdev.NetdevConfig;
-import io.vnetd.model.netdev.NetdevRules;
 import io.vnetd.model.nic.NicRequest;
 import io.vnetd.model.service.NetworkService;
 import io.vnetd.qmp.json.CDoubleFormat;
@@ -22,13 +20,13 @@ import java.util.OptionalInt;
 public final class NetCommands {
 
     /**
-     * {@code netdev_add}'s arguments: a whole {@code Netdev}, kept as a tree because which record it
-     * binds to depends on rules checked first.
+     * {@code netdev_add}'s arguments: a whole {@code Netdev}, kept as a tree because a type vnetd has
+     * no record for binds to none ({@link JsonBinding#netdev}).
      */
-    public record NetdevAddArguments(String id, String type, ObjectNode netdev) {
+    public record NetdevAddArguments(ObjectNode netdev) {
         @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
         public static NetdevAddArguments of(ObjectNode netdev) {
-            return new NetdevAddArguments(netdev.get("id").textValue(), netdev.get("type").textValue(), netdev);
+            return new NetdevAddArguments(netdev);
         }
     }
 
@@ -83,12 +81,8 @@ public final class NetCommands {
 
     public static List<CommandBinding<?>> bindings(NetworkService network) {
         return List.of(
-                CommandBinding.of("netdev_add", NetdevAddArguments.class, (args, session) -> {
-                    // QEMU checks the id and whether the type is a backend before it looks at the
-                    // type's options; unsupported types have no record to bind to.
-                    NetdevRules.checkAdd(args.id(), args.type());
-                    return network.netdevAdd(JsonBinding.bind(args.netdev(), NetdevConfig.class));
-                }),
+                CommandBinding.of("netdev_add", NetdevAddArguments.class,
+                        (args, session) -> network.netdevAdd(JsonBinding.netdev(args.netdev()))),
                 CommandBinding.of("netdev_del", NetdevDelArguments.class,
                         (args, session) -> network.netdevDel(args.id())),
                 CommandBinding.of("device_add", DeviceAddArguments.class,

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vnetd.model.error.NetException;
 import io.vnetd.model.netdev.NetdevConfig;
-import io.vnetd.model.netdev.NetdevRules;
 import io.vnetd.model.nic.NicRequest;
 import io.vnetd.qmp.command.JsonBinding;
 import io.vnetd.qmp.schema.ObjectType;
@@ -36,9 +35,10 @@ public final class CommandLineNetwork {
     }
 
     /**
-     * {@code -netdev TYPE,id=ID,...}.
+     * {@code -netdev TYPE,id=ID,...}, read as {@code netdev_add}'s arguments are; the network service
+     * checks {@code netdev_add}'s rules when the netdev is declared.
      *
-     * @throws NetException with QEMU's error for the first thing wrong
+     * @throws NetException with QEMU's error for the first thing wrong in the option's syntax or schema
      */
     public NetdevConfig netdev(String option) {
         ObjectNode tree = option.startsWith("{") ? json(option) : (ObjectNode) typer.type(keyval(option, "type"), "Netdev", "");
@@ -48,8 +48,7 @@ public final class CommandLineNetwork {
         } catch (ArgumentException e) {
             throw NetException.generic(e.getMessage());
         }
-        NetdevRules.checkAdd(checked.get("id").textValue(), checked.get("type").textValue());
-        return JsonBinding.bind(checked, NetdevConfig.class);
+        return JsonBinding.netdev(checked);
     }
 
     /** {@code -device DRIVER,id=ID,netdev=...,mac=...}: properties are strings, as QemuOpts keeps them. */

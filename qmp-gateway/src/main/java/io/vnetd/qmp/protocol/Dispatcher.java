@@ -10,7 +10,6 @@ import io.vnetd.qmp.command.CommandBinding;
 import io.vnetd.qmp.command.CommandContext;
 import io.vnetd.qmp.command.CommandTable;
 import io.vnetd.qmp.command.JsonBinding;
-import io.vnetd.qmp.command.QmpException;
 import io.vnetd.qmp.json.QDictOrder;
 import io.vnetd.qmp.schema.Command;
 import io.vnetd.qmp.schema.ObjectType;
@@ -64,7 +63,7 @@ public final class Dispatcher {
             name = dict.get(key).textValue();
             Command command = find(name, session.negotiated());
             if (key.equals("exec-oob") && !command.allowOob()) {
-                throw QmpException.generic("The command " + name + " does not support OOB");
+                throw NetException.generic("The command " + name + " does not support OOB");
             }
             ObjectNode arguments = dict.get("arguments") instanceof ObjectNode given
                     ? given : JsonNodeFactory.instance.objectNode();
@@ -95,22 +94,22 @@ public final class Dispatcher {
             JsonNode value = request.get(key);
             if (key.equals("execute") || key.equals("exec-oob") && oobEnabled) {
                 if (!value.isTextual()) {
-                    throw QmpException.generic("QMP input member '" + key + "' must be a string");
+                    throw NetException.generic("QMP input member '" + key + "' must be a string");
                 }
                 if (execKey != null) {
-                    throw QmpException.generic("QMP input member '" + key + "' clashes with '" + execKey + "'");
+                    throw NetException.generic("QMP input member '" + key + "' clashes with '" + execKey + "'");
                 }
                 execKey = key;
             } else if (key.equals("arguments")) {
                 if (!value.isObject()) {
-                    throw QmpException.generic("QMP input member 'arguments' must be an object");
+                    throw NetException.generic("QMP input member 'arguments' must be an object");
                 }
             } else if (!key.equals("id")) {
-                throw QmpException.generic("QMP input member '" + key + "' is unexpected");
+                throw NetException.generic("QMP input member '" + key + "' is unexpected");
             }
         }
         if (execKey == null) {
-            throw QmpException.generic("QMP input lacks member 'execute'");
+            throw NetException.generic("QMP input lacks member 'execute'");
         }
         return execKey;
     }
@@ -119,10 +118,10 @@ public final class Dispatcher {
         if (!negotiated && !name.equals(NEGOTIATION)) {
             // QEMU looks the command up in a table holding only qmp_capabilities, then replaces
             // the "not found" description with a hint.
-            throw new QmpException(ErrorClass.CommandNotFound, "Expecting capabilities negotiation with 'qmp_capabilities'");
+            throw new NetException(ErrorClass.CommandNotFound, "Expecting capabilities negotiation with 'qmp_capabilities'");
         }
         return schema.command(name).orElseThrow(
-                () -> new QmpException(ErrorClass.CommandNotFound, "The command " + name + " has not been found"));
+                () -> new NetException(ErrorClass.CommandNotFound, "The command " + name + " has not been found"));
     }
 
     private ObjectNode success(Command command, Object value, JsonNode id) {
@@ -147,7 +146,6 @@ public final class Dispatcher {
             cause = cause.getCause();
         }
         return switch (cause) {
-            case QmpException e -> QmpMessages.error(e.errorClass(), e.desc(), id);
             case NetException e -> QmpMessages.error(e.errorClass(), e.desc(), id);
             default -> {
                 LOG.error("QMP command {} failed", command, cause);

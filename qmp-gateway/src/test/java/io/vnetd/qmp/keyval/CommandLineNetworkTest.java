@@ -32,6 +32,13 @@ class CommandLineNetworkTest {
     }
 
     @Test
+    void netdevAddsRulesAreLeftToTheNetworkService() {
+        assertEquals(new NetdevConfig.Hubport("0h", 0, Optional.empty()), COMMAND_LINE.netdev("hubport,id=0h,hubid=0"));
+        assertEquals(new NetdevConfig.Unsupported("u", "user"), COMMAND_LINE.netdev("user,id=u,hostfwd.0.str=tcp::1-:2"));
+        assertEquals(new NetdevConfig.Unsupported("n", "nic"), COMMAND_LINE.netdev("{'type': 'nic', 'id': 'n'}"));
+    }
+
+    @Test
     void dottedKeysBuildNestedMembersAndNumberedOnesLists() {
         assertEquals("{\"type\":\"stream\",\"id\":\"s0\",\"server\":\"on\",\"addr\":{\"type\":\"inet\",\"host\":\"127.0.0.1\",\"port\":\"17180\"}}",
                 KeyvalParser.parse("stream,id=s0,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=17180", "type").toString());
@@ -50,7 +57,6 @@ class CommandLineNetworkTest {
         assertEquals("Invalid parameter type for 'hubid', expected: integer", refusal("hubport,id=h0,hubid=zero"));
         assertEquals("Parameter 'bogus' is unexpected", refusal("hubport,id=h0,hubid=0,bogus=1"));
         assertEquals("Parameter 'type' does not accept value 'tcp'", refusal("tcp,id=h0"));
-        assertEquals("Parameter 'id' expects an identifier", refusal("hubport,id=0h,hubid=0"));
         assertEquals("Expected '=' after parameter 'hubid'", refusal("hubport,id=h0,hubid"));
     }
 

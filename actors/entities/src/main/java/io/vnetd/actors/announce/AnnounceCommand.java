@@ -1,9 +1,8 @@
 package io.vnetd.actors.announce;
 
+import io.vnetd.actors.persistence.EntityReply;
 import io.vnetd.model.JsonSerializable;
 import io.vnetd.model.announce.AnnounceParameters;
-import io.vnetd.model.error.ErrorClass;
-import io.vnetd.model.error.NetException;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -11,29 +10,15 @@ import org.apache.pekko.actor.typed.ActorRef;
 public sealed interface AnnounceCommand extends JsonSerializable {
 
     /** {@code announce-self}: answered once the (re)start is journaled; round 1 follows at once. */
-    record Start(AnnounceParameters params, ActorRef<Reply> replyTo) implements AnnounceCommand {
+    record Start(AnnounceParameters params, ActorRef<EntityReply<Started>> replyTo) implements AnnounceCommand {
     }
 
     /** Wakes the timer (recovery at start resumes its schedule). */
-    record Wake(ActorRef<Reply> replyTo) implements AnnounceCommand {
+    record Wake(ActorRef<EntityReply<Started>> replyTo) implements AnnounceCommand {
     }
 
-    /** The answer to {@code Start} and {@code Wake}. */
-    sealed interface Reply extends JsonSerializable {
-    }
-
-    /** The timer's state once the command is journaled. */
-    record Started(AnnounceState state) implements Reply {
-    }
-
-    record Refused(ErrorClass errorClass, String desc) implements Reply {
-        public static Refused of(NetException e) {
-            return new Refused(e.errorClass(), e.desc());
-        }
-
-        public NetException toException() {
-            return new NetException(errorClass, desc);
-        }
+    /** The answer to {@code Start} and {@code Wake}: the timer's state once the command is journaled. */
+    record Started(AnnounceState state) implements EntityReply.Accepted<Started> {
     }
 
     /** A round of generation {@code generation} is due. */

@@ -1,6 +1,8 @@
 package io.vnetd.actors.announce;
 
+import io.vnetd.actors.announce.AnnounceCommand.Started;
 import io.vnetd.actors.persistence.InFlightReply;
+import io.vnetd.actors.persistence.JournaledEntity;
 import io.vnetd.model.announce.AnnounceParameters;
 import io.vnetd.model.port.PortControl;
 import java.time.Clock;
@@ -9,19 +11,13 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
-import org.apache.pekko.persistence.typed.PersistenceId;
-import org.apache.pekko.persistence.typed.RecoveryCompleted;
-import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
-import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
-import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
-import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 
 /**
  * One {@code announce-self} timer (named by its id, or the one unnamed timer). Each round's RARP
@@ -29,8 +25,10 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * down, as QEMU does), then the round is journaled with its time; after a restart the timer resumes
  * with the rounds left, and a round that fell due meanwhile is sent at once. A crash between sending
  * and journaling sends that round again: a repeated announcement is harmless, a missing one is not.
+ * Its own ticks ({@code Fire}, {@code Targets}) are answered to nobody.
  */
-public final class AnnounceTimerEntity extends EventSourcedBehavior<AnnounceCommand, AnnounceEvent, AnnounceState> {
+public final class AnnounceTimerEntity
+        extends JournaledEntity<AnnounceCommand, AnnounceEvent, AnnounceState, Started> {
 
     public static final EntityTypeKey<AnnounceCommand> TYPE_KEY = EntityTypeKey.create(AnnounceCommand.class, "Announce");
 
@@ -45,20 +43,17 @@ public final class AnnounceTimerEntity extends EventSourcedBehavior<AnnounceComm
     private final PortControl ports;
     private final Supplier<CompletionStage<List<AnnounceTarget>>> nics;
     private final Clock clock;
-    private final InFlightReply<AnnounceCommand.Reply> journaling;
 
     private AnnounceTimerEntity(ActorContext<AnnounceCommand> context, TimerScheduler<AnnounceCommand> timers,
                                 String entityId, PortControl ports,
                                 Supplier<CompletionStage<List<AnnounceTarget>>> nics, Clock clock,
-                                InFlightReply<AnnounceCommand.Reply> journaling) {
-        super(PersistenceId.of(TYPE_KEY.name(), entityId),
-                SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+                                InFlightReply<Started> journaling) {
+        super(TYPE_KEY, entityId, journaling);
         this.context = context;
         this.timers = timers;
         this.ports = ports;
         this.nics = nics;
         this.clock = clock;
-        this.journaling = journaling;
     }
 
     /** The entity id of a timer: its {@code id} (prefixed, so no id collides with the unnamed one). */
@@ -68,8 +63,8 @@ public final class AnnounceTimerEntity extends EventSourcedBehavior<AnnounceComm
 
     public static Behavior<AnnounceCommand> create(String entityId, PortControl ports,
                                                    Supplier<CompletionStage<List<AnnounceTarget>>> nics, Clock clock) {
-        return InFlightReply.<AnnounceCommand, AnnounceCommand.Reply>refusingOnJournalFailure(
-                AnnounceCommand.Refused::of, journaling -> Behaviors.withTimers(timers -> Behaviors.setup(
+        return InFlightReply.<AnnounceCommand, Started>refusingOnJournalFailure(
+                journaling -> Behaviors.withTimers(timers -> Behaviors.setup(
                         context -> new AnnounceTimerEntity(context, timers, entityId, ports, nics, clock, journaling))));
     }
 
@@ -79,33 +74,26 @@ public final class AnnounceTimerEntity extends EventSourcedBehavior<AnnounceComm
     }
 
     @Override
-    public RetentionCriteria retentionCriteria() {
-        return RetentionCriteria.snapshotEvery(100, 2);
-    }
-
-    @Override
-    public CommandHandler<AnnounceCommand, AnnounceEvent, AnnounceState> commandHandler() {
-        return newCommandHandlerBuilder().forAnyState()
+    public CommandHandlerWithReply<AnnounceCommand, AnnounceEvent, AnnounceState> commandHandler() {
+        return newCommandHandlerWithReplyBuilder().forAnyState()
                 .onCommand(AnnounceCommand.Start.class, this::start)
-                .onCommand(AnnounceCommand.Wake.class, (state, wake) ->
-                        Effect().reply(wake.replyTo(), new AnnounceCommand.Started(state)))
+                .onCommand(AnnounceCommand.Wake.class, (state, wake) -> reply(wake.replyTo(), new Started(state)))
                 .onCommand(AnnounceCommand.Fire.class, this::fire)
                 .onCommand(AnnounceCommand.Targets.class, this::announce)
                 .build();
     }
 
-    private Effect<AnnounceEvent, AnnounceState> start(AnnounceState state, AnnounceCommand.Start start) {
+    private ReplyEffect<AnnounceEvent, AnnounceState> start(AnnounceState state, AnnounceCommand.Start start) {
         timers.cancelAll();
         AnnounceEvent event = start.params().rounds() == 0
                 ? new AnnounceEvent.Cancelled()
                 : new AnnounceEvent.Started(start.params(), clock.millis());
-        return journaling.thenReply(Effect().persist(event).thenRun(this::schedule),
-                start.replyTo(), AnnounceCommand.Started::new);
+        return replyOnceJournaled(Effect().persist(event).thenRun(this::schedule), start.replyTo(), Started::new);
     }
 
-    private Effect<AnnounceEvent, AnnounceState> fire(AnnounceState state, AnnounceCommand.Fire fire) {
+    private ReplyEffect<AnnounceEvent, AnnounceState> fire(AnnounceState state, AnnounceCommand.Fire fire) {
         if (!(state instanceof AnnounceState.Running running) || running.generation() != fire.generation()) {
-            return Effect().none();
+            return Effect().noReply();
         }
         if (running.nextDue() > clock.millis()) {
             // A delay longer than the scheduler's horizon is waited out in steps.
@@ -114,19 +102,19 @@ public final class AnnounceTimerEntity extends EventSourcedBehavior<AnnounceComm
             context.pipeToSelf(nics.get(), (targets, failure) -> new AnnounceCommand.Targets(fire.generation(),
                     failure == null ? targets : List.of()));
         }
-        return Effect().none();
+        return Effect().noReply();
     }
 
-    private Effect<AnnounceEvent, AnnounceState> announce(AnnounceState state, AnnounceCommand.Targets targets) {
+    private ReplyEffect<AnnounceEvent, AnnounceState> announce(AnnounceState state, AnnounceCommand.Targets targets) {
         if (!(state instanceof AnnounceState.Running running) || running.generation() != targets.generation()) {
-            return Effect().none();
+            return Effect().noReply();
         }
         for (AnnounceTarget target : targets.nics()) {
             if (running.params().selects(target.nic())) {
                 ports.inject(target.nic(), RarpFrame.of(target.mac()));
             }
         }
-        return Effect().persist(new AnnounceEvent.RoundSent(clock.millis())).thenRun(this::schedule);
+        return Effect().persist(new AnnounceEvent.RoundSent(clock.millis())).thenRun(this::schedule).thenNoReply();
     }
 
     /** Arms the timer for the next round, at once if it is already due. */
@@ -142,8 +130,9 @@ public final class AnnounceTimerEntity extends EventSourcedBehavior<AnnounceComm
         return AnnounceState::apply;
     }
 
+    /** After recovery (or a wake at start): the rounds left resume, a round due meanwhile at once. */
     @Override
-    public SignalHandler<AnnounceState> signalHandler() {
-        return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), this::schedule).build();
+    protected void recovered(AnnounceState state) {
+        schedule(state);
     }
 }

@@ -9,6 +9,7 @@ import io.vnetd.actors.netdev.NetdevCommand;
 import io.vnetd.actors.netdev.NetdevEntity;
 import io.vnetd.actors.nic.NicCommand;
 import io.vnetd.actors.nic.NicEntity;
+import io.vnetd.actors.persistence.EntityReply;
 import io.vnetd.model.announce.AnnounceParameters;
 import io.vnetd.model.error.NetException;
 import io.vnetd.model.netclient.NetClientInfo;
@@ -100,7 +101,7 @@ public final class ControlPlane implements NetworkService {
                 netdevs,
                 name -> localNics.find(name, id -> sharding.entityRefFor(NicEntity.TYPE_KEY, id)),
                 entity -> sharding.entityRefFor(AnnounceTimerEntity.TYPE_KEY, entity.id())
-                        .<AnnounceCommand.Reply>ask(AnnounceCommand.Wake::new, entityTimeout),
+                        .<EntityReply<AnnounceCommand.Started>>ask(AnnounceCommand.Wake::new, entityTimeout),
                 new ReadJournalCatalog(system, config.getString("read-journal-plugin"),
                         Set.of(NetdevEntity.TYPE_KEY.name(), NicEntity.TYPE_KEY.name(), AnnounceTimerEntity.TYPE_KEY.name()),
                         config.getInt("recovery-parallelism")),
@@ -179,10 +180,12 @@ public final class ControlPlane implements NetworkService {
             return CompletableFuture.failedFuture(e);
         }
         return Asks.onReplyThread(sharding.entityRefFor(AnnounceTimerEntity.TYPE_KEY, AnnounceTimerEntity.entityId(params))
-                        .<AnnounceCommand.Reply>ask(replyTo -> new AnnounceCommand.Start(params, replyTo), askTimeout))
-                .thenCompose(reply -> reply instanceof AnnounceCommand.Refused refused
-                        ? CompletableFuture.failedFuture(refused.toException())
-                        : CompletableFuture.completedFuture(null));
+                        .<EntityReply<AnnounceCommand.Started>>ask(replyTo -> new AnnounceCommand.Start(params, replyTo),
+                                askTimeout))
+                .thenApply(reply -> {
+                    reply.orThrow();
+                    return null;
+                });
     }
 
     /**
@@ -206,7 +209,7 @@ public final class ControlPlane implements NetworkService {
         if (client.type().equals("nic") || client.status().equals(NetClientInfo.OK)) {
             return CompletableFuture.completedFuture(client);
         }
-        return Asks.<NetdevCommand, NetdevCommand.Reply>ask(netdevs.apply(client.name()), NetdevCommand.Get::new,
+        return Asks.<NetdevCommand, EntityReply<NetdevCommand.Done>>ask(netdevs.apply(client.name()), NetdevCommand.Get::new,
                         askTimeout, system.scheduler())
                 .thenApply(reply -> reply instanceof NetdevCommand.Done done ? client.withStatus(done.status()) : client);
     }
@@ -230,7 +233,7 @@ public final class ControlPlane implements NetworkService {
         return Asks.<DirectoryCommand, DirectoryReply>ask(localDirectory.find(DIRECTORY, name -> directory), command,
                         askTimeout, system.scheduler())
                 .thenCompose(reply -> reply instanceof DirectoryReply.Failed failed
-                        ? CompletableFuture.failedFuture(failed.toException())
+                        ? CompletableFuture.failedFuture(failed.error())
                         : CompletableFuture.completedFuture(reply));
     }
 }

@@ -2,7 +2,6 @@ package io.vnetd.actors.directory;
 
 import io.vnetd.actors.announce.AnnounceTarget;
 import io.vnetd.model.JsonSerializable;
-import io.vnetd.model.netclient.NetClientRef;
 import io.vnetd.model.netdev.NetdevConfig;
 import io.vnetd.model.nic.GuestControl;
 import io.vnetd.model.nic.NicRequest;
@@ -11,7 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 
-/** Requests to the name directory, and the messages it sends itself while it works. */
+/** What the name directory is asked, and what it tells itself while it works. */
 public sealed interface DirectoryCommand extends JsonSerializable {
 
     /** A request that changes or reads net clients; requests sharing a client run one after the other. */
@@ -47,24 +46,32 @@ public sealed interface DirectoryCommand extends JsonSerializable {
     record Guest(String nic, GuestControl control, ActorRef<DirectoryReply> replyTo) implements Request {
     }
 
+    /** A read of the index alone, answered at once. */
+    sealed interface Read extends DirectoryCommand {
+    }
+
     /** The NICs an announcement round goes to, in creation order. */
-    record ListNics(ActorRef<NicList> replyTo) implements DirectoryCommand {
+    record ListNics(ActorRef<NicList> replyTo) implements Read {
     }
 
     record NicList(List<AnnounceTarget> nics) implements JsonSerializable {
     }
 
-    record Query(ActorRef<NetworkView> replyTo) implements DirectoryCommand {
+    record Query(ActorRef<NetworkView> replyTo) implements Read {
+    }
+
+    /** What the directory tells itself: how its recovery and its requests' entity work went. */
+    sealed interface Progress extends DirectoryCommand {
     }
 
     /** Every entity's state, collected at start. */
-    record Recovered(List<Confirmed> states) implements DirectoryCommand {
+    record Recovered(List<Confirmed> states) implements Progress {
     }
 
-    record RecoveryFailed(String reason) implements DirectoryCommand {
+    record RecoveryFailed(String reason) implements Progress {
     }
 
-    /** A request's entity work is over: the clients it held, and the confirmed states to index. */
-    record Finished(List<NetClientRef> held, List<Confirmed> confirmed) implements DirectoryCommand {
+    /** A request's entity work is over: the locks it held, and the confirmed states to index. */
+    record Finished(List<Lock> held, List<Confirmed> confirmed) implements Progress {
     }
 }

@@ -1,7 +1,6 @@
 package io.vnetd.actors.directory;
 
 import io.vnetd.model.JsonSerializable;
-import io.vnetd.model.error.ErrorClass;
 import io.vnetd.model.error.NetException;
 import io.vnetd.model.nic.RxFilterInfo;
 import java.util.List;
@@ -15,13 +14,7 @@ public sealed interface DirectoryReply extends JsonSerializable {
     record RxFilters(List<RxFilterInfo> filters) implements DirectoryReply {
     }
 
-    record Failed(ErrorClass errorClass, String desc) implements DirectoryReply {
-        static Failed of(NetException e) {
-            return new Failed(e.errorClass(), e.desc());
-        }
-
-        NetException toException() {
-            return new NetException(errorClass, desc);
-        }
+    /** The request was refused: the error as raised, by an entity or by the directory's rules. */
+    record Failed(NetException error) implements DirectoryReply {
     }
 }

@@ -1,44 +1,34 @@
 package io.vnetd.actors.netdev;
 
 import io.vnetd.actors.netdev.NetdevCommand.Done;
-import io.vnetd.actors.netdev.NetdevCommand.Refused;
-import io.vnetd.actors.netdev.NetdevCommand.Reply;
+import io.vnetd.actors.persistence.EntityReply;
 import io.vnetd.actors.persistence.InFlightReply;
+import io.vnetd.actors.persistence.JournaledEntity;
+import io.vnetd.model.error.NetErrors;
 import io.vnetd.model.error.NetException;
 import io.vnetd.model.netclient.NetClientInfo;
 import io.vnetd.model.netclient.NetClientRef;
 import io.vnetd.model.port.PortControl;
 import java.time.Duration;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.PostStop;
-import org.apache.pekko.actor.typed.PreRestart;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
-import org.apache.pekko.persistence.typed.PersistenceId;
-import org.apache.pekko.persistence.typed.RecoveryCompleted;
-import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
-import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
-import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
-import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.slf4j.Logger;
 
 /**
  * One network backend as a persistent entity. It checks the rules that need its own state, acquires
  * its host resource before journaling (so a port in use comes back as QEMU's error and nothing is
- * written), and re-realizes its port after recovery.
+ * written), activates the port once the answer is sent (so the connection's events follow the
+ * answer, as in QEMU), and re-realizes its port after recovery.
  */
-public final class NetdevEntity extends EventSourcedBehavior<NetdevCommand, NetdevEvent, NetdevState> {
+public final class NetdevEntity extends JournaledEntity<NetdevCommand, NetdevEvent, NetdevState, Done> {
 
     public static final EntityTypeKey<NetdevCommand> TYPE_KEY = EntityTypeKey.create(NetdevCommand.class, "Netdev");
-
-    /** Snapshot often enough that recovery replays at most this many events. */
-    static final int SNAPSHOT_EVERY = 100;
 
     private static final String OK = NetClientInfo.OK;
     private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
@@ -53,22 +43,19 @@ public final class NetdevEntity extends EventSourcedBehavior<NetdevCommand, Netd
     private final TimerScheduler<NetdevCommand> timers;
     /** The wait before the next attempt to re-acquire a resource that a restart could not get back. */
     private Duration retryDelay = FIRST_RETRY;
-    private final InFlightReply<Reply> journaling;
 
     private NetdevEntity(ActorContext<NetdevCommand> context, TimerScheduler<NetdevCommand> timers, String name,
-                         PortControl ports, InFlightReply<Reply> journaling) {
-        super(PersistenceId.of(TYPE_KEY.name(), name),
-                SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+                         PortControl ports, InFlightReply<Done> journaling) {
+        super(TYPE_KEY, name, journaling);
         this.name = name;
         this.self = NetClientRef.netdev(name);
         this.ports = ports;
         this.log = context.getLog();
         this.timers = timers;
-        this.journaling = journaling;
     }
 
     public static Behavior<NetdevCommand> create(String name, PortControl ports) {
-        return InFlightReply.<NetdevCommand, Reply>refusingOnJournalFailure(Refused::of, journaling ->
+        return InFlightReply.<NetdevCommand, Done>refusingOnJournalFailure(journaling ->
                 Behaviors.withTimers(timers -> Behaviors.setup(
                         context -> new NetdevEntity(context, timers, name, ports, journaling))));
     }
@@ -79,29 +66,23 @@ public final class NetdevEntity extends EventSourcedBehavior<NetdevCommand, Netd
     }
 
     @Override
-    public RetentionCriteria retentionCriteria() {
-        return RetentionCriteria.snapshotEvery(SNAPSHOT_EVERY, 2);
-    }
-
-    @Override
-    public CommandHandler<NetdevCommand, NetdevEvent, NetdevState> commandHandler() {
-        var builder = newCommandHandlerBuilder();
+    public CommandHandlerWithReply<NetdevCommand, NetdevEvent, NetdevState> commandHandler() {
+        var builder = newCommandHandlerWithReplyBuilder();
         builder.forStateType(NetdevState.Absent.class)
                 .onCommand(NetdevCommand.Create.class, this::create)
-                .onCommand(NetdevCommand.Get.class, (state, c) -> reply(c.replyTo(), state))
-                .onCommand(NetdevCommand.Delete.class, c -> refuse(c.replyTo(), NetException.deviceNotFound(name)))
-                .onCommand(NetdevCommand.SetLink.class, c -> refuse(c.replyTo(), NetException.deviceNotFound(name)))
-                .onCommand(NetdevCommand.AttachPeer.class, c -> refuse(c.replyTo(), notFound()))
-                .onCommand(NetdevCommand.DetachPeer.class, (state, c) -> reply(c.replyTo(), state))
-                .onCommand(NetdevCommand.RetryRealize.class, c -> Effect().none());
+                .onCommand(NetdevCommand.Get.class, (state, c) -> reply(c.replyTo(), done(state)))
+                .onCommand(NetdevCommand.Delete.class, c -> refuse(c.replyTo(), NetErrors.deviceNotFound(name)))
+                .onCommand(NetdevCommand.SetLink.class, c -> refuse(c.replyTo(), NetErrors.deviceNotFound(name)))
+                .onCommand(NetdevCommand.AttachPeer.class, c -> refuse(c.replyTo(), NetErrors.netdevNotFound(name)))
+                .onCommand(NetdevCommand.DetachPeer.class, (state, c) -> reply(c.replyTo(), done(state)))
+                .onCommand(NetdevCommand.RetryRealize.class, c -> Effect().noReply());
         builder.forStateType(NetdevState.Present.class)
                 .onCommand(NetdevCommand.RetryRealize.class, (state, c) -> {
                     realize(state);
-                    return Effect().none();
+                    return Effect().noReply();
                 })
-                .onCommand(NetdevCommand.Get.class, (state, c) -> reply(c.replyTo(), state))
-                .onCommand(NetdevCommand.Create.class,
-                        c -> refuse(c.replyTo(), NetException.generic("Duplicate ID '" + name + "'")))
+                .onCommand(NetdevCommand.Get.class, (state, c) -> reply(c.replyTo(), done(state)))
+                .onCommand(NetdevCommand.Create.class, c -> refuse(c.replyTo(), NetErrors.duplicateId(name)))
                 .onCommand(NetdevCommand.Delete.class, this::delete)
                 .onCommand(NetdevCommand.SetLink.class, this::setLink)
                 .onCommand(NetdevCommand.AttachPeer.class, this::attachPeer)
@@ -109,46 +90,45 @@ public final class NetdevEntity extends EventSourcedBehavior<NetdevCommand, Netd
         return builder.build();
     }
 
-    private Effect<NetdevEvent, NetdevState> create(NetdevState.Absent state, NetdevCommand.Create c) {
+    private ReplyEffect<NetdevEvent, NetdevState> create(NetdevState.Absent state, NetdevCommand.Create c) {
         try {
             ports.open(c.config());
         } catch (NetException e) {
             return refuse(c.replyTo(), e);
         }
         status = OK;
-        return journaling.thenReply(Effect().persist(new NetdevEvent.Created(c.config(), c.ordinal(), c.hubOrdinal()))
+        return replyOnceJournaled(Effect().persist(new NetdevEvent.Created(c.config(), c.ordinal(), c.hubOrdinal()))
                 .thenRun(this::realizePeer),
-                c.replyTo(), this::done);
+                c.replyTo(), this::done, created -> ports.activate(self));
     }
 
-    private Effect<NetdevEvent, NetdevState> delete(NetdevState.Present state, NetdevCommand.Delete c) {
-        return journaling.thenReply(Effect().persist(new NetdevEvent.Deleted())
+    private ReplyEffect<NetdevEvent, NetdevState> delete(NetdevState.Present state, NetdevCommand.Delete c) {
+        return replyOnceJournaled(Effect().persist(new NetdevEvent.Deleted())
                 .thenRun(s -> ports.close(self)),
                 c.replyTo(), this::done);
     }
 
-    private Effect<NetdevEvent, NetdevState> setLink(NetdevState.Present state, NetdevCommand.SetLink c) {
+    private ReplyEffect<NetdevEvent, NetdevState> setLink(NetdevState.Present state, NetdevCommand.SetLink c) {
         if (state.linkUp() == c.up()) {
-            return reply(c.replyTo(), state);
+            return reply(c.replyTo(), done(state));
         }
-        return journaling.thenReply(Effect().persist(new NetdevEvent.LinkSet(c.up()))
+        return replyOnceJournaled(Effect().persist(new NetdevEvent.LinkSet(c.up()))
                 .thenRun(s -> ports.setLink(self, c.up())),
                 c.replyTo(), this::done);
     }
 
-    private Effect<NetdevEvent, NetdevState> attachPeer(NetdevState.Present state, NetdevCommand.AttachPeer c) {
+    private ReplyEffect<NetdevEvent, NetdevState> attachPeer(NetdevState.Present state, NetdevCommand.AttachPeer c) {
         if (state.peer().isPresent()) {
-            return refuse(c.replyTo(), NetException.generic("netdev '" + name + "' is already in use"));
+            return refuse(c.replyTo(), NetErrors.netdevInUse(name));
         }
-        return journaling.thenReply(Effect().persist(new NetdevEvent.PeerAttached(c.peer())),
-                c.replyTo(), this::done);
+        return replyOnceJournaled(Effect().persist(new NetdevEvent.PeerAttached(c.peer())), c.replyTo(), this::done);
     }
 
-    private Effect<NetdevEvent, NetdevState> detachPeer(NetdevState.Present state, NetdevCommand.DetachPeer c) {
+    private ReplyEffect<NetdevEvent, NetdevState> detachPeer(NetdevState.Present state, NetdevCommand.DetachPeer c) {
         if (state.peer().isEmpty()) {
-            return reply(c.replyTo(), state);
+            return reply(c.replyTo(), done(state));
         }
-        return journaling.thenReply(Effect().persist(new NetdevEvent.PeerDetached())
+        return replyOnceJournaled(Effect().persist(new NetdevEvent.PeerDetached())
                 .thenRun(s -> ports.disconnect(self)),
                 c.replyTo(), this::done);
     }
@@ -158,27 +138,24 @@ public final class NetdevEntity extends EventSourcedBehavior<NetdevCommand, Netd
         return NetdevState::apply;
     }
 
+    /**
+     * After recovery: re-acquire the resource, restore link and peer in the data plane, then serve
+     * the port. A resource that cannot be had (a port taken meanwhile) is tried again with back-off;
+     * the netdev stays configured and the listing says why it has no port.
+     */
     @Override
-    public SignalHandler<NetdevState> signalHandler() {
-        return newSignalHandlerBuilder()
-                .onSignal(RecoveryCompleted.instance(), this::realize)
-                .onSignal(PreRestart.instance(), this::releaseIfAbsent)
-                .onSignal(PostStop.instance(), this::releaseIfAbsent)
-                .build();
+    protected void recovered(NetdevState state) {
+        realize(state);
     }
 
     /** A port opened for a create whose journal write then failed must not outlive the attempt. */
-    private void releaseIfAbsent(NetdevState state) {
+    @Override
+    protected void stopping(NetdevState state) {
         if (state instanceof NetdevState.Absent) {
             ports.close(self);
         }
     }
 
-    /**
-     * After recovery: re-acquire the resource and restore link and peer in the data plane. A resource
-     * that cannot be had (a port taken meanwhile) is tried again with back-off; the netdev stays
-     * configured and the listing says why it has no port.
-     */
     private void realize(NetdevState state) {
         if (!(state instanceof NetdevState.Present present)) {
             return;
@@ -201,6 +178,7 @@ public final class NetdevEntity extends EventSourcedBehavior<NetdevCommand, Netd
             ports.setLink(self, false);
         }
         realizePeer(present);
+        ports.activate(self);
     }
 
     private void realizePeer(NetdevState state) {
@@ -211,17 +189,5 @@ public final class NetdevEntity extends EventSourcedBehavior<NetdevCommand, Netd
 
     private Done done(NetdevState state) {
         return new Done(name, state, status);
-    }
-
-    private Effect<NetdevEvent, NetdevState> reply(ActorRef<Reply> replyTo, NetdevState state) {
-        return Effect().reply(replyTo, done(state));
-    }
-
-    private Effect<NetdevEvent, NetdevState> refuse(ActorRef<Reply> replyTo, NetException e) {
-        return Effect().reply(replyTo, Refused.of(e));
-    }
-
-    private NetException notFound() {
-        return NetException.generic("netdev '" + name + "' not found");
     }
 }

@@ -1,6 +1,6 @@
 package io.vnetd.actors.persistence;
 
-import io.vnetd.model.error.NetException;
+import io.vnetd.model.error.NetErrors;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -8,8 +8,6 @@ import org.apache.pekko.actor.typed.BehaviorInterceptor;
 import org.apache.pekko.actor.typed.TypedActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.JournalProtocol;
-import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
-import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 
 /**
  * The command an entity is journaling, answered with the journal's error when the write fails.
@@ -20,43 +18,41 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
  * ({@link JournalProtocol.WriteMessageFailure} or {@link JournalProtocol.WriteMessageRejected}); an
  * interceptor around the entity sees it there and refuses the waiting command with its cause. An
  * entity persists one command at a time (Pekko stashes the others), so one slot is enough.
+ *
+ * @param <A> the entity's answer to a command it carried out
  */
-public final class InFlightReply<R> {
+public final class InFlightReply<A> {
 
-    private final Function<NetException, R> refusal;
-    private ActorRef<R> waiting;
+    private ActorRef<EntityReply<A>> waiting;
 
-    private InFlightReply(Function<NetException, R> refusal) {
-        this.refusal = refusal;
+    private InFlightReply() {
     }
 
     /**
      * An entity whose journaled commands are refused, not left unanswered, when their write fails.
      *
-     * @param refusal the entity's reply for a refused command
-     * @param entity  builds the entity around its slot
+     * @param entity builds the entity around its slot
      */
-    public static <C, R> Behavior<C> refusingOnJournalFailure(Function<NetException, R> refusal,
-                                                              Function<InFlightReply<R>, Behavior<C>> entity) {
+    public static <C, A> Behavior<C> refusingOnJournalFailure(Function<InFlightReply<A>, Behavior<C>> entity) {
         return Behaviors.setup(context -> {
-            InFlightReply<R> slot = new InFlightReply<>(refusal);
+            InFlightReply<A> slot = new InFlightReply<>();
             return widen(Behaviors.intercept(() -> slot.new FailureWatch(), widen(entity.apply(slot))));
         });
     }
 
-    /** Replies {@code reply} once the effect's events are journaled, or the journal's error if they cannot be. */
-    public <E, S> ReplyEffect<E, S> thenReply(EffectBuilder<E, S> effect, ActorRef<R> replyTo, Function<S, R> reply) {
+    /** {@code replyTo} waits for the command being journaled now. */
+    void journaling(ActorRef<EntityReply<A>> replyTo) {
         waiting = replyTo;
-        return effect.thenReply(replyTo, state -> {
-            waiting = null;
-            return reply.apply(state);
-        });
+    }
+
+    /** The command was journaled: its answer is the entity's to send. */
+    void journaled() {
+        waiting = null;
     }
 
     private void refuse(Throwable cause) {
         if (waiting != null) {
-            String why = cause.getMessage() != null ? cause.getMessage() : cause.toString();
-            waiting.tell(refusal.apply(NetException.generic("vnetd could not journal the change: " + why)));
+            waiting.tell(new EntityReply.Refused<>(NetErrors.notJournaled(cause)));
             waiting = null;
         }
     }

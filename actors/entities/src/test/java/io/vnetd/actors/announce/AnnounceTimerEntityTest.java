@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import com.typesafe.config.ConfigFactory;
 import io.vnetd.actors.netdev.RecordingPorts;
 import io.vnetd.model.announce.AnnounceParameters;
-import io.vnetd.model.error.ErrorClass;
+import io.vnetd.actors.persistence.EntityReply;
+import io.vnetd.model.error.NetException;
 import io.vnetd.model.nic.MacAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -66,7 +67,7 @@ class AnnounceTimerEntityTest {
     }
 
     private AnnounceState start(ActorRef<AnnounceCommand> timer, AnnounceParameters params) {
-        TestProbe<AnnounceCommand.Reply> probe = testKit.createTestProbe();
+        TestProbe<EntityReply<AnnounceCommand.Started>> probe = testKit.createTestProbe();
         timer.tell(new AnnounceCommand.Start(params, probe.getRef()));
         return assertInstanceOf(AnnounceCommand.Started.class, probe.receiveMessage(TIMEOUT)).state();
     }
@@ -110,7 +111,7 @@ class AnnounceTimerEntityTest {
         now.addAndGet(120_000);
         var restarted = timer("second");
         awaitInjected(4);
-        TestProbe<AnnounceCommand.Reply> probe = testKit.createTestProbe();
+        TestProbe<EntityReply<AnnounceCommand.Started>> probe = testKit.createTestProbe();
         restarted.tell(new AnnounceCommand.Wake(probe.getRef()));
         var state = assertInstanceOf(AnnounceState.Running.class, assertInstanceOf(AnnounceCommand.Started.class, probe.receiveMessage(TIMEOUT)).state());
         assertEquals(1, state.remaining());
@@ -130,10 +131,10 @@ class AnnounceTimerEntityTest {
         var timer = timer("journal-failure");
         PersistenceTestKit.create(testKit.system())
                 .failNextPersisted(new IllegalStateException("journal full: LMDB map size 1 MiB exhausted"));
-        TestProbe<AnnounceCommand.Reply> probe = testKit.createTestProbe();
+        TestProbe<EntityReply<AnnounceCommand.Started>> probe = testKit.createTestProbe();
         timer.tell(new AnnounceCommand.Start(params(0, 0, 3, 0, null), probe.getRef()));
-        assertEquals(new AnnounceCommand.Refused(ErrorClass.GenericError,
-                "vnetd could not journal the change: journal full: LMDB map size 1 MiB exhausted"), probe.receiveMessage(TIMEOUT));
+        assertEquals(new EntityReply.Refused<>(NetException.generic(
+                "vnetd could not journal the change: journal full: LMDB map size 1 MiB exhausted")), probe.receiveMessage(TIMEOUT));
         Thread.sleep(200); // round 1 would have gone at once
         assertEquals(List.of(), ports.injected);
     }

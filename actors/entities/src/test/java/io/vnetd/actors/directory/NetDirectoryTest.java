@@ -9,7 +9,9 @@ import io.vnetd.actors.netdev.NetdevEntity;
 import io.vnetd.actors.netdev.RecordingPorts;
 import io.vnetd.actors.nic.NicCommand;
 import io.vnetd.actors.nic.NicEntity;
+import io.vnetd.actors.persistence.EntityReply;
 import io.vnetd.model.error.ErrorClass;
+import io.vnetd.model.error.NetException;
 import io.vnetd.model.netclient.NetClientInfo;
 import io.vnetd.model.netdev.NetdevConfig;
 import io.vnetd.model.nic.GuestControl;
@@ -108,7 +110,7 @@ class NetDirectoryTest {
     }
 
     private static DirectoryReply failed(ErrorClass errorClass, String desc) {
-        return new DirectoryReply.Failed(errorClass, desc);
+        return new DirectoryReply.Failed(new NetException(errorClass, desc));
     }
 
     private static DirectoryReply generic(String desc) {
@@ -286,7 +288,7 @@ class NetDirectoryTest {
         add(first, "y", 0, "x");
         call(first, r -> new DirectoryCommand.SetLink("y", false, r));
         // A crash between the two writes of a peering leaves it recorded on one side only.
-        AskPattern.<NetdevCommand, NetdevCommand.Reply>ask(netdevEntity("x"), NetdevCommand.DetachPeer::new, TIMEOUT,
+        AskPattern.<NetdevCommand, EntityReply<NetdevCommand.Done>>ask(netdevEntity("x"), NetdevCommand.DetachPeer::new, TIMEOUT,
                 testKit.scheduler()).toCompletableFuture().join();
         netdevs.values().forEach(testKit::stop);
         netdevs.clear();
@@ -307,7 +309,8 @@ class NetDirectoryTest {
         assertEquals(OK, call(directory, r -> new DirectoryCommand.AddNetdev(h0, true, r)));
         var moved = new NetdevConfig.Hubport("h0", 5, Optional.empty());
         var conflict = (DirectoryReply.Failed) call(directory, r -> new DirectoryCommand.AddNetdev(moved, true, r));
-        assertEquals(true, conflict.desc().startsWith("netdev 'h0' exists in the journal with another configuration"), conflict.desc());
+        assertEquals(true, conflict.error().desc().startsWith("netdev 'h0' exists in the journal with another configuration"),
+                conflict.error().desc());
 
         var vnic = new NicRequest("virtio-net-pci", Optional.of("vnic"), Optional.of("h0"), Optional.of("52:54:00:12:34:56"),
                 Optional.empty(), Optional.empty(), false);

@@ -6,16 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.vnetd.actors.netdev.NetdevCommand.Done;
-import io.vnetd.actors.netdev.NetdevCommand.Refused;
-import io.vnetd.actors.netdev.NetdevCommand.Reply;
+import io.vnetd.actors.persistence.EntityReply;
 import io.vnetd.model.error.ErrorClass;
+import io.vnetd.model.error.NetException;
 import io.vnetd.model.netclient.NetClientRef;
 import io.vnetd.model.netdev.NetdevConfig;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.AfterAll;
@@ -40,34 +43,52 @@ class NetdevEntityTest {
         TESTKIT.shutdownTestKit();
     }
 
-    private static NetdevCommand.Create create(NetdevConfig config, org.apache.pekko.actor.typed.ActorRef<Reply> replyTo) {
+    private static EntityReply<Done> refused(ErrorClass errorClass, String desc) {
+        return new EntityReply.Refused<>(new NetException(errorClass, desc));
+    }
+
+    private static NetdevCommand.Create create(NetdevConfig config, org.apache.pekko.actor.typed.ActorRef<EntityReply<Done>> replyTo) {
         return new NetdevCommand.Create(config, 1, 1, replyTo);
     }
 
     @Test
     void createJournalsTheConfigurationAndOpensThePortFirst() {
         var hubport = new NetdevConfig.Hubport("hp0", 0, Optional.empty());
-        var result = entity.<Reply>runCommand(replyTo -> create(hubport, replyTo));
+        var result = entity.<EntityReply<Done>>runCommand(replyTo -> create(hubport, replyTo));
         assertEquals(new NetdevEvent.Created(hubport, 1, 1), result.event());
         assertEquals(new Done("hp0", new NetdevState.Present(hubport, true, Optional.empty(), 1, 1), "ok"), result.reply());
-        assertEquals(List.of("open hp0"), ports.calls);
+        assertEquals(List.of("open hp0", "activate netdev hp0"), ports.calls);
+    }
+
+    @Test
+    void aNewPortIsServedOnlyOnceTheAnswerIsSent() {
+        var netdev = TESTKIT.spawn(NetdevEntity.create("hp2", ports));
+        var answer = new CompletableFuture<CompletableFuture<EntityReply<Done>>>();
+        var answeredFirst = new CompletableFuture<Boolean>();
+        // The ask completes on the thread that replies, so whether it is done says whether the answer went first.
+        ports.onActivate = () -> answeredFirst.complete(answer.join().isDone());
+        answer.complete(AskPattern.<NetdevCommand, EntityReply<Done>>ask(netdev,
+                replyTo -> create(new NetdevConfig.Hubport("hp2", 0, Optional.empty()), replyTo),
+                Duration.ofSeconds(10), TESTKIT.scheduler()).toCompletableFuture());
+        assertTrue(answeredFirst.join(), "the asker has the answer when the port is activated");
+        assertEquals(List.of("open hp2", "activate netdev hp2"), ports.calls);
     }
 
     @Test
     void aResourceThatCannotBeHadRefusesTheCommandAndJournalsNothing() {
         ports.unavailable.add("hp0");
-        var result = entity.<Reply>runCommand(replyTo -> create(new NetdevConfig.Hubport("hp0", 0, Optional.empty()), replyTo));
+        var result = entity.<EntityReply<Done>>runCommand(replyTo -> create(new NetdevConfig.Hubport("hp0", 0, Optional.empty()), replyTo));
         assertTrue(result.hasNoEvents());
-        assertEquals(new Refused(ErrorClass.GenericError, "can't bind ip=127.0.0.1 to socket: Address already in use"),
+        assertEquals(refused(ErrorClass.GenericError, "can't bind ip=127.0.0.1 to socket: Address already in use"),
                 result.reply());
     }
 
     @Test
     void setLinkIsJournaledOnlyWhenItChangesSomething() {
-        entity.<Reply>runCommand(replyTo -> create(new NetdevConfig.Hubport("hp0", 0, Optional.empty()), replyTo));
-        var down = entity.<Reply>runCommand(replyTo -> new NetdevCommand.SetLink(false, replyTo));
+        entity.<EntityReply<Done>>runCommand(replyTo -> create(new NetdevConfig.Hubport("hp0", 0, Optional.empty()), replyTo));
+        var down = entity.<EntityReply<Done>>runCommand(replyTo -> new NetdevCommand.SetLink(false, replyTo));
         assertEquals(new NetdevEvent.LinkSet(false), down.event());
-        var again = entity.<Reply>runCommand(replyTo -> new NetdevCommand.SetLink(false, replyTo));
+        var again = entity.<EntityReply<Done>>runCommand(replyTo -> new NetdevCommand.SetLink(false, replyTo));
         assertTrue(again.hasNoEvents());
         assertInstanceOf(Done.class, again.reply());
         assertTrue(ports.calls.contains("link netdev hp0 down"));
@@ -75,39 +96,40 @@ class NetdevEntityTest {
 
     @Test
     void commandsOnAnAbsentNetdevAnswerQemusErrors() {
-        var del = entity.<Reply>runCommand(NetdevCommand.Delete::new);
-        assertEquals(new Refused(ErrorClass.DeviceNotFound, "Device 'hp0' not found"), del.reply());
-        var attach = entity.<Reply>runCommand(replyTo -> new NetdevCommand.AttachPeer(NetClientRef.nic("x"), replyTo));
-        assertEquals(new Refused(ErrorClass.GenericError, "netdev 'hp0' not found"), attach.reply());
+        var del = entity.<EntityReply<Done>>runCommand(NetdevCommand.Delete::new);
+        assertEquals(refused(ErrorClass.DeviceNotFound, "Device 'hp0' not found"), del.reply());
+        var attach = entity.<EntityReply<Done>>runCommand(replyTo -> new NetdevCommand.AttachPeer(NetClientRef.nic("x"), replyTo));
+        assertEquals(refused(ErrorClass.GenericError, "netdev 'hp0' not found"), attach.reply());
     }
 
     @Test
     void aNetdevTakesOnePeerOnly() {
-        entity.<Reply>runCommand(replyTo -> create(new NetdevConfig.Hubport("hp0", 0, Optional.empty()), replyTo));
-        entity.<Reply>runCommand(replyTo -> new NetdevCommand.AttachPeer(NetClientRef.netdev("a"), replyTo));
-        var second = entity.<Reply>runCommand(replyTo -> new NetdevCommand.AttachPeer(NetClientRef.nic("b"), replyTo));
+        entity.<EntityReply<Done>>runCommand(replyTo -> create(new NetdevConfig.Hubport("hp0", 0, Optional.empty()), replyTo));
+        entity.<EntityReply<Done>>runCommand(replyTo -> new NetdevCommand.AttachPeer(NetClientRef.netdev("a"), replyTo));
+        var second = entity.<EntityReply<Done>>runCommand(replyTo -> new NetdevCommand.AttachPeer(NetClientRef.nic("b"), replyTo));
         assertTrue(second.hasNoEvents());
-        assertEquals(new Refused(ErrorClass.GenericError, "netdev 'hp0' is already in use"), second.reply());
+        assertEquals(refused(ErrorClass.GenericError, "netdev 'hp0' is already in use"), second.reply());
     }
 
     @Test
     void recoveryRestoresStateAndReRealizesThePort() {
         var hubport = new NetdevConfig.Hubport("hp0", 4, Optional.of("be0"));
-        entity.<Reply>runCommand(replyTo -> create(hubport, replyTo));
-        entity.<Reply>runCommand(replyTo -> new NetdevCommand.SetLink(false, replyTo));
+        entity.<EntityReply<Done>>runCommand(replyTo -> create(hubport, replyTo));
+        entity.<EntityReply<Done>>runCommand(replyTo -> new NetdevCommand.SetLink(false, replyTo));
         ports.calls.clear();
         var restarted = entity.restart();
         assertEquals(new NetdevState.Present(hubport, false, Optional.of(NetClientRef.netdev("be0")), 1, 1), restarted.state());
-        assertEquals(List.of("open hp0", "link netdev hp0 down", "connect netdev hp0 netdev be0"), ports.calls);
+        assertEquals(List.of("open hp0", "link netdev hp0 down", "connect netdev hp0 netdev be0", "activate netdev hp0"),
+                ports.calls);
     }
 
     @Test
     void aResourceLostAcrossARestartIsRetriedUntilItComesBack() throws InterruptedException {
         var hubport = new NetdevConfig.Hubport("hp0", 0, Optional.empty());
-        entity.<Reply>runCommand(replyTo -> create(hubport, replyTo));
+        entity.<EntityReply<Done>>runCommand(replyTo -> create(hubport, replyTo));
         ports.unavailable.add("hp0");
         var restarted = entity.restart();
-        var listed = (Done) entity.<Reply>runCommand(NetdevCommand.Get::new).reply();
+        var listed = (Done) entity.<EntityReply<Done>>runCommand(NetdevCommand.Get::new).reply();
         assertEquals("can't bind ip=127.0.0.1 to socket: Address already in use", listed.status(),
                 "the netdev stays configured and says why it has no port");
         ports.calls.clear();
@@ -116,29 +138,30 @@ class NetdevEntityTest {
         while (!ports.calls.contains("open hp0") && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertEquals("ok", ((Done) entity.<Reply>runCommand(NetdevCommand.Get::new).reply()).status());
+        assertEquals("ok", ((Done) entity.<EntityReply<Done>>runCommand(NetdevCommand.Get::new).reply()).status());
         assertInstanceOf(NetdevState.Present.class, restarted.state());
     }
 
     @Test
     void deleteReleasesThePortAndTheNameCanBeCreatedAgain() {
         var hubport = new NetdevConfig.Hubport("hp0", 0, Optional.empty());
-        entity.<Reply>runCommand(replyTo -> create(hubport, replyTo));
-        var deleted = entity.<Reply>runCommand(NetdevCommand.Delete::new);
+        entity.<EntityReply<Done>>runCommand(replyTo -> create(hubport, replyTo));
+        var deleted = entity.<EntityReply<Done>>runCommand(NetdevCommand.Delete::new);
         assertEquals(new NetdevEvent.Deleted(), deleted.event());
         assertTrue(ports.calls.contains("close netdev hp0"));
-        var again = entity.<Reply>runCommand(replyTo -> create(new NetdevConfig.Hubport("hp0", 9, Optional.empty()), replyTo));
+        var again = entity.<EntityReply<Done>>runCommand(replyTo -> create(new NetdevConfig.Hubport("hp0", 9, Optional.empty()), replyTo));
         assertInstanceOf(NetdevEvent.Created.class, again.event());
     }
 
     @Test
     void aCommandWhoseJournalWriteFailsIsRefusedWithTheJournalsErrorAndKeepsNothing() {
         entity.persistenceTestKit().failNextPersisted(new IllegalStateException("journal full: LMDB map size 1 MiB exhausted"));
-        var failed = entity.<Reply>runCommand(replyTo -> create(new NetdevConfig.Hubport("hp0", 0, Optional.empty()), replyTo));
-        assertEquals(new Refused(ErrorClass.GenericError,
+        var failed = entity.<EntityReply<Done>>runCommand(replyTo -> create(new NetdevConfig.Hubport("hp0", 0, Optional.empty()), replyTo));
+        assertEquals(refused(ErrorClass.GenericError,
                 "vnetd could not journal the change: journal full: LMDB map size 1 MiB exhausted"), failed.reply());
-        assertEquals(List.of("open hp0", "close netdev hp0"), ports.calls, "the port opened for the attempt is released");
-        var again = entity.<Reply>runCommand(replyTo -> create(new NetdevConfig.Hubport("hp0", 0, Optional.empty()), replyTo));
+        assertEquals(List.of("open hp0", "close netdev hp0"), ports.calls,
+                "the port opened for the attempt is released, never served");
+        var again = entity.<EntityReply<Done>>runCommand(replyTo -> create(new NetdevConfig.Hubport("hp0", 0, Optional.empty()), replyTo));
         assertInstanceOf(Done.class, again.reply(), "the entity takes commands again once the journal does");
     }
 
@@ -146,12 +169,12 @@ class NetdevEntityTest {
     void aCommandWhoseEventTheJournalRejectsIsRefusedToo() {
         // Pekko stops an entity whose event is rejected (sharding starts it again on its next command).
         var netdev = TESTKIT.spawn(NetdevEntity.create("hp1", ports));
-        TestProbe<Reply> probe = TESTKIT.createTestProbe();
+        TestProbe<EntityReply<Done>> probe = TESTKIT.createTestProbe();
         netdev.tell(create(new NetdevConfig.Hubport("hp1", 0, Optional.empty()), probe.getRef()));
         probe.expectMessageClass(Done.class);
         PersistenceTestKit.create(TESTKIT.system()).rejectNextPersisted(new IllegalArgumentException("event too large"));
         netdev.tell(new NetdevCommand.SetLink(false, probe.getRef()));
-        assertEquals(new Refused(ErrorClass.GenericError, "vnetd could not journal the change: event too large"),
+        assertEquals(refused(ErrorClass.GenericError, "vnetd could not journal the change: event too large"),
                 probe.receiveMessage());
         probe.expectTerminated(netdev);
         var again = TESTKIT.spawn(NetdevEntity.create("hp1", ports));

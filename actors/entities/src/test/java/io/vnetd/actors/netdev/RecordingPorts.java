@@ -18,6 +18,9 @@ public final class RecordingPorts implements PortControl {
     public final Set<String> unavailable = ConcurrentHashMap.newKeySet();
     public final Map<String, RxFilter> filters = new ConcurrentHashMap<>();
     public final List<String> injected = new CopyOnWriteArrayList<>();
+    /** Runs on the entity's thread as it activates a port. */
+    public volatile Runnable onActivate = () -> {
+    };
 
     @Override
     public void open(NetdevConfig config) {
@@ -25,6 +28,12 @@ public final class RecordingPorts implements PortControl {
             throw NetException.generic("can't bind ip=127.0.0.1 to socket: Address already in use");
         }
         calls.add("open " + config.id());
+    }
+
+    @Override
+    public void activate(NetClientRef client) {
+        calls.add("activate " + client);
+        onActivate.run();
     }
 
     @Override

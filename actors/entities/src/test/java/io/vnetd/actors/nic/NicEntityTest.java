@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.vnetd.actors.netdev.RecordingPorts;
-import io.vnetd.actors.nic.NicCommand.Refused;
-import io.vnetd.actors.nic.NicCommand.Reply;
-import io.vnetd.model.error.ErrorClass;
+import io.vnetd.actors.nic.NicCommand.Done;
+import io.vnetd.actors.persistence.EntityReply;
+import io.vnetd.model.error.NetException;
 import io.vnetd.model.nic.GuestControl;
 import io.vnetd.model.nic.MacAddress;
 import io.vnetd.model.nic.NicConfig;
@@ -40,35 +40,35 @@ class NicEntityTest {
                 NicEntity.create("vnic", ports, events::add));
         var config = new NicConfig("vnic", Optional.of("vnic"), model, Optional.of("h0"),
                 MacAddress.of("52:54:00:12:34:56"), "/machine/peripheral/vnic", Optional.empty(), Optional.empty(), failover);
-        kit.<Reply>runCommand(replyTo -> new NicCommand.Create(config, 1, replyTo));
+        kit.<EntityReply<Done>>runCommand(replyTo -> new NicCommand.Create(config, 1, replyTo));
         return kit;
     }
 
-    private static NicCommand guest(GuestControl control, org.apache.pekko.actor.typed.ActorRef<Reply> replyTo) {
+    private static NicCommand guest(GuestControl control, org.apache.pekko.actor.typed.ActorRef<EntityReply<Done>> replyTo) {
         return new NicCommand.Guest(control, replyTo);
     }
 
     @Test
     void theFirstChangeNotifiesAndLaterOnesWaitForAQuery() {
         var kit = nic(NicModel.VIRTIO_NET_PCI, false);
-        var first = kit.<Reply>runCommand(r -> guest(new GuestControl.SetRxFlag(RxFilter.RxFlag.ALLMULTI, true), r));
+        var first = kit.<EntityReply<Done>>runCommand(r -> guest(new GuestControl.SetRxFlag(RxFilter.RxFlag.ALLMULTI, true), r));
         assertEquals(List.of(new NicEvent.RxFlagSet(RxFilter.RxFlag.ALLMULTI, true), new NicEvent.RxFilterChangeNotified()),
                 first.events());
-        var second = kit.<Reply>runCommand(r -> guest(new GuestControl.SetMac(MacAddress.of("52:54:00:aa:bb:cc")), r));
+        var second = kit.<EntityReply<Done>>runCommand(r -> guest(new GuestControl.SetMac(MacAddress.of("52:54:00:aa:bb:cc")), r));
         assertEquals(List.of(new NicEvent.MainMacSet(MacAddress.of("52:54:00:aa:bb:cc"))), second.events());
         assertEquals(1, events.size());
 
-        var query = kit.<Reply>runCommand(NicCommand.QueryRxFilter::new);
+        var query = kit.<EntityReply<Done>>runCommand(NicCommand.QueryRxFilter::new);
         assertEquals(List.of(new NicEvent.RxFilterNotifyRearmed()), query.events());
-        assertTrue(kit.<Reply>runCommand(NicCommand.QueryRxFilter::new).hasNoEvents(), "already armed");
-        kit.<Reply>runCommand(r -> guest(new GuestControl.SetVlan(3, true), r));
+        assertTrue(kit.<EntityReply<Done>>runCommand(NicCommand.QueryRxFilter::new).hasNoEvents(), "already armed");
+        kit.<EntityReply<Done>>runCommand(r -> guest(new GuestControl.SetVlan(3, true), r));
         assertEquals(2, events.size());
     }
 
     @Test
     void theNotifyFlagAndTheFilterSurviveARestart() {
         var kit = nic(NicModel.VIRTIO_NET_PCI, false);
-        kit.<Reply>runCommand(r -> guest(new GuestControl.SetRxFlag(RxFilter.RxFlag.PROMISC, false), r));
+        kit.<EntityReply<Done>>runCommand(r -> guest(new GuestControl.SetRxFlag(RxFilter.RxFlag.PROMISC, false), r));
         var restarted = kit.restart();
         var state = (NicState.Present) restarted.state();
         assertEquals(false, state.notifyArmed());
@@ -79,7 +79,7 @@ class NicEntityTest {
     @Test
     void failoverIsAnnouncedWhenTheGuestAcknowledgesStandby() {
         var kit = nic(NicModel.VIRTIO_NET_PCI, true);
-        kit.<Reply>runCommand(r -> guest(new GuestControl.AckFeatures(true, true), r));
+        kit.<EntityReply<Done>>runCommand(r -> guest(new GuestControl.AckFeatures(true, true), r));
         assertEquals(List.of(new NetEvent.FailoverNegotiated("vnic")), events);
         assertEquals("none", ((NicState.Present) kit.getState()).rxFilter().vlanState());
     }
@@ -87,18 +87,18 @@ class NicEntityTest {
     @Test
     void modelsWithoutAFilterRefuseGuestControlAndQueries() {
         var kit = nic(NicModel.E1000, false);
-        var query = kit.<Reply>runCommand(NicCommand.QueryRxFilter::new);
-        assertEquals(new Refused(ErrorClass.GenericError, "net client(vnic) doesn't support rx-filter querying"),
+        var query = kit.<EntityReply<Done>>runCommand(NicCommand.QueryRxFilter::new);
+        assertEquals(new EntityReply.Refused<>(NetException.generic("net client(vnic) doesn't support rx-filter querying")),
                 query.reply());
-        var control = kit.<Reply>runCommand(r -> guest(new GuestControl.Reset(), r));
+        var control = kit.<EntityReply<Done>>runCommand(r -> guest(new GuestControl.Reset(), r));
         assertTrue(control.hasNoEvents());
     }
 
     @Test
     void outOfRangeVlansAreRefused() {
         var kit = nic(NicModel.VIRTIO_NET_PCI, false);
-        var result = kit.<Reply>runCommand(r -> guest(new GuestControl.SetVlan(4096, true), r));
+        var result = kit.<EntityReply<Done>>runCommand(r -> guest(new GuestControl.SetVlan(4096, true), r));
         assertTrue(result.hasNoEvents());
-        assertEquals(new Refused(ErrorClass.GenericError, "VLAN id 4096 is out of range 0-4095"), result.reply());
+        assertEquals(new EntityReply.Refused<>(NetException.generic("VLAN id 4096 is out of range 0-4095")), result.reply());
     }
 }

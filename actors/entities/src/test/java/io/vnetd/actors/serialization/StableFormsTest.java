@@ -6,10 +6,11 @@ import com.typesafe.config.ConfigFactory;
 import io.vnetd.actors.announce.AnnounceCommand;
 import io.vnetd.actors.announce.AnnounceEvent;
 import io.vnetd.actors.announce.AnnounceState;
-import io.vnetd.actors.netdev.NetdevCommand;
-import io.vnetd.actors.nic.NicCommand;
+import io.vnetd.actors.persistence.EntityReply;
 import io.vnetd.model.announce.AnnounceParameters;
 import io.vnetd.model.error.ErrorClass;
+import io.vnetd.model.error.NetException;
+import io.vnetd.model.netdev.NetdevConfig;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -19,9 +20,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Announce timers' events and states, and the answers entities send across the cluster (a refusal
- * included), survive Pekko's serialization unchanged. (Netdev and NIC entities' commands, events and
- * states are checked on every command by their EventSourcedBehaviorTestKit tests.)
+ * Announce timers' events and states, the answers entities send across the cluster (a refusal
+ * included) and the configuration of a netdev_add of a type without a backend survive Pekko's
+ * serialization unchanged. (Netdev and NIC entities' commands, events and states are checked on
+ * every command by their EventSourcedBehaviorTestKit tests.)
  */
 class StableFormsTest {
 
@@ -43,9 +45,9 @@ class StableFormsTest {
                 new AnnounceState.Idle(3),
                 new AnnounceState.Running(4, named, 2, 1_700_000_000_150L),
                 new AnnounceCommand.Started(new AnnounceState.Idle(1)),
-                new AnnounceCommand.Refused(ErrorClass.GenericError, "vnetd could not journal the change: journal full"),
-                new NetdevCommand.Refused(ErrorClass.DeviceNotFound, "Device 'h0' not found"),
-                new NicCommand.Refused(ErrorClass.GenericError, "vnetd could not journal the change: event too large"));
+                new NetdevConfig.Unsupported("u", "user"),
+                new EntityReply.Refused<>(NetException.generic("vnetd could not journal the change: journal full")),
+                new EntityReply.Refused<>(new NetException(ErrorClass.DeviceNotFound, "Device 'h0' not found")));
     }
 
     @ParameterizedTest

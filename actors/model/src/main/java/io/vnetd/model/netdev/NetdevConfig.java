@@ -25,7 +25,8 @@ import java.util.Optional;
     @JsonSubTypes.Type(value = NetdevConfig.Bridge.class, name = "bridge"),
     @JsonSubTypes.Type(value = NetdevConfig.L2tpv3.class, name = "l2tpv3"),
     @JsonSubTypes.Type(value = NetdevConfig.VhostUser.class, name = "vhost-user"),
-    @JsonSubTypes.Type(value = NetdevConfig.VhostVdpa.class, name = "vhost-vdpa")
+    @JsonSubTypes.Type(value = NetdevConfig.VhostVdpa.class, name = "vhost-vdpa"),
+    @JsonSubTypes.Type(value = NetdevConfig.Unsupported.class, name = "unsupported")
 })
 @JsonInclude(JsonInclude.Include.NON_ABSENT)
 public sealed interface NetdevConfig extends JsonSerializable {
@@ -251,5 +252,19 @@ public sealed interface NetdevConfig extends JsonSerializable {
             }
         }
         return false;
+    }
+
+    /**
+     * A {@code Netdev} of a type vnetd has no record for ({@code user}, {@code nic}, ...): what
+     * {@code netdev_add}'s rules need to refuse it in QEMU's words, after the schema and in QEMU's
+     * order. Never created, so never journaled; its own JSON name only carries it between nodes.
+     *
+     * @param driver its {@code NetClientDriver}
+     */
+    record Unsupported(String id, String driver) implements NetdevConfig {
+        @Override
+        public String type() {
+            return driver;
+        }
     }
 }

@@ -16,12 +16,20 @@ import java.util.Optional;
 public interface PortControl {
 
     /**
-     * Acquires the backend's host resource (a socket, a tap) and creates its port, link up, no peer.
-     * Re-opening an open port with the same configuration keeps it.
+     * Acquires the backend's host resource (a socket, a tap) and creates its port, link up, no peer,
+     * not served until {@link #activate}: what serving causes (a connection, its events) comes after
+     * the command that opened it is answered, as in QEMU. Re-opening an open port with the same
+     * configuration keeps it.
      *
      * @throws NetException with QEMU's wording when the resource cannot be had
      */
     void open(NetdevConfig config);
+
+    /**
+     * Serves an opened port: a stream client connects, a server accepts, frames move. Nothing for a
+     * port without I/O of its own (a hubport), one served already, or none.
+     */
+    void activate(NetClientRef client);
 
     /**
      * Creates a NIC's port and its guest side, link up, no peer, accepting what {@code filter}

@@ -18,7 +18,11 @@ import java.util.function.Consumer;
  */
 public interface NetworkService {
 
-    /** {@code netdev_add}: validates, acquires the backend's resource, journals, then completes. */
+    /**
+     * {@code netdev_add}: checks its rules in QEMU's order ({@link io.vnetd.model.netdev.NetdevRules}
+     * first, so a {@link NetdevConfig.Unsupported} is refused there), acquires the backend's resource,
+     * journals, then completes.
+     */
     CompletionStage<Void> netdevAdd(NetdevConfig config);
 
     /** {@code netdev_del}. */

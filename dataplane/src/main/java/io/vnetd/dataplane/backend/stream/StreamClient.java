@@ -27,7 +27,10 @@ import org.slf4j.LoggerFactory;
  * address on the {@link io.vnetd.dataplane.backend.Resolver} (inet) and tries each result with a
  * non-blocking connect, so the agent never waits. A connection announces
  * {@code NETDEV_STREAM_CONNECTED} with the server's address and its end
- * {@code NETDEV_STREAM_DISCONNECTED}. It describes itself as QEMU's {@code socket_uri} of the server
+ * {@code NETDEV_STREAM_DISCONNECTED}. QEMU's main loop reports a connect's completion after the
+ * socket events that are ready by then; so a connection is announced only after its agent has looked
+ * at its sockets again and handled the ready ones, and a server the same agent serves reports the
+ * connection first, as in QEMU. It describes itself as QEMU's {@code socket_uri} of the server
  * while connected, as {@code connection error} after a failed attempt, and as nothing otherwise.
  */
 final class StreamClient extends Backend {
@@ -49,6 +52,14 @@ final class StreamClient extends Backend {
     private int connectingToken = -1;
     private String lastFailure = "";
     private long reconnectAtNs;
+    /** A connection established and not announced yet. */
+    private NetEvent.NetdevStreamConnected connectedToAnnounce;
+    /**
+     * Whether a duty cycle has ended since the connection was established: the next one looks at
+     * the sockets (a cycle that began with what a sleep found does not, again) before this backend
+     * announces it.
+     */
+    private boolean announcementDue;
 
     StreamClient(BackendEnv env, NetdevConfig.Stream config) {
         super(env, config);
@@ -91,7 +102,7 @@ final class StreamClient extends Backend {
 
     @Override
     protected int doWork() {
-        int work = 0;
+        int work = announceConnected();
         if (phase == Phase.RESOLVING && resolution.isDone()) {
             work++;
             resolved();
@@ -104,7 +115,8 @@ final class StreamClient extends Backend {
 
     @Override
     protected boolean hasWork() {
-        return phase == Phase.RESOLVING && resolution.isDone() || connection.hasWork();
+        return connectedToAnnounce != null || phase == Phase.RESOLVING && resolution.isDone()
+                || connection.hasWork();
     }
 
     private void resolved() {
@@ -190,9 +202,27 @@ final class StreamClient extends Backend {
         counters().get(BackendCounter.CONNECTIONS).incrementRelease();
         describeAs(StreamBackends.uri(server));
         connection.attach(loop, fd);
-        if (!isClosed()) {
-            env.events().publish(new NetEvent.NetdevStreamConnected(name(), server));
+        connectedToAnnounce = new NetEvent.NetdevStreamConnected(name(), server);
+    }
+
+    private int announceConnected() {
+        if (connectedToAnnounce == null) {
+            return 0;
         }
+        if (!announcementDue) {
+            announcementDue = true;
+            return 1;
+        }
+        publishConnected();
+        return 1;
+    }
+
+    private void publishConnected() {
+        if (connectedToAnnounce != null && !isClosed()) {
+            env.events().publish(connectedToAnnounce);
+        }
+        connectedToAnnounce = null;
+        announcementDue = false;
     }
 
     private void fail(String reason) {
@@ -202,6 +232,7 @@ final class StreamClient extends Backend {
     }
 
     private void lost(int fd) {
+        publishConnected();
         Sockets.close(fd);
         describeAs("");
         if (!isClosed()) {

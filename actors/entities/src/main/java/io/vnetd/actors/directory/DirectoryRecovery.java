@@ -1,0 +1,119 @@
+package io.vnetd.actors.directory;
+
+import io.vnetd.actors.directory.DirectoryCommand.Recovered;
+import io.vnetd.actors.directory.DirectoryCommand.RecoveryFailed;
+import io.vnetd.actors.netdev.NetdevEntity;
+import io.vnetd.actors.nic.NicEntity;
+import io.vnetd.model.netclient.NetClientRef;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.stream.Stream;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+
+/**
+ * The directory's start: it asks every entity the journal knows for its state (which also makes each
+ * re-realize its port, and wakes announce timers), drops peerings that a crash left one-sided, and
+ * only then serves, beginning with the requests stashed meanwhile.
+ */
+final class DirectoryRecovery {
+
+    private final NetDirectory.Settings settings;
+    private final ActorContext<DirectoryCommand> context;
+    private final StashBuffer<DirectoryCommand> stash;
+    private final EntityWork work;
+    private final NetIndex index = new NetIndex();
+
+    private DirectoryRecovery(NetDirectory.Settings settings, ActorContext<DirectoryCommand> context,
+                              StashBuffer<DirectoryCommand> stash) {
+        this.settings = settings;
+        this.context = context;
+        this.stash = stash;
+        this.work = new EntityWork(settings, context.getSystem().scheduler());
+    }
+
+    static Behavior<DirectoryCommand> start(NetDirectory.Settings settings) {
+        return Behaviors.withStash(settings.stashCapacity(), stash -> Behaviors.setup(context -> {
+            DirectoryRecovery recovery = new DirectoryRecovery(settings, context, stash);
+            recovery.collect(recovery.recoverAll());
+            return recovery.recovering();
+        }));
+    }
+
+    private CompletionStage<List<Confirmed>> recoverAll() {
+        return settings.catalog().<Optional<Confirmed>>visitAll(entity -> {
+            if (entity.type().equals(NetdevEntity.TYPE_KEY.name())) {
+                return work.get(NetClientRef.netdev(entity.id())).thenApply(Optional::of);
+            }
+            if (entity.type().equals(NicEntity.TYPE_KEY.name())) {
+                return work.get(NetClientRef.nic(entity.id())).thenApply(Optional::of);
+            }
+            return settings.wake().apply(entity).thenApply(woken -> Optional.empty());
+        }).thenApply(states -> states.stream().flatMap(Optional::stream).toList());
+    }
+
+    private void collect(CompletionStage<List<Confirmed>> states) {
+        context.pipeToSelf(states, (collected, failure) -> failure == null
+                ? new Recovered(collected)
+                : new RecoveryFailed(String.valueOf(failure.getMessage())));
+    }
+
+    private Behavior<DirectoryCommand> recovering() {
+        return Behaviors.receive(DirectoryCommand.class)
+                .onMessage(Recovered.class, recovered -> {
+                    recovered.states().forEach(index::update);
+                    List<NetClientRef> oneSided = oneSidedPeerings(index);
+                    if (!oneSided.isEmpty()) {
+                        repair(oneSided, recovered.states());
+                        return Behaviors.same();
+                    }
+                    context.getLog().info("directory ready: {} net clients recovered",
+                            index.netdevs().size() + index.nics().size());
+                    return stash.unstashAll(new NetDirectory(context, index, work));
+                })
+                .onMessage(RecoveryFailed.class, failed -> {
+                    throw new IllegalStateException("could not recover the net clients: " + failed.reason());
+                })
+                .onAnyMessage(message -> {
+                    stash.stash(message);
+                    return Behaviors.same();
+                })
+                .build();
+    }
+
+    /**
+     * Drops peerings that a crash left recorded on one side only, then recovers again from the
+     * repaired states, so that the directory serves nothing before the network is consistent.
+     */
+    private void repair(List<NetClientRef> oneSided, List<Confirmed> states) {
+        oneSided.forEach(client -> context.getLog()
+                .warn("{} had a one-sided peering (an interrupted command): dropping it", client));
+        List<CompletableFuture<Confirmed>> detached = oneSided.stream()
+                .map(client -> work.peerDeleted(client).toCompletableFuture())
+                .toList();
+        collect(CompletableFuture.allOf(detached.toArray(CompletableFuture[]::new))
+                .thenApply(all -> {
+                    Map<NetClientRef, Confirmed> byClient = new LinkedHashMap<>();
+                    states.forEach(state -> byClient.put(state.client(), state));
+                    detached.forEach(state -> byClient.put(state.join().client(), state.join()));
+                    return List.copyOf(byClient.values());
+                }));
+    }
+
+    /** Peerings recorded by one side only: left by a crash between the two writes of a peering. */
+    static List<NetClientRef> oneSidedPeerings(NetIndex index) {
+        return Stream.concat(index.netdevs().stream().map(entry -> NetClientRef.netdev(entry.state().config().id())),
+                        index.nics().stream().map(nic -> NetClientRef.nic(nic.config().name())))
+                .filter(client -> index.peerOf(client)
+                        .map(peer -> !index.peerOf(peer).equals(Optional.of(client))).orElse(false))
+                .sorted(Comparator.comparing(NetClientRef::kind).thenComparing(NetClientRef::name))
+                .toList();
+    }
+}

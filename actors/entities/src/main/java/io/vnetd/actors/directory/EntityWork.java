@@ -1,0 +1,159 @@
+package io.vnetd.actors.directory;
+
+import io.vnetd.actors.netdev.NetdevCommand;
+import io.vnetd.actors.nic.NicCommand;
+import io.vnetd.actors.nic.NicState;
+import io.vnetd.actors.persistence.EntityReply;
+import io.vnetd.model.error.NetErrors;
+import io.vnetd.model.error.NetException;
+import io.vnetd.model.netclient.NetClientRef;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Scheduler;
+
+/**
+ * The directory's work on the entities: carries out a {@link Plan} in the order that keeps peerings
+ * safe across a crash, and reads entities' states. A stage completes on the thread that delivers the
+ * last entity's answer ({@link Asks}); a refusal fails it with the entity's {@link NetException}.
+ */
+final class EntityWork {
+
+    /** What a request did: the states its entities confirmed, and the answer. */
+    record Outcome(List<Confirmed> confirmed, DirectoryReply answer) {
+        static Outcome ok(List<Confirmed> confirmed) {
+            return new Outcome(confirmed, new DirectoryReply.Ok());
+        }
+
+        /** A failed request: its error, and what its entities say after it. */
+        static Outcome failed(Throwable failure, List<Confirmed> confirmed) {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            return new Outcome(confirmed,
+                    new DirectoryReply.Failed(cause instanceof NetException e ? e : NetErrors.failed(cause)));
+        }
+    }
+
+    private final NetDirectory.Settings settings;
+    private final Scheduler scheduler;
+
+    EntityWork(NetDirectory.Settings settings, Scheduler scheduler) {
+        this.settings = settings;
+        this.scheduler = scheduler;
+    }
+
+    CompletionStage<Outcome> run(Plan plan) {
+        return switch (plan) {
+            case Plan.InPlace inPlace -> CompletableFuture.completedFuture(Outcome.ok(List.of()));
+            case Plan.CreateNetdev create -> attachThenCreate(create.peer(), NetClientRef.netdev(create.config().id()),
+                    () -> netdev(create.config().id(), replyTo -> new NetdevCommand.Create(create.config(),
+                            create.ordinal(), create.hubOrdinal(), replyTo)));
+            case Plan.DeleteNetdev delete -> deleteThenRelease(netdev(delete.id(), NetdevCommand.Delete::new),
+                    delete.peer());
+            case Plan.SetLink link -> all(link.clients().stream()
+                    .map(client -> switch (client.kind()) {
+                        case NETDEV -> netdev(client.name(), replyTo -> new NetdevCommand.SetLink(link.up(), replyTo));
+                        case NIC -> nic(client.name(), replyTo -> new NicCommand.SetLink(link.up(), replyTo));
+                    })
+                    .toList()).thenApply(Outcome::ok);
+            case Plan.CreateNic create -> attachThenCreate(create.config().netdev(),
+                    NetClientRef.nic(create.config().name()),
+                    () -> nic(create.config().name(), replyTo -> new NicCommand.Create(create.config(),
+                            create.ordinal(), replyTo)));
+            case Plan.DeleteNic delete -> deleteThenRelease(nic(delete.nic(), NicCommand.Delete::new),
+                    delete.netdev().map(NetClientRef::netdev));
+            case Plan.QueryRxFilter query -> all(query.nics().stream()
+                    .map(name -> nic(name, NicCommand.QueryRxFilter::new))
+                    .toList())
+                    .thenApply(confirmed -> new Outcome(confirmed, new DirectoryReply.RxFilters(confirmed.stream()
+                            .map(state -> Projections.rxFilterInfo(
+                                    (NicState.Present) ((Confirmed.OfNic) state).done().state()))
+                            .toList())));
+            case Plan.Guest guest -> nic(guest.nic(), replyTo -> new NicCommand.Guest(guest.control(), replyTo))
+                    .thenApply(confirmed -> Outcome.ok(List.of(confirmed)));
+        };
+    }
+
+    /**
+     * The peer (always a netdev) records the peering first, and the new client is created once it
+     * has: if the daemon dies in between, the peer's record is one-sided and dropped at the next
+     * start, so the failed command changed nothing. A refused create detaches the peer again.
+     */
+    private CompletionStage<Outcome> attachThenCreate(Optional<String> peer, NetClientRef created,
+                                                      Supplier<CompletionStage<Confirmed>> create) {
+        if (peer.isEmpty()) {
+            return create.get().thenApply(c -> Outcome.ok(List.of(c)));
+        }
+        NetClientRef netdev = NetClientRef.netdev(peer.get());
+        return netdev(peer.get(), replyTo -> new NetdevCommand.AttachPeer(created, replyTo))
+                .thenCompose(attached -> create.get().thenApply(c -> Outcome.ok(List.of(attached, c)))
+                        .exceptionallyCompose(failure -> peerDeleted(netdev)
+                                .thenCompose(detached -> CompletableFuture.failedFuture(failure))));
+    }
+
+    /**
+     * The deleted client is journaled first and its peer after: a crash in between leaves the peer's
+     * record one-sided, and the repair at the next start completes the command.
+     */
+    private CompletionStage<Outcome> deleteThenRelease(CompletionStage<Confirmed> delete, Optional<NetClientRef> peer) {
+        return delete.thenCompose(deleted -> peer
+                .map(p -> peerDeleted(p).thenApply(released -> Outcome.ok(List.of(deleted, released))))
+                .orElseGet(() -> CompletableFuture.completedFuture(Outcome.ok(List.of(deleted)))));
+    }
+
+    /** Tells a client its peer is gone: a netdev forgets it; a NIC also loses its link, as in QEMU. */
+    CompletionStage<Confirmed> peerDeleted(NetClientRef client) {
+        return switch (client.kind()) {
+            case NETDEV -> netdev(client.name(), NetdevCommand.DetachPeer::new);
+            case NIC -> nic(client.name(), NicCommand.PeerDeleted::new);
+        };
+    }
+
+    CompletionStage<Confirmed> get(NetClientRef client) {
+        return switch (client.kind()) {
+            case NETDEV -> netdev(client.name(), NetdevCommand.Get::new);
+            case NIC -> nic(client.name(), NicCommand.Get::new);
+        };
+    }
+
+    /**
+     * After a failure the entities may still have changed (a timeout after the journal committed):
+     * what they say now, read while the request still holds them, so that the index stays true.
+     */
+    CompletionStage<List<Confirmed>> reread(List<Lock> held) {
+        List<CompletableFuture<Optional<Confirmed>>> reads = new ArrayList<>(held.size());
+        for (Lock lock : held) {
+            if (lock instanceof Lock.Client(var client)) {
+                reads.add(get(client).thenApply(Optional::of).exceptionally(failure -> Optional.empty())
+                        .toCompletableFuture());
+            }
+        }
+        return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
+                .thenApply(all -> reads.stream().flatMap(read -> read.join().stream()).toList());
+    }
+
+    private static CompletionStage<List<Confirmed>> all(List<CompletionStage<Confirmed>> stages) {
+        List<CompletableFuture<Confirmed>> futures = stages.stream().map(CompletionStage::toCompletableFuture).toList();
+        return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                .thenApply(done -> futures.stream().map(CompletableFuture::join).toList());
+    }
+
+    private CompletionStage<Confirmed> netdev(String name,
+                                              Function<ActorRef<EntityReply<NetdevCommand.Done>>, NetdevCommand> command) {
+        return Asks.<NetdevCommand, EntityReply<NetdevCommand.Done>>ask(settings.netdevs().apply(name), command,
+                        settings.askTimeout(), scheduler)
+                .thenApply(reply -> new Confirmed.OfNetdev(reply.orThrow()));
+    }
+
+    private CompletionStage<Confirmed> nic(String name, Function<ActorRef<EntityReply<NicCommand.Done>>, NicCommand> command) {
+        return Asks.<NicCommand, EntityReply<NicCommand.Done>>ask(settings.nics().apply(name), command,
+                        settings.askTimeout(), scheduler)
+                .thenApply(reply -> new Confirmed.OfNic(reply.orThrow()));
+    }
+}

@@ -1,0 +1,77 @@
+package io.vnetd.actors.directory;
+
+import io.vnetd.actors.announce.AnnounceTarget;
+import io.vnetd.actors.netdev.NetdevState;
+import io.vnetd.actors.nic.NicState;
+import io.vnetd.model.netclient.NetClientInfo;
+import io.vnetd.model.netclient.NetClientRef;
+import io.vnetd.model.netdev.NetdevConfig;
+import io.vnetd.model.nic.MacAddress;
+import io.vnetd.model.nic.RxFilter;
+import io.vnetd.model.nic.RxFilterInfo;
+import io.vnetd.model.service.NetworkView;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.stream.Stream;
+
+/** What readers see of the index and of the entities' states: listings, filters, an announcement's NICs. */
+final class Projections {
+
+    private Projections() {
+    }
+
+    /** Hubs and net clients in QEMU's order: hubs as created, clients in creation order. */
+    static NetworkView view(NetIndex index) {
+        List<Integer> hubs = index.hubs().entrySet().stream()
+                .sorted(Map.Entry.comparingByValue())
+                .map(Map.Entry::getKey)
+                .toList();
+        record Row(long ordinal, NetClientInfo info) {
+        }
+        List<NetClientInfo> clients = Stream.concat(
+                        index.netdevs().stream().map(e -> new Row(e.state().ordinal(), netdevInfo(e))),
+                        index.nics().stream().map(n -> new Row(n.ordinal(), nicInfo(n))))
+                .sorted(Comparator.comparingLong(Row::ordinal))
+                .map(Row::info)
+                .toList();
+        return new NetworkView(hubs, clients);
+    }
+
+    /** The NICs an announcement round goes to, in creation order. */
+    static List<AnnounceTarget> announceTargets(NetIndex index) {
+        return index.nics().stream()
+                .sorted(Comparator.comparingLong(NicState.Present::ordinal))
+                .map(nic -> new AnnounceTarget(nic.config().name(), nic.config().mac()))
+                .toList();
+    }
+
+    /** A NIC's filter as {@code query-rx-filter} reports it. */
+    static RxFilterInfo rxFilterInfo(NicState.Present nic) {
+        RxFilter filter = nic.rxFilter();
+        // QEMU fills the tables by prepending, so they read newest first.
+        return new RxFilterInfo(nic.config().name(), filter.promiscuous(), filter.multicastState(),
+                filter.unicastState(), filter.vlanState(),
+                // Sic: QEMU reports the "no broadcast" switch under this name.
+                filter.noBroadcast(),
+                filter.multicastOverflow(), filter.unicastOverflow(), filter.mainMac().toString(),
+                filter.vlans().descending(),
+                filter.unicastTable().reversed().stream().map(MacAddress::toString).toList(),
+                filter.multicastTable().reversed().stream().map(MacAddress::toString).toList());
+    }
+
+    private static NetClientInfo netdevInfo(NetIndex.NetdevEntry entry) {
+        NetdevState.Present state = entry.state();
+        OptionalInt hub = state.config() instanceof NetdevConfig.Hubport hubport
+                ? OptionalInt.of(hubport.hubid())
+                : OptionalInt.empty();
+        return new NetClientInfo(state.config().id(), state.config().type(), state.linkUp(),
+                state.peer().map(NetClientRef::name), hub, "", entry.status());
+    }
+
+    private static NetClientInfo nicInfo(NicState.Present nic) {
+        return new NetClientInfo(nic.config().name(), "nic", nic.linkUp(), nic.peer(), OptionalInt.empty(),
+                nic.config().info(), NetClientInfo.OK);
+    }
+}

@@ -1,0 +1,103 @@
+package io.vnetd.actors.persistence;
+
+import io.vnetd.model.error.NetException;
+import java.time.Duration;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * What every entity of the control plane shares: its persistence id, restarts with back-off when the
+ * journal fails, snapshot retention, the answers to its commands and its life's signals. Every command
+ * handler returns a {@link ReplyEffect}, so the compiler checks that each command is answered (or says
+ * that it is not: an entity's messages to itself). A journaled command is answered once its events are
+ * written, or refused with the journal's error ({@link InFlightReply}).
+ *
+ * @param <A> the entity's answer to a command it carried out
+ */
+public abstract class JournaledEntity<C, E, S, A extends EntityReply.Accepted<A>>
+        extends EventSourcedBehaviorWithEnforcedReplies<C, E, S> {
+
+    /** Snapshot often enough that recovery replays at most this many events. */
+    private static final int SNAPSHOT_EVERY = 100;
+
+    /** Snapshots kept: the latest, and the one before in case the latest cannot be read. */
+    private static final int SNAPSHOTS_KEPT = 2;
+
+    private final InFlightReply<A> journaling;
+
+    protected JournaledEntity(EntityTypeKey<C> type, String entityId, InFlightReply<A> journaling) {
+        super(PersistenceId.of(type.name(), entityId),
+                SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+        this.journaling = journaling;
+    }
+
+    @Override
+    public final RetentionCriteria retentionCriteria() {
+        return RetentionCriteria.snapshotEvery(SNAPSHOT_EVERY, SNAPSHOTS_KEPT);
+    }
+
+    @Override
+    public final SignalHandler<S> signalHandler() {
+        return newSignalHandlerBuilder()
+                .onSignal(RecoveryCompleted.instance(), this::recovered)
+                .onSignal(PreRestart.instance(), this::stopping)
+                .onSignal(PostStop.instance(), this::stopping)
+                .build();
+    }
+
+    /** The state is recovered: realize it (ports, timers) before the first command. */
+    protected abstract void recovered(S state);
+
+    /**
+     * The entity restarts (its journal failed) or stops: let go of what a command acquired before its
+     * events could be journaled. Nothing by default.
+     */
+    protected void stopping(S state) {
+    }
+
+    protected final ReplyEffect<E, S> reply(ActorRef<EntityReply<A>> replyTo, A answer) {
+        return Effect().reply(replyTo, answer);
+    }
+
+    protected final ReplyEffect<E, S> refuse(ActorRef<EntityReply<A>> replyTo, NetException error) {
+        return Effect().reply(replyTo, new EntityReply.Refused<>(error));
+    }
+
+    /** {@code effect}, answered with {@code answer} of the new state once journaled. */
+    protected final ReplyEffect<E, S> replyOnceJournaled(EffectBuilder<E, S> effect, ActorRef<EntityReply<A>> replyTo,
+                                                        Function<S, A> answer) {
+        journaling.journaling(replyTo);
+        return effect.thenReply(replyTo, state -> {
+            journaling.journaled();
+            return answer.apply(state);
+        });
+    }
+
+    /**
+     * {@code effect}, answered with {@code answer} of the new state once journaled; {@code afterward}
+     * runs once the answer is sent. The answer's continuations (the directory's, the QMP gateway's)
+     * run on the thread that sends it, so on one node the client has the answer before
+     * {@code afterward} starts.
+     */
+    protected final ReplyEffect<E, S> replyOnceJournaled(EffectBuilder<E, S> effect, ActorRef<EntityReply<A>> replyTo,
+                                                        Function<S, A> answer, Consumer<S> afterward) {
+        journaling.journaling(replyTo);
+        return effect.<S>thenRun(state -> {
+            journaling.journaled();
+            replyTo.tell(answer.apply(state));
+            afterward.accept(state);
+        }).thenNoReply();
+    }
+}
