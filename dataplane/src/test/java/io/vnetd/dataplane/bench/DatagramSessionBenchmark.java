@@ -83,7 +83,10 @@ public final class DatagramSessionBenchmark {
     private static double run(Pair pair, int frameLength) {
         try (DataPlane dp = DataPlane.create(new DataPlane.Context())) {
             try {
-                pair.configs().apply("x", "y").forEach(dp::open);
+                for (NetdevConfig config : pair.configs().apply("x", "y")) {
+                    dp.open(config);
+                    dp.activate(netdev(config.id()));
+                }
             } catch (RuntimeException e) {
                 System.out.printf("%-12s %5d B  skipped: %s%n", pair.name(), frameLength, e.getMessage());
                 return Double.NaN;
