@@ -8,6 +8,7 @@ import io.vnetd.model.netdev.NetdevRules;
 import io.vnetd.model.nic.GuestControl;
 import io.vnetd.model.nic.NicRequest;
 import io.vnetd.model.nic.RxFilterInfo;
+import io.vnetd.model.service.ClusterMember;
 import io.vnetd.model.service.NetEvent;
 import io.vnetd.model.service.NetworkService;
 import io.vnetd.model.service.NetworkView;
@@ -62,7 +63,7 @@ public final class FakeNetwork implements NetworkService {
     }
 
     @Override
-    public CompletionStage<Void> netdevAdd(NetdevConfig config) {
+    public CompletionStage<Void> netdevAdd(NetdevConfig config, Optional<String> node) {
         return complete(() -> {
             NetdevRules.checkAdd(config.id(), config.type());
             config.validate();
@@ -79,7 +80,7 @@ public final class FakeNetwork implements NetworkService {
             if (!hubs.contains(port.hubid())) {
                 hubs.add(port.hubid());
             }
-            clients.put(port.id(), new NetClientInfo(port.id(), "hubport", true, peer, OptionalInt.of(port.hubid()), "", "ok"));
+            clients.put(port.id(), new NetClientInfo(port.id(), "hubport", true, peer, OptionalInt.of(port.hubid()), "", "ok", "local"));
             peer.ifPresent(p -> clients.computeIfPresent(p, (name, c) -> withPeer(c, Optional.of(port.id()))));
             return null;
         });
@@ -104,7 +105,7 @@ public final class FakeNetwork implements NetworkService {
             if (c == null) {
                 throw NetErrors.deviceNotFound(name);
             }
-            clients.put(name, new NetClientInfo(c.name(), c.type(), up, c.peer(), c.hubId(), c.info(), c.status()));
+            clients.put(name, new NetClientInfo(c.name(), c.type(), up, c.peer(), c.hubId(), c.info(), c.status(), c.node()));
             return null;
         });
     }
@@ -178,7 +179,7 @@ public final class FakeNetwork implements NetworkService {
     }
 
     private static NetClientInfo withPeer(NetClientInfo c, Optional<String> peer) {
-        return new NetClientInfo(c.name(), c.type(), c.linkUp(), peer, c.hubId(), c.info(), c.status());
+        return new NetClientInfo(c.name(), c.type(), c.linkUp(), peer, c.hubId(), c.info(), c.status(), c.node());
     }
 
     private synchronized <T> CompletionStage<T> complete(Supplier<T> action) {
@@ -200,5 +201,11 @@ public final class FakeNetwork implements NetworkService {
             run.run();
         }
         return stage;
+    }
+
+    @Override
+    public CompletionStage<List<ClusterMember>> queryCluster() {
+        return CompletableFuture.completedFuture(List.of(new ClusterMember("local", "pekko://vnetd@127.0.0.1:25520", "up",
+                List.of("vnetd-node:local"), true, clients.size())));
     }
 }

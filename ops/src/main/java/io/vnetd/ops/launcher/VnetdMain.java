@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import sun.misc.Signal;
@@ -85,7 +86,17 @@ public final class VnetdMain implements Callable<Integer> {
         try (VnetdNode node = VnetdNode.start(config, data, netdevs, devices)) {
             out.println("vnetd ready: " + String.join(", ", node.qmpEndpoints()));
             out.flush();
+            AtomicBoolean removed = new AtomicBoolean();
+            node.whenRemoved().thenRun(() -> {
+                removed.set(stopRequested.getCount() > 0);
+                stopRequested.countDown();
+            });
             stopRequested.await();
+            if (removed.get()) {
+                // Never a zombie: a node the others have downed stops, and its supervisor starts it afresh.
+                System.err.println("vnetd: the cluster removed this node (unreachable for too long); stopping");
+                return 1;
+            }
         } finally {
             held.release();
         }

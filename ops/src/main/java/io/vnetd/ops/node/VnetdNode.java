@@ -20,20 +20,13 @@ import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
-import org.apache.pekko.cluster.typed.SelfUp;
-import org.apache.pekko.cluster.typed.Subscribe;
 
 /**
  * One vnetd node: the data plane, the actor system (a cluster member that joins itself when it is
@@ -65,13 +58,16 @@ public final class VnetdNode implements AutoCloseable {
         Config dataKeys = ConfigFactory.empty()
                 .withValue("vnetd.data-dir", ConfigValueFactory.fromAnyRef(data.root().toString()))
                 .withValue("vnetd.lmdb.dir", ConfigValueFactory.fromAnyRef(data.journal().toString()));
-        return ConfigFactory.defaultOverrides()
+        Config given = ConfigFactory.defaultOverrides()
                 .withFallback(overrides)
                 .withFallback(dataKeys)
-                .withFallback(userFile)
+                .withFallback(userFile);
+        Config loaded = given
                 .withFallback(ConfigFactory.parseResources(VnetdNode.class.getClassLoader(), "vnetd-node.conf"))
                 .withFallback(ConfigFactory.defaultReference())
                 .resolve();
+        // The cluster block decides remoting, journal and roles; what the user sets explicitly still wins.
+        return given.withFallback(ClusterSettings.from(loaded).pekkoConfig()).withFallback(loaded).resolve();
     }
 
     /**
@@ -88,10 +84,14 @@ public final class VnetdNode implements AutoCloseable {
         List<NetdevConfig> netdevs = parse("-netdev", netdevOptions, commandLine::netdev);
         List<NicRequest> devices = parse("-device", deviceOptions, commandLine::device);
         Duration timeout = config.getDuration("vnetd.startup-timeout");
-        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "vnetd", config);
+        ClusterSettings cluster = ClusterSettings.from(config);
+        if (cluster.clustered()) {
+            ClusterStart.checkJournal(cluster, data);
+        }
+        ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), ClusterSettings.SYSTEM_NAME, config);
         DataPlane dataPlane = null;
         try {
-            joinSelf(system, timeout);
+            ClusterStart.join(system, cluster, timeout);
             NetEventBus events = NetEventBus.start(system);
             dataPlane = DataPlaneSettings.create(config, events).start();
             ControlPlane controlPlane = ControlPlane.start(system, dataPlane, events);
@@ -160,22 +160,7 @@ public final class VnetdNode implements AutoCloseable {
         return endpoints;
     }
 
-    /** A node with no seed nodes configured is a cluster of one: it joins itself and waits to be Up. */
-    private static void joinSelf(ActorSystem<Void> system, Duration timeout) {
-        Cluster cluster = Cluster.get(system);
-        CompletableFuture<Void> up = new CompletableFuture<>();
-        ActorRef<SelfUp> listener = system.systemActorOf(Behaviors.receiveMessage(selfUp -> {
-            up.complete(null);
-            return Behaviors.stopped();
-        }), "self-up-listener", Props.empty());
-        cluster.subscriptions().tell(Subscribe.create(listener, SelfUp.class));
-        if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
-            cluster.manager().tell(Join.create(cluster.selfMember().address()));
-        }
-        await(up, timeout, "joining the cluster");
-    }
-
-    private static <T> T await(CompletionStage<T> stage, Duration timeout, String what) {
+    static <T> T await(CompletionStage<T> stage, Duration timeout, String what) {
         try {
             return stage.toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -198,6 +183,15 @@ public final class VnetdNode implements AutoCloseable {
             });
         }
         return bound;
+    }
+
+    /**
+     * Completes when the actor system has ended without {@link #close()}: the cluster downed this
+     * node (the split-brain resolver found it on the minority side, or unreachable too long).
+     */
+    public CompletionStage<Void> whenRemoved() {
+        return system.getWhenTerminated().thenAccept(done -> {
+        });
     }
 
     @Override

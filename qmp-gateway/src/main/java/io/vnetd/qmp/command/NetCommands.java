@@ -21,12 +21,17 @@ public final class NetCommands {
 
     /**
      * {@code netdev_add}'s arguments: a whole {@code Netdev}, kept as a tree because a type vnetd has
-     * no record for binds to none ({@link JsonBinding#netdev}).
+     * no record for binds to none ({@link JsonBinding#netdev}), and the node it names, if any.
      */
-    public record NetdevAddArguments(ObjectNode netdev) {
+    public record NetdevAddArguments(ObjectNode netdev, Optional<String> node) {
+        /** The downstream member naming the vnetd node; it is not part of the backend's configuration. */
+        static final String NODE = "__io.vnetd_node";
+
         @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
         public static NetdevAddArguments of(ObjectNode netdev) {
-            return new NetdevAddArguments(netdev);
+            ObjectNode config = netdev.deepCopy();
+            JsonNode node = config.remove(NODE);
+            return new NetdevAddArguments(config, Optional.ofNullable(node).map(JsonNode::textValue));
         }
     }
 
@@ -69,10 +74,10 @@ public final class NetCommands {
     /** {@code __io.vnetd_NetClientInfo}; the counters' JSON form is {@code __io.vnetd_NetClientCounters}. */
     public record NetClientEntry(String name, String type, @JsonProperty("link-up") boolean linkUp,
                                  Optional<String> peer, OptionalInt hub, String info, String status,
-                                 Optional<NetClientCounters> counters) {
+                                 String node, Optional<NetClientCounters> counters) {
         static NetClientEntry of(NetClientInfo c) {
             return new NetClientEntry(c.name(), c.type(), c.linkUp(), c.peer(), c.hubId(), c.info(), c.status(),
-                    c.counters());
+                    c.node(), c.counters());
         }
     }
 
@@ -82,7 +87,7 @@ public final class NetCommands {
     public static List<CommandBinding<?>> bindings(NetworkService network) {
         return List.of(
                 CommandBinding.of("netdev_add", NetdevAddArguments.class,
-                        (args, session) -> network.netdevAdd(JsonBinding.netdev(args.netdev()))),
+                        (args, session) -> network.netdevAdd(JsonBinding.netdev(args.netdev()), args.node())),
                 CommandBinding.of("netdev_del", NetdevDelArguments.class,
                         (args, session) -> network.netdevDel(args.id())),
                 CommandBinding.of("device_add", DeviceAddArguments.class,
@@ -95,6 +100,8 @@ public final class NetCommands {
                         (args, session) -> network.queryRxFilter(args.name())),
                 CommandBinding.of("announce-self", AnnounceParameters.class,
                         (args, session) -> network.announceSelf(args)),
+                CommandBinding.of("__io.vnetd_query-cluster", NoArguments.class,
+                        (args, session) -> network.queryCluster()),
                 CommandBinding.of("__io.vnetd_query-net-clients", NoArguments.class,
                         (args, session) -> network.queryNetwork()
                                 .thenApply(view -> view.clients().stream().map(NetClientEntry::of).toList())));

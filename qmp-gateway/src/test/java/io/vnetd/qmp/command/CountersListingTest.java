@@ -48,7 +48,7 @@ class CountersListingTest {
     void aClientsCountersGoOutUnderTheirQmpNames() {
         NetClientCounters counters = NetClientCounters.of(counter -> counter.ordinal() + 1);
         NetClientInfo client = new NetClientInfo("d0", "dgram", true, Optional.empty(), OptionalInt.empty(), "", "ok",
-                Optional.of(counters));
+                "local", Optional.of(counters));
 
         JsonNode listed = new OutputShaper(SCHEMA).shape("__io.vnetd_NetClientInfo",
                 JsonBinding.result(NetCommands.NetClientEntry.of(client))).get("counters");

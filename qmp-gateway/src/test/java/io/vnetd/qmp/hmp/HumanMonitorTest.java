@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class HumanMonitorTest {
 
     private static NetClientInfo hubport(String name, int hub, String peer) {
-        return new NetClientInfo(name, "hubport", true, Optional.ofNullable(peer), OptionalInt.of(hub), "", "ok");
+        return new NetClientInfo(name, "hubport", true, Optional.ofNullable(peer), OptionalInt.of(hub), "", "ok", "local");
     }
 
     private static String run(HumanMonitor monitor, String line) {
@@ -24,7 +24,7 @@ class HumanMonitorTest {
     @Test
     void infoNetworkAsQemuPrintsIt() {
         NetClientInfo dgram = new NetClientInfo("be0", "dgram", true, Optional.of("hp3"), OptionalInt.empty(),
-                "udp=127.0.0.1:17120/127.0.0.1:17121", "ok");
+                "udp=127.0.0.1:17120/127.0.0.1:17121", "ok", "local");
         NetworkView view = new NetworkView(List.of(0, 7, -5, 2147483647), List.of(
                 hubport("hp0", 0, null), hubport("hp1", 0, null), hubport("hp2", 7, "hp6"), dgram,
                 hubport("hp3", 0, "be0"), hubport("hp6", 0, "hp2"), hubport("hp8", -5, null), hubport("hp9", 2147483647, null)));
@@ -34,7 +34,7 @@ class HumanMonitorTest {
 
         // after netdev_del hp3, the dgram backend is listed on its own
         NetClientInfo alone = new NetClientInfo("be0", "dgram", true, Optional.empty(), OptionalInt.empty(),
-                "udp=127.0.0.1:17120/127.0.0.1:17121", "ok");
+                "udp=127.0.0.1:17120/127.0.0.1:17121", "ok", "local");
         NetworkView after = new NetworkView(view.hubs(), List.of(
                 hubport("hp0", 0, null), hubport("hp1", 0, null), hubport("hp2", 7, "hp6"), alone,
                 hubport("hp6", 0, "hp2"), hubport("hp8", -5, null), hubport("hp9", 2147483647, null)));
@@ -46,9 +46,9 @@ class HumanMonitorTest {
     @Test
     void nicsShowTheirPeer() {
         NetClientInfo nic = new NetClientInfo("nic0", "nic", true, Optional.of("n0"), OptionalInt.empty(),
-                "model=virtio-net-pci,macaddr=52:54:00:12:34:56", "ok");
-        NetClientInfo netdev = new NetClientInfo("n0", "stream", true, Optional.of("nic0"), OptionalInt.empty(), "listening", "ok");
-        NetClientInfo lonely = new NetClientInfo("nic1", "nic", true, Optional.empty(), OptionalInt.empty(), "model=e1000", "ok");
+                "model=virtio-net-pci,macaddr=52:54:00:12:34:56", "ok", "local");
+        NetClientInfo netdev = new NetClientInfo("n0", "stream", true, Optional.of("nic0"), OptionalInt.empty(), "listening", "ok", "local");
+        NetClientInfo lonely = new NetClientInfo("nic1", "nic", true, Optional.empty(), OptionalInt.empty(), "model=e1000", "ok", "local");
         assertEquals("nic0: index=0,type=nic,model=virtio-net-pci,macaddr=52:54:00:12:34:56\n \\ n0: index=0,type=stream,listening\n"
                 + "nic1: index=0,type=nic,model=e1000\n", InfoNetwork.format(new NetworkView(List.of(), List.of(nic, netdev, lonely))));
     }
@@ -58,18 +58,18 @@ class HumanMonitorTest {
     void eachQueueOfAMultiQueueNetdevHasItsLine() {
         String queue = "ifname=qotap5,script=no,downscript=no";
         NetClientInfo alone = new NetClientInfo("t5", "tap", true, Optional.empty(), OptionalInt.empty(),
-                queue + "\n" + queue, "ok");
+                queue + "\n" + queue, "ok", "local");
         assertEquals("t5: index=0,type=tap," + queue + "\nt5: index=0,type=tap," + queue + "\n",
                 InfoNetwork.format(new NetworkView(List.of(), List.of(alone))));
 
         NetClientInfo onHub = new NetClientInfo("t5", "tap", true, Optional.of("hp0"), OptionalInt.empty(),
-                queue + "\n" + queue, "ok");
+                queue + "\n" + queue, "ok", "local");
         assertEquals("hub 0\n \\ hp0: t5: index=0,type=tap," + queue + "\nt5: index=0,type=tap," + queue + "\n",
                 InfoNetwork.format(new NetworkView(List.of(0), List.of(onHub, hubport("hp0", 0, "t5")))));
 
         NetClientInfo underNic = new NetClientInfo("t5", "tap", true, Optional.of("nic0"), OptionalInt.empty(),
-                queue + "\n" + queue, "ok");
-        NetClientInfo nic = new NetClientInfo("nic0", "nic", true, Optional.of("t5"), OptionalInt.empty(), "model=e1000", "ok");
+                queue + "\n" + queue, "ok", "local");
+        NetClientInfo nic = new NetClientInfo("nic0", "nic", true, Optional.of("t5"), OptionalInt.empty(), "model=e1000", "ok", "local");
         assertEquals("t5: index=0,type=tap," + queue + "\nnic0: index=0,type=nic,model=e1000\n \\ t5: index=0,type=tap,"
                 + queue + "\n", InfoNetwork.format(new NetworkView(List.of(), List.of(underNic, nic))));
     }
@@ -79,11 +79,11 @@ class HumanMonitorTest {
     void throughTheMonitorWithCrLf() {
         FakeNetwork network = new FakeNetwork();
         HumanMonitor monitor = new HumanMonitor(network);
-        network.netdevAdd(new io.vnetd.model.netdev.NetdevConfig.Hubport("clinet", 3, Optional.empty()));
-        network.netdevAdd(new io.vnetd.model.netdev.NetdevConfig.Hubport("h0", 0, Optional.empty()));
+        network.netdevAdd(new io.vnetd.model.netdev.NetdevConfig.Hubport("clinet", 3, Optional.empty()), Optional.empty());
+        network.netdevAdd(new io.vnetd.model.netdev.NetdevConfig.Hubport("h0", 0, Optional.empty()), Optional.empty());
         network.netdevDel("h0");
         assertEquals("hub 0\r\nhub 3\r\n \\ clinet\r\n", run(monitor, "info network"));
-        network.netdevAdd(new io.vnetd.model.netdev.NetdevConfig.Hubport("h1", 0, Optional.empty()));
+        network.netdevAdd(new io.vnetd.model.netdev.NetdevConfig.Hubport("h1", 0, Optional.empty()), Optional.empty());
         assertEquals("hub 0\r\n \\ h1\r\nhub 3\r\n \\ clinet\r\n", run(monitor, "  info   network  "));
     }
 

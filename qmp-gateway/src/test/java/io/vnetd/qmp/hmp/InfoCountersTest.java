@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class InfoCountersTest {
 
     private static NetClientInfo client(String name, String type, boolean up, NetClientCounters counters) {
-        return new NetClientInfo(name, type, up, Optional.empty(), OptionalInt.empty(), "", "ok", Optional.ofNullable(counters));
+        return new NetClientInfo(name, type, up, Optional.empty(), OptionalInt.empty(), "", "ok", "local", Optional.ofNullable(counters));
     }
 
     @Test
@@ -33,7 +33,7 @@ class InfoCountersTest {
                 client("hp0", "hubport", false, NetClientCounters.of(Map.of(TX_FRAMES, 5L, TX_BYTES, 320L, DROPPED_LINK_DOWN, 5L))),
                 client("vnic", "nic", true, NetClientCounters.ZERO),
                 new NetClientInfo("s9", "stream", true, Optional.empty(), OptionalInt.empty(), "",
-                        "can't bind ip=127.0.0.1 to socket: Address already in use")));
+                        "can't bind ip=127.0.0.1 to socket: Address already in use", "local")));
         assertEquals("""
                 name  type     link  rx-frames  rx-bytes  tx-frames  tx-bytes  dropped
                 d0    dgram    up            3       192    1234567  79012288  ring-full=2,send-failed=1

@@ -94,10 +94,12 @@ class IntrospectionTest {
                 "device_add", "device_del", "DEVICE_DELETED")) {
             assertEquals(canonical(entity, qemu, new HashSet<>()), canonical(entity, ours, new HashSet<>()), entity);
         }
-        // netdev_add too, except that vnetd has the API level of QEMU 9.1: stream has 'reconnect'
+        // netdev_add too, except that vnetd has the API level of QEMU 9.1 (stream has 'reconnect')
         JsonNode netdev = canonical("netdev_add", ours, new HashSet<>());
         ObjectNode stream = (ObjectNode) netdev.get("arg").get("variants@type").get("stream");
         assertEquals("{\"type\":\"int\",\"optional\":true}", stream.remove("reconnect").toString());
+        // and vnetd's downstream member naming the cluster node
+        assertEquals("{\"type\":\"str\",\"optional\":true}", ((ObjectNode) netdev.get("arg")).remove("__io.vnetd_node").toString());
         assertEquals(canonical("netdev_add", qemu, new HashSet<>()), netdev);
     }
 

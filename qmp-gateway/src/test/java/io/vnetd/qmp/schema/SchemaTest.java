@@ -49,7 +49,7 @@ class SchemaTest {
         assertEquals(List.of("host", "port", "numeric", "to", "ipv4", "ipv6", "keep-alive", "mptcp"),
                 members(schema, "InetSocketAddress"));
         ObjectType netdev = (ObjectType) schema.type("Netdev");
-        assertEquals(List.of("id", "type"), netdev.members().stream().map(Member::name).toList());
+        assertEquals(List.of("id", "type", "__io.vnetd_node"), netdev.members().stream().map(Member::name).toList());
         ObjectType.Variants variants = netdev.variants().orElseThrow();
         assertEquals("type", variants.tag());
         // enum values without a branch get the empty type, after the listed branches

@@ -185,7 +185,7 @@ class QmpServerTest {
         assertJson("{\"error\":{\"class\":\"GenericError\", \"desc\":\"Parameter 'id' expects an identifier\"}}",
                 client.command("{'execute': 'netdev_add', 'arguments': {'id': '0x', 'type': 'hubport', 'hubid': 0}}"));
         assertJson("{\"return\":{}}", client.command("{'execute': 'set_link', 'arguments': {'name': 'h0', 'up': false}}"));
-        assertJson("{\"return\":[{\"name\":\"h0\", \"type\":\"hubport\",\"link-up\":false,\"hub\":0,\"info\":\"\",\"status\":\"ok\"}]}",
+        assertJson("{\"return\":[{\"name\":\"h0\", \"type\":\"hubport\",\"link-up\":false,\"hub\":0,\"info\":\"\",\"status\":\"ok\",\"node\":\"local\"}]}",
                 client.command("{'execute': '__io.vnetd_query-net-clients'}"));
         assertJson("{\"return\":\"hub 0\\r\\n \\\\ h0\\r\\n\"}", client.command("{'execute': 'human-monitor-command', 'arguments': {'command-line': 'info network'}}"));
         assertJson("{\"error\":{\"class\":\"GenericError\", \"desc\":\"Parameter 'cpu-index' expects a CPU number\"}}",
@@ -213,7 +213,7 @@ class QmpServerTest {
         JsonNode commands = client.command("{'execute': 'query-commands'}").get("return");
         List<String> names = new ArrayList<>();
         commands.forEach(c -> names.add(c.get("name").textValue()));
-        assertEquals(List.of("__io.vnetd_query-net-clients", "human-monitor-command", "device_del", "device_add",
+        assertEquals(List.of("__io.vnetd_query-cluster", "__io.vnetd_query-net-clients", "human-monitor-command", "device_del", "device_add",
                 "query-qmp-schema", "query-commands", "query-version", "qmp_capabilities", "announce-self",
                 "query-rx-filter", "netdev_del", "netdev_add", "set_link"), names);
         JsonNode schema = client.command("{'execute': 'query-qmp-schema'}").get("return");

@@ -1,7 +1,9 @@
 package io.vnetd.actors.directory;
 
 import io.vnetd.actors.netdev.NetdevCommand;
+import io.vnetd.actors.netdev.NetdevState;
 import io.vnetd.actors.nic.NicCommand;
+import io.vnetd.actors.nic.NicState;
 import io.vnetd.model.JsonSerializable;
 import io.vnetd.model.netclient.NetClientRef;
 
@@ -10,10 +12,18 @@ sealed interface Confirmed extends JsonSerializable {
 
     NetClientRef client();
 
+    /** Whether the client exists (an absent one was never created or was deleted). */
+    boolean present();
+
     record OfNetdev(NetdevCommand.Done done) implements Confirmed {
         @Override
         public NetClientRef client() {
             return NetClientRef.netdev(done.name());
+        }
+
+        @Override
+        public boolean present() {
+            return done.state() instanceof NetdevState.Present;
         }
     }
 
@@ -21,6 +31,11 @@ sealed interface Confirmed extends JsonSerializable {
         @Override
         public NetClientRef client() {
             return NetClientRef.nic(done.name());
+        }
+
+        @Override
+        public boolean present() {
+            return done.state() instanceof NicState.Present;
         }
     }
 }

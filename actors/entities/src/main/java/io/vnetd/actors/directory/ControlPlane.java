@@ -12,6 +12,9 @@ import io.vnetd.actors.nic.NicEntity;
 import io.vnetd.actors.persistence.EntityReply;
 import io.vnetd.model.announce.AnnounceParameters;
 import io.vnetd.model.error.NetException;
+import io.vnetd.actors.cluster.ClusterMembers;
+import io.vnetd.model.error.NetErrors;
+import io.vnetd.model.netclient.NetClientCounters;
 import io.vnetd.model.netclient.NetClientInfo;
 import io.vnetd.model.netclient.NetClientRef;
 import io.vnetd.model.netdev.NetdevConfig;
@@ -19,12 +22,15 @@ import io.vnetd.model.nic.GuestControl;
 import io.vnetd.model.nic.NicRequest;
 import io.vnetd.model.nic.RxFilterInfo;
 import io.vnetd.model.port.PortControl;
+import io.vnetd.model.service.ClusterMember;
 import io.vnetd.model.service.NetEvent;
 import io.vnetd.model.service.NetworkService;
 import io.vnetd.model.service.NetworkView;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -32,6 +38,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.RecipientRef;
@@ -57,22 +65,26 @@ public final class ControlPlane implements NetworkService {
     private final ClusterSharding sharding;
     private final ActorRef<DirectoryCommand> directory;
     private final LocalRefs<DirectoryCommand> localDirectory;
-    private final Function<String, RecipientRef<NetdevCommand>> netdevs;
+    private final NodeShards shards;
     private final PortControl ports;
     private final NetEventBus events;
+    private final String self;
     private final Duration askTimeout;
+    private final Duration nodeReadTimeout;
 
     private ControlPlane(ActorSystem<?> system, ClusterSharding sharding, ActorRef<DirectoryCommand> directory,
-                         LocalRefs<DirectoryCommand> localDirectory, Function<String, RecipientRef<NetdevCommand>> netdevs,
-                         PortControl ports, NetEventBus events, Duration askTimeout) {
+                         LocalRefs<DirectoryCommand> localDirectory, NodeShards shards, PortControl ports,
+                         NetEventBus events, String self, Duration askTimeout, Duration nodeReadTimeout) {
         this.system = system;
         this.sharding = sharding;
-        this.netdevs = netdevs;
         this.directory = directory;
         this.localDirectory = localDirectory;
+        this.shards = shards;
         this.ports = ports;
         this.events = events;
+        this.self = self;
         this.askTimeout = askTimeout;
+        this.nodeReadTimeout = nodeReadTimeout;
     }
 
     /**
@@ -82,24 +94,19 @@ public final class ControlPlane implements NetworkService {
     public static ControlPlane start(ActorSystem<?> system, PortControl ports, NetEventBus events) {
         Config config = system.settings().config().getConfig("vnetd.actors");
         Duration entityTimeout = config.getDuration("entity-ask-timeout");
+        String self = config.getString("node-name");
+        boolean clustered = !system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty();
 
         ClusterSharding sharding = ClusterSharding.get(system);
         // Entities hold ports, retry timers and announcement schedules: they live as long as the node.
         ClusterShardingSettings resident = ClusterShardingSettings.create(system).withNoPassivationStrategy();
-        LocalRefs<NetdevCommand> localNetdevs = new LocalRefs<>();
-        LocalRefs<NicCommand> localNics = new LocalRefs<>();
-        sharding.init(Entity.of(NetdevEntity.TYPE_KEY, context -> localNetdevs.listed(context.getEntityId(),
-                        NetdevEntity.create(context.getEntityId(), ports)))
-                .withSettings(resident));
-        sharding.init(Entity.of(NicEntity.TYPE_KEY, context -> localNics.listed(context.getEntityId(),
-                        NicEntity.create(context.getEntityId(), ports, events)))
-                .withSettings(resident));
-
-        Function<String, RecipientRef<NetdevCommand>> netdevs =
-                name -> localNetdevs.find(name, id -> sharding.entityRefFor(NetdevEntity.TYPE_KEY, id));
+        NodeShards shards = new NodeShards(sharding, resident, clustered, ports, events);
+        shards.host(self);
+        Placements placements = new Placements(config.getString("founding-node"), clustered);
         NetDirectory.Settings settings = new NetDirectory.Settings(
-                netdevs,
-                name -> localNics.find(name, id -> sharding.entityRefFor(NicEntity.TYPE_KEY, id)),
+                shards::netdev,
+                shards::nic,
+                placements,
                 entity -> sharding.entityRefFor(AnnounceTimerEntity.TYPE_KEY, entity.id())
                         .<EntityReply<AnnounceCommand.Started>>ask(AnnounceCommand.Wake::new, entityTimeout),
                 new ReadJournalCatalog(system, config.getString("read-journal-plugin"),
@@ -122,13 +129,21 @@ public final class ControlPlane implements NetworkService {
                 .withSettings(resident));
         ActorRef<DirectoryCommand> directory = ClusterSingleton.get(system).init(directorySingleton);
         // The directory answers only after every entity it involves has answered, one after another.
-        return new ControlPlane(system, sharding, directory, localDirectory, netdevs, ports, events,
-                entityTimeout.multipliedBy(3));
+        return new ControlPlane(system, sharding, directory, localDirectory, shards, ports, events, self,
+                entityTimeout.multipliedBy(3), config.getDuration("node-read-timeout"));
+    }
+
+    /** This node's name. */
+    public String nodeName() {
+        return self;
     }
 
     @Override
-    public CompletionStage<Void> netdevAdd(NetdevConfig config) {
-        return change(replyTo -> new DirectoryCommand.AddNetdev(config, false, replyTo));
+    public CompletionStage<Void> netdevAdd(NetdevConfig config, Optional<String> node) {
+        if (node.isPresent() && !ClusterMembers.of(system).names().contains(node.get())) {
+            return CompletableFuture.failedFuture(NetErrors.unknownNode(node.get()));
+        }
+        return change(replyTo -> new DirectoryCommand.AddNetdev(config, node, self, false, replyTo));
     }
 
     @Override
@@ -143,17 +158,17 @@ public final class ControlPlane implements NetworkService {
 
     @Override
     public CompletionStage<Void> deviceAdd(NicRequest request) {
-        return change(replyTo -> new DirectoryCommand.AddNic(request, false, replyTo));
+        return change(replyTo -> new DirectoryCommand.AddNic(request, self, false, replyTo));
     }
 
     @Override
     public CompletionStage<Void> declareNetdev(NetdevConfig config) {
-        return change(replyTo -> new DirectoryCommand.AddNetdev(config, true, replyTo));
+        return change(replyTo -> new DirectoryCommand.AddNetdev(config, Optional.empty(), self, true, replyTo));
     }
 
     @Override
     public CompletionStage<Void> declareDevice(NicRequest request) {
-        return change(replyTo -> new DirectoryCommand.AddNic(request, true, replyTo));
+        return change(replyTo -> new DirectoryCommand.AddNic(request, self, true, replyTo));
     }
 
     @Override
@@ -190,34 +205,62 @@ public final class ControlPlane implements NetworkService {
 
     /**
      * The directory's index, with what each client's port shows now: a backend's description (a NIC
-     * describes itself from its configuration) and the counters. A netdev the directory knows without
-     * its resource is asked for its status: its entity retries with back-off and may hold it again.
+     * describes itself from its configuration) and its counters, read from the data plane of the
+     * client's node. A node that does not answer in time leaves its clients' ports undescribed.
      */
     @Override
     public CompletionStage<NetworkView> queryNetwork() {
         return AskPattern.<DirectoryCommand, NetworkView>ask(directory, DirectoryCommand.Query::new, askTimeout,
                         system.scheduler())
                 .thenCompose(view -> {
-                    List<CompletableFuture<NetClientInfo>> clients = view.clients().stream()
-                            .map(client -> currentStatus(client).thenApply(this::withPort)).toList();
-                    return CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).thenApply(done ->
-                            new NetworkView(view.hubs(), clients.stream().map(CompletableFuture::join).toList()));
+                    Map<String, List<NetClientInfo>> byNode = view.clients().stream()
+                            .collect(Collectors.groupingBy(NetClientInfo::node));
+                    Map<String, CompletableFuture<List<NetClientInfo>>> described = new HashMap<>();
+                    byNode.forEach((node, clients) -> described.put(node, describe(node, clients)));
+                    return CompletableFuture.allOf(described.values().toArray(CompletableFuture[]::new)).thenApply(done -> {
+                        Map<NetClientRef, NetClientInfo> current = new HashMap<>();
+                        described.values().forEach(list -> list.join().forEach(client -> current.put(ref(client), client)));
+                        return new NetworkView(view.hubs(), view.clients().stream().map(c -> current.get(ref(c))).toList());
+                    });
                 });
     }
 
-    private CompletableFuture<NetClientInfo> currentStatus(NetClientInfo client) {
-        if (client.type().equals("nic") || client.status().equals(NetClientInfo.OK)) {
-            return CompletableFuture.completedFuture(client);
+    private CompletableFuture<List<NetClientInfo>> describe(String node, List<NetClientInfo> clients) {
+        if (node.equals(self)) {
+            return CompletableFuture.completedFuture(clients.stream()
+                    .map(client -> withPort(client, ports.describe(ref(client)), ports.counters(ref(client))))
+                    .toList());
         }
-        return Asks.<NetdevCommand, EntityReply<NetdevCommand.Done>>ask(netdevs.apply(client.name()), NetdevCommand.Get::new,
-                        askTimeout, system.scheduler())
-                .thenApply(reply -> reply instanceof NetdevCommand.Done done ? client.withStatus(done.status()) : client);
+        return AskPattern.<PortReader.Read, PortReader.Views>ask(shards.portReader(node),
+                        replyTo -> new PortReader.Read(clients.stream().map(ControlPlane::ref).toList(), replyTo),
+                        nodeReadTimeout, system.scheduler())
+                .toCompletableFuture()
+                .thenApply(views -> IntStream.range(0, clients.size())
+                        .mapToObj(i -> withPort(clients.get(i), views.views().get(i).info(), views.views().get(i).counters()))
+                        .toList())
+                .exceptionally(failure -> clients);
     }
 
-    private NetClientInfo withPort(NetClientInfo client) {
-        boolean nic = client.type().equals("nic");
-        NetClientRef ref = nic ? NetClientRef.nic(client.name()) : NetClientRef.netdev(client.name());
-        return client.withPort(nic ? client.info() : ports.describe(ref), ports.counters(ref));
+    private static NetClientRef ref(NetClientInfo client) {
+        return client.type().equals("nic") ? NetClientRef.nic(client.name()) : NetClientRef.netdev(client.name());
+    }
+
+    private static NetClientInfo withPort(NetClientInfo client, String info, Optional<NetClientCounters> counters) {
+        return client.withPort(client.type().equals("nic") ? client.info() : info, counters);
+    }
+
+    @Override
+    public CompletionStage<List<ClusterMember>> queryCluster() {
+        return AskPattern.<DirectoryCommand, NetworkView>ask(directory, DirectoryCommand.Query::new, askTimeout,
+                        system.scheduler())
+                .thenApply(view -> {
+                    Map<String, Long> hosted = view.clients().stream()
+                            .collect(Collectors.groupingBy(NetClientInfo::node, Collectors.counting()));
+                    return ClusterMembers.of(system).nodes().stream()
+                            .map(node -> new ClusterMember(node.name(), node.address(), node.status(), node.roles(),
+                                    node.reachable(), hosted.getOrDefault(node.name(), 0L).intValue()))
+                            .toList();
+                });
     }
 
     @Override

@@ -21,8 +21,11 @@ public sealed interface DirectoryCommand extends JsonSerializable {
     /**
      * {@code netdev_add}; a {@code declared} netdev (from the command line) that exists with the same
      * configuration is left as it is, and one that exists with another is refused.
+     *
+     * @param node the node named by the request, if any; else the one that received it
      */
-    record AddNetdev(NetdevConfig config, boolean declared, ActorRef<DirectoryReply> replyTo) implements Request {
+    record AddNetdev(NetdevConfig config, Optional<String> node, String receivedBy, boolean declared,
+                     ActorRef<DirectoryReply> replyTo) implements Request {
     }
 
     record DelNetdev(String id, ActorRef<DirectoryReply> replyTo) implements Request {
@@ -31,8 +34,12 @@ public sealed interface DirectoryCommand extends JsonSerializable {
     record SetLink(String name, boolean up, ActorRef<DirectoryReply> replyTo) implements Request {
     }
 
-    /** {@code device_add} of a NIC; {@code declared} as for {@link AddNetdev}. */
-    record AddNic(NicRequest request, boolean declared, ActorRef<DirectoryReply> replyTo) implements Request {
+    /**
+     * {@code device_add} of a NIC; {@code declared} as for {@link AddNetdev}. The NIC lives with its
+     * netdev, or without one on the node that received the request.
+     */
+    record AddNic(NicRequest request, String receivedBy, boolean declared, ActorRef<DirectoryReply> replyTo)
+            implements Request {
     }
 
     /** {@code device_del}: a device id or a QOM path. */

@@ -1,6 +1,7 @@
 package io.vnetd.actors.directory;
 
 import io.vnetd.actors.directory.DirectoryCommand.Recovered;
+import io.vnetd.actors.cluster.PlacedId;
 import io.vnetd.actors.directory.DirectoryCommand.RecoveryFailed;
 import io.vnetd.actors.netdev.NetdevEntity;
 import io.vnetd.actors.nic.NicEntity;
@@ -50,13 +51,27 @@ final class DirectoryRecovery {
     private CompletionStage<List<Confirmed>> recoverAll() {
         return settings.catalog().<Optional<Confirmed>>visitAll(entity -> {
             if (entity.type().equals(NetdevEntity.TYPE_KEY.name())) {
-                return work.get(NetClientRef.netdev(entity.id())).thenApply(Optional::of);
+                return recover(NetClientRef.netdev(PlacedId.name(entity.id())), entity.id());
             }
             if (entity.type().equals(NicEntity.TYPE_KEY.name())) {
-                return work.get(NetClientRef.nic(entity.id())).thenApply(Optional::of);
+                return recover(NetClientRef.nic(PlacedId.name(entity.id())), entity.id());
             }
             return settings.wake().apply(entity).thenApply(woken -> Optional.empty());
         }).thenApply(states -> states.stream().flatMap(Optional::stream).toList());
+    }
+
+    /**
+     * The state of one entity the journal lists; a present one records where the client lives. A
+     * name deleted on one node and created again on another has an absent entity on the first.
+     */
+    private CompletionStage<Optional<Confirmed>> recover(NetClientRef client, String entityId) {
+        Placements.Placement placement = settings.placements().ofEntity(entityId);
+        return work.get(client, placement).thenApply(confirmed -> {
+            if (confirmed.present()) {
+                settings.placements().record(client, placement);
+            }
+            return Optional.of(confirmed);
+        });
     }
 
     private void collect(CompletionStage<List<Confirmed>> states) {
@@ -68,7 +83,9 @@ final class DirectoryRecovery {
     private Behavior<DirectoryCommand> recovering() {
         return Behaviors.receive(DirectoryCommand.class)
                 .onMessage(Recovered.class, recovered -> {
-                    recovered.states().forEach(index::update);
+                    // Absent first: a name's absent entity on one node must not hide its present one on another.
+                    recovered.states().stream().sorted(Comparator.comparing(Confirmed::present))
+                            .forEach(index::update);
                     List<NetClientRef> oneSided = oneSidedPeerings(index);
                     if (!oneSided.isEmpty()) {
                         repair(oneSided, recovered.states());

@@ -6,7 +6,9 @@ import io.vnetd.actors.nic.NicState;
 import io.vnetd.actors.persistence.EntityReply;
 import io.vnetd.model.error.NetErrors;
 import io.vnetd.model.error.NetException;
+import io.vnetd.model.netclient.NetClientInfo;
 import io.vnetd.model.netclient.NetClientRef;
+import io.vnetd.model.service.NetworkView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -46,6 +48,20 @@ final class EntityWork {
     EntityWork(NetDirectory.Settings settings, Scheduler scheduler) {
         this.settings = settings;
         this.scheduler = scheduler;
+    }
+
+    Placements placements() {
+        return settings.placements();
+    }
+
+    /** Places the client a creation plan creates, so that its work reaches it on its node. */
+    void place(Plan plan) {
+        switch (plan) {
+            case Plan.CreateNetdev create -> placements().place(NetClientRef.netdev(create.config().id()), create.node());
+            case Plan.CreateNic create -> placements().place(NetClientRef.nic(create.config().name()), create.node());
+            default -> {
+            }
+        }
     }
 
     CompletionStage<Outcome> run(Plan plan) {
@@ -116,10 +132,32 @@ final class EntityWork {
     }
 
     CompletionStage<Confirmed> get(NetClientRef client) {
+        return get(client, placements().of(client));
+    }
+
+    /** The state of the entity at {@code placement} (at recovery, before the placement is recorded). */
+    CompletionStage<Confirmed> get(NetClientRef client, Placements.Placement placement) {
         return switch (client.kind()) {
-            case NETDEV -> netdev(client.name(), NetdevCommand.Get::new);
-            case NIC -> nic(client.name(), NicCommand.Get::new);
+            case NETDEV -> netdevAt(placement, NetdevCommand.Get::new);
+            case NIC -> nicAt(placement, NicCommand.Get::new);
         };
+    }
+
+    /**
+     * {@code view} with the realization status each netdev's entity knows now for those the index
+     * has without their resource: an entity retries with back-off and may hold it again.
+     */
+    CompletionStage<NetworkView> withCurrentStatus(NetworkView view) {
+        List<CompletableFuture<NetClientInfo>> clients = view.clients().stream()
+                .map(client -> client.type().equals("nic") || client.status().equals(NetClientInfo.OK)
+                        ? CompletableFuture.completedFuture(client)
+                        : netdev(client.name(), NetdevCommand.Get::new)
+                                .thenApply(state -> client.withStatus(((Confirmed.OfNetdev) state).done().status()))
+                                .exceptionally(failure -> client)
+                                .toCompletableFuture())
+                .toList();
+        return CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new))
+                .thenApply(done -> new NetworkView(view.hubs(), clients.stream().map(CompletableFuture::join).toList()));
     }
 
     /**
@@ -146,13 +184,23 @@ final class EntityWork {
 
     private CompletionStage<Confirmed> netdev(String name,
                                               Function<ActorRef<EntityReply<NetdevCommand.Done>>, NetdevCommand> command) {
-        return Asks.<NetdevCommand, EntityReply<NetdevCommand.Done>>ask(settings.netdevs().apply(name), command,
+        return netdevAt(placements().of(NetClientRef.netdev(name)), command);
+    }
+
+    private CompletionStage<Confirmed> netdevAt(Placements.Placement placement,
+                                                Function<ActorRef<EntityReply<NetdevCommand.Done>>, NetdevCommand> command) {
+        return Asks.<NetdevCommand, EntityReply<NetdevCommand.Done>>ask(settings.netdevs().apply(placement), command,
                         settings.askTimeout(), scheduler)
                 .thenApply(reply -> new Confirmed.OfNetdev(reply.orThrow()));
     }
 
     private CompletionStage<Confirmed> nic(String name, Function<ActorRef<EntityReply<NicCommand.Done>>, NicCommand> command) {
-        return Asks.<NicCommand, EntityReply<NicCommand.Done>>ask(settings.nics().apply(name), command,
+        return nicAt(placements().of(NetClientRef.nic(name)), command);
+    }
+
+    private CompletionStage<Confirmed> nicAt(Placements.Placement placement,
+                                             Function<ActorRef<EntityReply<NicCommand.Done>>, NicCommand> command) {
+        return Asks.<NicCommand, EntityReply<NicCommand.Done>>ask(settings.nics().apply(placement), command,
                         settings.askTimeout(), scheduler)
                 .thenApply(reply -> new Confirmed.OfNic(reply.orThrow()));
     }

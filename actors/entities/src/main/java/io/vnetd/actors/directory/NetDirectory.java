@@ -32,8 +32,9 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
      * How the directory reaches entities and finds them at start; {@code wake} starts an entity of
      * another type (an announce timer) so that it resumes its work.
      */
-    public record Settings(Function<String, RecipientRef<NetdevCommand>> netdevs,
-                           Function<String, RecipientRef<NicCommand>> nics,
+    public record Settings(Function<Placements.Placement, RecipientRef<NetdevCommand>> netdevs,
+                           Function<Placements.Placement, RecipientRef<NicCommand>> nics,
+                           Placements placements,
                            Function<EntityCatalog.EntityId, CompletionStage<?>> wake,
                            EntityCatalog catalog,
                            Duration askTimeout,
@@ -60,7 +61,8 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
         return newReceiveBuilder()
                 .onMessage(Request.class, this::onRequest)
                 .onMessage(DirectoryCommand.Query.class, query -> {
-                    query.replyTo().tell(Projections.view(index));
+                    work.withCurrentStatus(Projections.view(index, work.placements()))
+                            .thenAccept(view -> query.replyTo().tell(view));
                     return this;
                 })
                 .onMessage(DirectoryCommand.ListNics.class, list -> {
@@ -80,12 +82,13 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
                 locks.park(request);
                 return this;
             }
-            plan = RequestPlanner.plan(request, index);
+            plan = RequestPlanner.plan(request, index, work.placements());
         } catch (NetException e) {
             request.replyTo().tell(new DirectoryReply.Failed(e));
             return this;
         }
         index.reserve(plan);
+        work.place(plan);
         locks.take(needed);
         ActorRef<DirectoryCommand> self = getContext().getSelf();
         work.run(plan)

@@ -24,8 +24,10 @@ sealed interface Plan {
      *
      * @param ordinal    its place in creation order
      * @param hubOrdinal for a hubport, the creation order of its hub
+     * @param node       the node it will live on
      */
-    record CreateNetdev(NetdevConfig config, Optional<String> peer, long ordinal, long hubOrdinal) implements Plan {
+    record CreateNetdev(NetdevConfig config, Optional<String> peer, long ordinal, long hubOrdinal, String node)
+            implements Plan {
     }
 
     /** {@code netdev_del}: the netdev is deleted, then its peer (if any) released. */
@@ -37,7 +39,7 @@ sealed interface Plan {
     }
 
     /** {@code device_add}: the NIC's netdev (if any) records the peering first, then the NIC is created. */
-    record CreateNic(NicConfig config, long ordinal) implements Plan {
+    record CreateNic(NicConfig config, long ordinal, String node) implements Plan {
     }
 
     /** {@code device_del}: the NIC is deleted, then its netdev (if any) released. */

@@ -23,7 +23,7 @@ final class Projections {
     }
 
     /** Hubs and net clients in QEMU's order: hubs as created, clients in creation order. */
-    static NetworkView view(NetIndex index) {
+    static NetworkView view(NetIndex index, Placements placements) {
         List<Integer> hubs = index.hubs().entrySet().stream()
                 .sorted(Map.Entry.comparingByValue())
                 .map(Map.Entry::getKey)
@@ -31,8 +31,8 @@ final class Projections {
         record Row(long ordinal, NetClientInfo info) {
         }
         List<NetClientInfo> clients = Stream.concat(
-                        index.netdevs().stream().map(e -> new Row(e.state().ordinal(), netdevInfo(e))),
-                        index.nics().stream().map(n -> new Row(n.ordinal(), nicInfo(n))))
+                        index.netdevs().stream().map(e -> new Row(e.state().ordinal(), netdevInfo(e, placements))),
+                        index.nics().stream().map(n -> new Row(n.ordinal(), nicInfo(n, placements))))
                 .sorted(Comparator.comparingLong(Row::ordinal))
                 .map(Row::info)
                 .toList();
@@ -61,17 +61,18 @@ final class Projections {
                 filter.multicastTable().reversed().stream().map(MacAddress::toString).toList());
     }
 
-    private static NetClientInfo netdevInfo(NetIndex.NetdevEntry entry) {
+    private static NetClientInfo netdevInfo(NetIndex.NetdevEntry entry, Placements placements) {
         NetdevState.Present state = entry.state();
         OptionalInt hub = state.config() instanceof NetdevConfig.Hubport hubport
                 ? OptionalInt.of(hubport.hubid())
                 : OptionalInt.empty();
         return new NetClientInfo(state.config().id(), state.config().type(), state.linkUp(),
-                state.peer().map(NetClientRef::name), hub, "", entry.status());
+                state.peer().map(NetClientRef::name), hub, "", entry.status(),
+                placements.of(NetClientRef.netdev(state.config().id())).node());
     }
 
-    private static NetClientInfo nicInfo(NicState.Present nic) {
+    private static NetClientInfo nicInfo(NicState.Present nic, Placements placements) {
         return new NetClientInfo(nic.config().name(), "nic", nic.linkUp(), nic.peer(), OptionalInt.empty(),
-                nic.config().info(), NetClientInfo.OK);
+                nic.config().info(), NetClientInfo.OK, placements.of(NetClientRef.nic(nic.config().name())).node());
     }
 }

@@ -38,14 +38,15 @@ final class RequestPlanner {
     }
 
     /** @throws NetException when a rule refuses the request */
-    static Plan plan(Request request, NetIndex index) {
+    static Plan plan(Request request, NetIndex index, Placements placements) {
         return switch (request) {
-            case AddNetdev add -> planNetdev(add.config(), add.declared(), index);
+            case AddNetdev add -> planNetdev(add.config(), add.declared(), index, placements, add.node(), add.receivedBy());
             case DelNetdev del -> new Plan.DeleteNetdev(del.id(), index.netdev(del.id())
                     .orElseThrow(() -> NetErrors.deviceNotFound(del.id())).state().peer());
             case SetLink link -> new Plan.SetLink(linkTargets(link.name(), index), link.up());
             case AddNic add -> add.declared() && alreadyDeclared(add.request(), index)
-                    ? new Plan.InPlace() : planNic(add.request(), index);
+                    ? new Plan.InPlace() : planNic(add.request(), index, add.request().netdev()
+                    .map(netdev -> placements.of(NetClientRef.netdev(netdev)).node()).orElse(add.receivedBy()));
             case DelNic del -> {
                 NicState.Present nic = index.findDevice(del.device())
                         .orElseThrow(() -> NetErrors.deviceNotFound(del.device()));
@@ -61,10 +62,14 @@ final class RequestPlanner {
 
     /**
      * QEMU's checks for {@code netdev_add}, in its order: the rules that need no state, the id among
-     * the netdevs, the type's own options, the peer. A {@code declared} netdev (from the command line)
-     * that exists as given is left in place; one that exists otherwise is refused, naming it.
+     * the netdevs, the type's own options, the peer; then vnetd's own, that peers share a node. A
+     * {@code declared} netdev (from the command line) that exists as given is left in place; one that
+     * exists otherwise is refused, naming it. The netdev goes to the node the request names, else to
+     * its peer's node (a hubport and the netdev it is peered with pass frames to each other directly),
+     * else to the node that received the request.
      */
-    static Plan planNetdev(NetdevConfig config, boolean declared, NetIndex index) {
+    static Plan planNetdev(NetdevConfig config, boolean declared, NetIndex index, Placements placements,
+                           Optional<String> namedNode, String receivedBy) {
         NetdevRules.checkAdd(config.id(), config.type());
         Optional<NetIndex.NetdevEntry> existing = index.netdev(config.id());
         if (existing.isPresent()) {
@@ -78,11 +83,17 @@ final class RequestPlanner {
         }
         config.validate();
         Optional<String> peer = config.configuredPeer();
+        String node = namedNode.orElse(receivedBy);
         if (peer.isPresent()) {
             NetIndex.NetdevEntry target = index.netdev(peer.get()).orElseThrow(() -> NetErrors.netdevNotFound(peer.get()));
             if (target.state().peer().isPresent()) {
                 throw NetErrors.netdevInUse(peer.get());
             }
+            String peerNode = placements.of(NetClientRef.netdev(peer.get())).node();
+            if (namedNode.isPresent() && !peerNode.equals(node)) {
+                throw NetErrors.peerOnOtherNode(peer.get(), peerNode);
+            }
+            node = peerNode;
         }
         long ordinal = index.nextOrdinal();
         long hubOrdinal = 0;
@@ -90,14 +101,16 @@ final class RequestPlanner {
             Optional<Long> hub = index.hubOrdinal(hubport.hubid());
             hubOrdinal = hub.isPresent() ? hub.get() : ordinal++;
         }
-        return new Plan.CreateNetdev(config, peer, ordinal, hubOrdinal);
+        return new Plan.CreateNetdev(config, peer, ordinal, hubOrdinal, node);
     }
 
     /**
      * QEMU's checks for {@code device_add} of a NIC, in its order: the driver, the id, then the
      * properties ({@code netdev}, {@code mac}); then the defaults a realized NIC gets.
+     *
+     * @param node the node the NIC goes to
      */
-    static Plan planNic(NicRequest request, NetIndex index) {
+    static Plan planNic(NicRequest request, NetIndex index, String node) {
         NicModel model = NicModel.ofDriver(request.driver())
                 .orElseThrow(() -> NetErrors.notADeviceModel(request.driver()));
         request.id().ifPresent(NetdevRules::requireIdentifier);
@@ -124,7 +137,7 @@ final class RequestPlanner {
         String name = request.id().orElseGet(() -> generatedName(model, index));
         NicConfig config = new NicConfig(name, request.id(), model, request.netdev(), mac, qomPath,
                 request.bus(), request.addr(), request.failover());
-        return new Plan.CreateNic(config, index.nextOrdinal());
+        return new Plan.CreateNic(config, index.nextOrdinal(), node);
     }
 
     /**

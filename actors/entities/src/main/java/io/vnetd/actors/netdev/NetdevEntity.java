@@ -3,6 +3,7 @@ package io.vnetd.actors.netdev;
 import io.vnetd.actors.netdev.NetdevCommand.Done;
 import io.vnetd.actors.persistence.EntityReply;
 import io.vnetd.actors.persistence.InFlightReply;
+import io.vnetd.actors.cluster.PlacedId;
 import io.vnetd.actors.persistence.JournaledEntity;
 import io.vnetd.model.error.NetErrors;
 import io.vnetd.model.error.NetException;
@@ -44,20 +45,21 @@ public final class NetdevEntity extends JournaledEntity<NetdevCommand, NetdevEve
     /** The wait before the next attempt to re-acquire a resource that a restart could not get back. */
     private Duration retryDelay = FIRST_RETRY;
 
-    private NetdevEntity(ActorContext<NetdevCommand> context, TimerScheduler<NetdevCommand> timers, String name,
+    private NetdevEntity(ActorContext<NetdevCommand> context, TimerScheduler<NetdevCommand> timers, String entityId,
                          PortControl ports, InFlightReply<Done> journaling) {
-        super(TYPE_KEY, name, journaling);
-        this.name = name;
-        this.self = NetClientRef.netdev(name);
+        super(TYPE_KEY, entityId, journaling);
+        this.name = PlacedId.name(entityId);
+        this.self = NetClientRef.netdev(this.name);
         this.ports = ports;
         this.log = context.getLog();
         this.timers = timers;
     }
 
-    public static Behavior<NetdevCommand> create(String name, PortControl ports) {
+    /** The entity of id {@code entityId} (see {@link PlacedId}). */
+    public static Behavior<NetdevCommand> create(String entityId, PortControl ports) {
         return InFlightReply.<NetdevCommand, Done>refusingOnJournalFailure(journaling ->
                 Behaviors.withTimers(timers -> Behaviors.setup(
-                        context -> new NetdevEntity(context, timers, name, ports, journaling))));
+                        context -> new NetdevEntity(context, timers, entityId, ports, journaling))));
     }
 
     @Override

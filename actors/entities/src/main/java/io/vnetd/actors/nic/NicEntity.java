@@ -2,6 +2,7 @@ package io.vnetd.actors.nic;
 
 import io.vnetd.actors.nic.NicCommand.Done;
 import io.vnetd.actors.persistence.InFlightReply;
+import io.vnetd.actors.cluster.PlacedId;
 import io.vnetd.actors.persistence.JournaledEntity;
 import io.vnetd.model.error.NetErrors;
 import io.vnetd.model.error.NetException;
@@ -40,19 +41,20 @@ public final class NicEntity extends JournaledEntity<NicCommand, NicEvent, NicSt
     private final NetEventPublisher events;
     private final Logger log;
 
-    private NicEntity(ActorContext<NicCommand> context, String name, PortControl ports, NetEventPublisher events,
+    private NicEntity(ActorContext<NicCommand> context, String entityId, PortControl ports, NetEventPublisher events,
                       InFlightReply<Done> journaling) {
-        super(TYPE_KEY, name, journaling);
-        this.name = name;
-        this.self = NetClientRef.nic(name);
+        super(TYPE_KEY, entityId, journaling);
+        this.name = PlacedId.name(entityId);
+        this.self = NetClientRef.nic(this.name);
         this.ports = ports;
         this.events = events;
         this.log = context.getLog();
     }
 
-    public static Behavior<NicCommand> create(String name, PortControl ports, NetEventPublisher events) {
+    /** The entity of id {@code entityId} (see {@link PlacedId}). */
+    public static Behavior<NicCommand> create(String entityId, PortControl ports, NetEventPublisher events) {
         return InFlightReply.<NicCommand, Done>refusingOnJournalFailure(journaling ->
-                Behaviors.setup(context -> new NicEntity(context, name, ports, events, journaling)));
+                Behaviors.setup(context -> new NicEntity(context, entityId, ports, events, journaling)));
     }
 
     @Override

@@ -82,7 +82,8 @@ class NetDirectoryTest {
                         .thenApply(v -> all.stream().map(CompletableFuture::join).toList());
             }
         };
-        return testKit.spawn(NetDirectory.create(new NetDirectory.Settings(this::netdevEntity, this::nicEntity,
+        return testKit.spawn(NetDirectory.create(new NetDirectory.Settings(placement -> netdevEntity(placement.entityId()),
+                placement -> nicEntity(placement.entityId()), new Placements("local", false),
                 entity -> CompletableFuture.completedFuture(entity), catalog, TIMEOUT, 1000)));
     }
 
@@ -94,13 +95,13 @@ class NetDirectoryTest {
 
     private DirectoryReply add(ActorRef<DirectoryCommand> directory, String id, int hub, String peer) {
         var config = new NetdevConfig.Hubport(id, hub, Optional.ofNullable(peer));
-        return call(directory, replyTo -> new DirectoryCommand.AddNetdev(config, false, replyTo));
+        return call(directory, replyTo -> new DirectoryCommand.AddNetdev(config, Optional.empty(), "local", false, replyTo));
     }
 
     private DirectoryReply nic(ActorRef<DirectoryCommand> directory, String driver, String id, String netdev, String mac) {
         var request = new NicRequest(driver, Optional.ofNullable(id), Optional.ofNullable(netdev),
                 Optional.ofNullable(mac), Optional.of("rp1"), Optional.empty(), false);
-        return call(directory, replyTo -> new DirectoryCommand.AddNic(request, false, replyTo));
+        return call(directory, replyTo -> new DirectoryCommand.AddNic(request, "local", false, replyTo));
     }
 
     private NetworkView view(ActorRef<DirectoryCommand> directory) {
@@ -143,7 +144,7 @@ class NetDirectoryTest {
         assertEquals(OK, call(directory, r -> new DirectoryCommand.DelNetdev("c", r)));
         NetworkView view = view(directory);
         assertEquals(List.of(3, 0), view.hubs());
-        assertEquals(List.of(new NetClientInfo("b", "hubport", true, Optional.empty(), OptionalInt.of(0), "", "ok")),
+        assertEquals(List.of(new NetClientInfo("b", "hubport", true, Optional.empty(), OptionalInt.of(0), "", "ok", "local")),
                 view.clients());
     }
 
@@ -305,17 +306,17 @@ class NetDirectoryTest {
     void commandLineDeclarationsAreKeptWhenEqualAndRefusedWhenTheyConflict() {
         var directory = directory(List.of());
         var h0 = new NetdevConfig.Hubport("h0", 0, Optional.empty());
-        assertEquals(OK, call(directory, r -> new DirectoryCommand.AddNetdev(h0, true, r)));
-        assertEquals(OK, call(directory, r -> new DirectoryCommand.AddNetdev(h0, true, r)));
+        assertEquals(OK, call(directory, r -> new DirectoryCommand.AddNetdev(h0, Optional.empty(), "local", true, r)));
+        assertEquals(OK, call(directory, r -> new DirectoryCommand.AddNetdev(h0, Optional.empty(), "local", true, r)));
         var moved = new NetdevConfig.Hubport("h0", 5, Optional.empty());
-        var conflict = (DirectoryReply.Failed) call(directory, r -> new DirectoryCommand.AddNetdev(moved, true, r));
+        var conflict = (DirectoryReply.Failed) call(directory, r -> new DirectoryCommand.AddNetdev(moved, Optional.empty(), "local", true, r));
         assertEquals(true, conflict.error().desc().startsWith("netdev 'h0' exists in the journal with another configuration"),
                 conflict.error().desc());
 
         var vnic = new NicRequest("virtio-net-pci", Optional.of("vnic"), Optional.of("h0"), Optional.of("52:54:00:12:34:56"),
                 Optional.empty(), Optional.empty(), false);
-        assertEquals(OK, call(directory, r -> new DirectoryCommand.AddNic(vnic, true, r)));
-        assertEquals(OK, call(directory, r -> new DirectoryCommand.AddNic(vnic, true, r)));
+        assertEquals(OK, call(directory, r -> new DirectoryCommand.AddNic(vnic, "local", true, r)));
+        assertEquals(OK, call(directory, r -> new DirectoryCommand.AddNic(vnic, "local", true, r)));
         assertEquals(2, view(directory).clients().size());
     }
 
@@ -326,7 +327,7 @@ class NetDirectoryTest {
         for (int i = 0; i < 40; i++) {
             var config = new NetdevConfig.Hubport("n" + (i % 20), i % 3, Optional.empty());
             replies.add(AskPattern.<DirectoryCommand, DirectoryReply>ask(directory,
-                    r -> new DirectoryCommand.AddNetdev(config, false, r), TIMEOUT, testKit.scheduler()).toCompletableFuture());
+                    r -> new DirectoryCommand.AddNetdev(config, Optional.empty(), "local", false, r), TIMEOUT, testKit.scheduler()).toCompletableFuture());
         }
         long done = replies.stream().map(CompletableFuture::join).filter(OK::equals).count();
         assertEquals(20, done, "each name is created once; the second add of a name finds it taken");

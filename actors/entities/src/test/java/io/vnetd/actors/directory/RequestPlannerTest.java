@@ -24,6 +24,8 @@ import org.junit.jupiter.api.Test;
 /** The directory's rules as pure functions of a request and the index: no actor, no entity. */
 class RequestPlannerTest {
 
+    private static final Placements SINGLE = new Placements("local", false);
+
     private final NetIndex index = new NetIndex();
 
     private void netdev(NetdevConfig config, long ordinal, long hubOrdinal, String peer) {
@@ -43,7 +45,7 @@ class RequestPlannerTest {
     }
 
     private Plan netdevAdd(NetdevConfig config) {
-        return RequestPlanner.planNetdev(config, false, index);
+        return RequestPlanner.planNetdev(config, false, index, SINGLE, Optional.empty(), "local");
     }
 
     private String refusal(Runnable planning) {
@@ -66,9 +68,9 @@ class RequestPlannerTest {
         assertEquals("netdev 'nosuch' not found",
                 refusal(() -> netdevAdd(new NetdevConfig.Hubport("h1", 0, Optional.of("nosuch")))));
 
-        assertEquals(new Plan.CreateNetdev(new NetdevConfig.Hubport("h1", 0, Optional.of("h0")), Optional.of("h0"), 3, 1),
+        assertEquals(new Plan.CreateNetdev(new NetdevConfig.Hubport("h1", 0, Optional.of("h0")), Optional.of("h0"), 3, 1, "local"),
                 netdevAdd(new NetdevConfig.Hubport("h1", 0, Optional.of("h0"))), "a port of an existing hub");
-        assertEquals(new Plan.CreateNetdev(new NetdevConfig.Hubport("h2", 7, Optional.empty()), Optional.empty(), 4, 3),
+        assertEquals(new Plan.CreateNetdev(new NetdevConfig.Hubport("h2", 7, Optional.empty()), Optional.empty(), 4, 3, "local"),
                 netdevAdd(new NetdevConfig.Hubport("h2", 7, Optional.empty())), "a new hub is created before its port");
     }
 
@@ -89,14 +91,14 @@ class RequestPlannerTest {
     @Test
     void aDeclaredNetdevIsLeftInPlaceOrRefusedAfterTheRulesThatNeedNoState() {
         hubport("h0", 0, 1, 1);
-        assertEquals(new Plan.InPlace(), RequestPlanner.planNetdev(new NetdevConfig.Hubport("h0", 0, Optional.empty()), true, index));
+        assertEquals(new Plan.InPlace(), RequestPlanner.planNetdev(new NetdevConfig.Hubport("h0", 0, Optional.empty()), true, index, SINGLE, Optional.empty(), "local"));
         assertEquals("netdev 'h0' exists in the journal with another configuration; delete it with netdev_del or change"
                 + " the option", refusal(() -> RequestPlanner.planNetdev(new NetdevConfig.Hubport("h0", 3, Optional.empty()),
-                true, index)));
+                true, index, SINGLE, Optional.empty(), "local")));
         assertEquals("Parameter 'id' expects an identifier",
-                refusal(() -> RequestPlanner.planNetdev(new NetdevConfig.Hubport("0h", 0, Optional.empty()), true, index)));
+                refusal(() -> RequestPlanner.planNetdev(new NetdevConfig.Hubport("0h", 0, Optional.empty()), true, index, SINGLE, Optional.empty(), "local")));
         assertEquals("network backend 'user' is not compiled into this binary",
-                refusal(() -> RequestPlanner.planNetdev(new NetdevConfig.Unsupported("h0", "user"), true, index)));
+                refusal(() -> RequestPlanner.planNetdev(new NetdevConfig.Unsupported("h0", "user"), true, index, SINGLE, Optional.empty(), "local")));
     }
 
     @Test
@@ -105,26 +107,26 @@ class RequestPlannerTest {
         netdev(new NetdevConfig.Hubport("h1", 0, Optional.empty()), 2, 1, "enic");
         nic(NicModel.E1000, "enic", "h1", "52:54:00:12:34:56", "/machine/peripheral/enic", 3);
         assertEquals("'e1001' is not a valid device model name",
-                refusal(() -> RequestPlanner.planNic(device("e1001", "0x", "nosuch", "zz"), index)));
+                refusal(() -> RequestPlanner.planNic(device("e1001", "0x", "nosuch", "zz"), index, "local")));
         assertEquals("Parameter 'id' expects an identifier",
-                refusal(() -> RequestPlanner.planNic(device("e1000", "0x", "nosuch", "zz"), index)));
+                refusal(() -> RequestPlanner.planNic(device("e1000", "0x", "nosuch", "zz"), index, "local")));
         assertEquals("Duplicate ID 'enic' for device",
-                refusal(() -> RequestPlanner.planNic(device("e1000", "enic", "nosuch", "zz"), index)));
+                refusal(() -> RequestPlanner.planNic(device("e1000", "enic", "nosuch", "zz"), index, "local")));
         assertEquals("Property 'virtio-net-device.netdev' can't find value 'nosuch'",
-                refusal(() -> RequestPlanner.planNic(device("virtio-net-pci", null, "nosuch", "zz"), index)));
+                refusal(() -> RequestPlanner.planNic(device("virtio-net-pci", null, "nosuch", "zz"), index, "local")));
         assertEquals("Property 'e1000.netdev' can't take value 'h1', it's in use",
-                refusal(() -> RequestPlanner.planNic(device("e1000", null, "h1", "zz"), index)));
+                refusal(() -> RequestPlanner.planNic(device("e1000", null, "h1", "zz"), index, "local")));
         assertEquals("Property 'e1000.mac' doesn't take value 'zz'",
-                refusal(() -> RequestPlanner.planNic(device("e1000", null, "h0", "zz", "speed"), index)));
+                refusal(() -> RequestPlanner.planNic(device("e1000", null, "h0", "zz", "speed"), index, "local")));
         assertEquals("Property 'e1000.speed' not found",
-                refusal(() -> RequestPlanner.planNic(device("e1000", null, "h0", null, "speed"), index)));
+                refusal(() -> RequestPlanner.planNic(device("e1000", null, "h0", null, "speed"), index, "local")));
 
-        Plan anonymous = RequestPlanner.planNic(device("e1000", null, "h0", null), index);
+        Plan anonymous = RequestPlanner.planNic(device("e1000", null, "h0", null), index, "local");
         assertEquals(new Plan.CreateNic(new NicConfig("e1000.1", Optional.empty(), NicModel.E1000, Optional.of("h0"),
                 MacAddress.of("52:54:00:12:34:57"), "/machine/peripheral-anon/device[0]", Optional.empty(), Optional.empty(),
-                false), 4), anonymous, "the next name of its model, the first free automatic MAC, the first anonymous path");
+                false), 4, "local"), anonymous, "the next name of its model, the first free automatic MAC, the first anonymous path");
         index.reserve(anonymous);
-        var next = (Plan.CreateNic) RequestPlanner.planNic(device("e1000", null, null, null), index);
+        var next = (Plan.CreateNic) RequestPlanner.planNic(device("e1000", null, null, null), index, "local");
         assertEquals("/machine/peripheral-anon/device[1]", next.config().qomPath());
         assertEquals(5, next.ordinal(), "a reserved plan's ordinal and path are not handed out again");
     }
@@ -154,6 +156,6 @@ class RequestPlannerTest {
         assertEquals(List.of(Lock.DEVICES, Lock.of(NetClientRef.nic("vnic")), Lock.of(NetClientRef.netdev("h0"))),
                 RequestLocks.of(new DirectoryCommand.DelNic("/machine/peripheral/vnic", null), index));
         assertEquals(List.of(Lock.DEVICES, Lock.of(NetClientRef.netdev("h1"))),
-                RequestLocks.of(new DirectoryCommand.AddNic(device("e1000", null, "h1", null), false, null), index));
+                RequestLocks.of(new DirectoryCommand.AddNic(device("e1000", null, "h1", null), "local", false, null), index));
     }
 }

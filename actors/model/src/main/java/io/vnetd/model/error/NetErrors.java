@@ -97,6 +97,23 @@ public final class NetErrors {
                 + " or MAC; delete it with device_del or change the option");
     }
 
+    /** {@code __io.vnetd_node} names no member of the cluster. */
+    public static NetException unknownNode(String node) {
+        return NetException.generic("vnetd node '" + node + "' is not a member of the cluster");
+    }
+
+    /** A hubport's {@code netdev=} peer lives on another node than the one the request names. */
+    public static NetException peerOnOtherNode(String peer, String peerNode) {
+        return NetException.generic("netdev '" + peer + "' is on vnetd node '" + peerNode
+                + "': a netdev and its peer share a node");
+    }
+
+    /** A command on a client whose node has left the cluster or cannot be reached. */
+    public static NetException nodeUnreachable(String client, String node) {
+        return NetException.generic("'" + client + "' is on vnetd node '" + node
+                + "', which is not reachable; try again when it is back");
+    }
+
     /** The journal refused or failed a command's events: nothing was changed. */
     public static NetException notJournaled(Throwable cause) {
         return NetException.generic("vnetd could not journal the change: " + reason(cause));

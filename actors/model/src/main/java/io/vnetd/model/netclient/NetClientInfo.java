@@ -14,6 +14,7 @@ import java.util.OptionalInt;
  * @param hubId    the hub it is a port of ({@code hubport} only)
  * @param info     QEMU's {@code info_str}: the backend's own summary for {@code info network}
  * @param status   realization status: {@code ok}, or why the backend's resource is unavailable
+ * @param node     the vnetd node the client lives on
  * @param counters its port's frame counters, read from the data plane when listed; none while it has
  *                 no port (its resource unavailable)
  */
@@ -25,6 +26,7 @@ public record NetClientInfo(
         OptionalInt hubId,
         String info,
         String status,
+        String node,
         Optional<NetClientCounters> counters) implements JsonSerializable {
 
     /** The status of a client whose resource is held (and of every NIC). */
@@ -32,17 +34,17 @@ public record NetClientInfo(
 
     /** A client as the directory knows it: its counters belong to the data plane. */
     public NetClientInfo(String name, String type, boolean linkUp, Optional<String> peer, OptionalInt hubId,
-                         String info, String status) {
-        this(name, type, linkUp, peer, hubId, info, status, Optional.empty());
+                         String info, String status, String node) {
+        this(name, type, linkUp, peer, hubId, info, status, node, Optional.empty());
     }
 
     /** The same client with its realization status as its entity knows it now. */
     public NetClientInfo withStatus(String currentStatus) {
-        return new NetClientInfo(name, type, linkUp, peer, hubId, info, currentStatus, counters);
+        return new NetClientInfo(name, type, linkUp, peer, hubId, info, currentStatus, node, counters);
     }
 
     /** The same client with what its port shows now: its description and its counters. */
     public NetClientInfo withPort(String portInfo, Optional<NetClientCounters> portCounters) {
-        return new NetClientInfo(name, type, linkUp, peer, hubId, portInfo, status, portCounters);
+        return new NetClientInfo(name, type, linkUp, peer, hubId, portInfo, status, node, portCounters);
     }
 }

@@ -21,9 +21,10 @@ public interface NetworkService {
     /**
      * {@code netdev_add}: checks its rules in QEMU's order ({@link io.vnetd.model.netdev.NetdevRules}
      * first, so a {@link NetdevConfig.Unsupported} is refused there), acquires the backend's resource,
-     * journals, then completes.
+     * journals, then completes. The netdev lives on {@code node} (a cluster member's name, QMP's
+     * {@code __io.vnetd_node}), or else on the node that serves the request.
      */
-    CompletionStage<Void> netdevAdd(NetdevConfig config);
+    CompletionStage<Void> netdevAdd(NetdevConfig config, Optional<String> node);
 
     /** {@code netdev_del}. */
     CompletionStage<Void> netdevDel(String id);
@@ -57,6 +58,9 @@ public interface NetworkService {
 
     /** Every net client and hub, for {@code info network} and the net-client listing. */
     CompletionStage<NetworkView> queryNetwork();
+
+    /** The cluster's vnetd nodes ({@code __io.vnetd_query-cluster}); a single node lists itself. */
+    CompletionStage<List<ClusterMember>> queryCluster();
 
     /** Registers a listener for events; it is called from arbitrary threads and must not block. */
     void subscribe(Consumer<NetEvent> listener);

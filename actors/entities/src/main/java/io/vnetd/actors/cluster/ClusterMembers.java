@@ -1,0 +1,66 @@
+package io.vnetd.actors.cluster;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.StreamSupport;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+
+/** The cluster's vnetd nodes as this node sees them now. */
+public final class ClusterMembers {
+
+    /**
+     * One member.
+     *
+     * @param status    Pekko's member status, in lower case ({@code up}, {@code leaving}, ...)
+     * @param reachable whether this node's failure detector hears from it
+     */
+    public record Node(String name, String address, String status, List<String> roles, boolean reachable) {
+    }
+
+    private final ClusterEvent.CurrentClusterState state;
+
+    private ClusterMembers(ClusterEvent.CurrentClusterState state) {
+        this.state = state;
+    }
+
+    public static ClusterMembers of(ActorSystem<?> system) {
+        return new ClusterMembers(Cluster.get(system).state());
+    }
+
+    /** Every vnetd node, in name order. */
+    public List<Node> nodes() {
+        Set<Member> unreachable = state.getUnreachable();
+        List<Node> nodes = new ArrayList<>();
+        for (Member member : state.getMembers()) {
+            NodeName.of(member).ifPresent(name -> nodes.add(new Node(name, member.address().toString(),
+                    member.status().toString().toLowerCase(Locale.ROOT),
+                    member.getRoles().stream().sorted().toList(), !unreachable.contains(member))));
+        }
+        nodes.sort(Comparator.comparing(Node::name));
+        return nodes;
+    }
+
+    /** The names of the nodes that are up (new netdevs may go there). */
+    public Set<String> names() {
+        return StreamSupport.stream(state.getMembers().spliterator(), false)
+                .filter(member -> member.status() == MemberStatus.up() || member.status() == MemberStatus.weaklyUp())
+                .flatMap(member -> NodeName.of(member).stream())
+                .collect(Collectors.toSet());
+    }
+
+    /** Whether {@code node} is up and reachable from here. */
+    public boolean reachable(String node) {
+        return nodes().stream().anyMatch(n -> n.name().equals(node) && n.reachable()
+                && (n.status().equals("up") || n.status().equals("weaklyup")));
+    }
+}

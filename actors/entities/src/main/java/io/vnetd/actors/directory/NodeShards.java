@@ -1,0 +1,88 @@
+package io.vnetd.actors.directory;
+
+import io.vnetd.actors.cluster.NodeName;
+import io.vnetd.actors.netdev.NetdevCommand;
+import io.vnetd.actors.netdev.NetdevEntity;
+import io.vnetd.actors.nic.NicCommand;
+import io.vnetd.actors.nic.NicEntity;
+import io.vnetd.model.port.PortControl;
+import io.vnetd.model.service.NetEventPublisher;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+
+/**
+ * The sharded entities that own a node's resources, kept on that node. Netdevs hold its sockets and
+ * taps, NICs pass frames to their netdevs in its data plane: in a cluster each node's netdevs, NICs
+ * and {@link PortReader} are entity types of their own, restricted to that node's role, so Cluster
+ * Sharding itself keeps them there (and brings them back there when the node returns). A single node
+ * keeps the plain entity types it has always had.
+ */
+final class NodeShards {
+
+    private record Types(EntityTypeKey<NetdevCommand> netdevs, EntityTypeKey<NicCommand> nics,
+                         EntityTypeKey<PortReader.Read> ports) {
+    }
+
+    private final ClusterSharding sharding;
+    private final ClusterShardingSettings resident;
+    private final boolean clustered;
+    private final PortControl ports;
+    private final NetEventPublisher events;
+    private final LocalRefs<NetdevCommand> localNetdevs = new LocalRefs<>();
+    private final LocalRefs<NicCommand> localNics = new LocalRefs<>();
+    private final Map<String, Types> byNode = new ConcurrentHashMap<>();
+
+    NodeShards(ClusterSharding sharding, ClusterShardingSettings resident, boolean clustered, PortControl ports,
+               NetEventPublisher events) {
+        this.sharding = sharding;
+        this.resident = resident;
+        this.clustered = clustered;
+        this.ports = ports;
+        this.events = events;
+    }
+
+    RecipientRef<NetdevCommand> netdev(Placements.Placement placement) {
+        return localNetdevs.find(placement.entityId(), id -> sharding.entityRefFor(types(placement.node()).netdevs(), id));
+    }
+
+    RecipientRef<NicCommand> nic(Placements.Placement placement) {
+        return localNics.find(placement.entityId(), id -> sharding.entityRefFor(types(placement.node()).nics(), id));
+    }
+
+    /** The port reader of {@code node} (in a cluster). */
+    RecipientRef<PortReader.Read> portReader(String node) {
+        return sharding.entityRefFor(types(node).ports(), PortReader.ID);
+    }
+
+    /** Starts the entity types of {@code node}: hosted here if it is this node, reached by proxy otherwise. */
+    private Types types(String node) {
+        return byNode.computeIfAbsent(node, this::init);
+    }
+
+    /** Starts this node's own entity types, so that its entities recover here before anyone asks. */
+    void host(String self) {
+        types(self);
+    }
+
+    private Types init(String node) {
+        Types types = clustered
+                ? new Types(EntityTypeKey.create(NetdevCommand.class, NetdevEntity.TYPE_KEY.name() + "-" + node),
+                        EntityTypeKey.create(NicCommand.class, NicEntity.TYPE_KEY.name() + "-" + node),
+                        EntityTypeKey.create(PortReader.Read.class, "Ports-" + node))
+                : new Types(NetdevEntity.TYPE_KEY, NicEntity.TYPE_KEY, EntityTypeKey.create(PortReader.Read.class, "Ports"));
+        ClusterShardingSettings settings = clustered ? resident.withRole(NodeName.role(node)) : resident;
+        sharding.init(Entity.of(types.netdevs(), context -> localNetdevs.listed(context.getEntityId(),
+                        NetdevEntity.create(context.getEntityId(), ports)))
+                .withSettings(settings));
+        sharding.init(Entity.of(types.nics(), context -> localNics.listed(context.getEntityId(),
+                        NicEntity.create(context.getEntityId(), ports, events)))
+                .withSettings(settings));
+        sharding.init(Entity.of(types.ports(), context -> PortReader.create(ports)).withSettings(settings));
+        return types;
+    }
+}

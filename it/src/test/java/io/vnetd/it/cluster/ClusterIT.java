@@ -1,0 +1,278 @@
+package io.vnetd.it.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vnetd.it.interop.Ports;
+import io.vnetd.it.support.PostgresServer;
+import io.vnetd.it.support.QmpClient;
+import io.vnetd.it.support.VnetdCommand;
+import io.vnetd.it.support.VnetdProcess;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three vnetd nodes on one PostgreSQL journal, driven as users drive them: each through its own QMP
+ * socket. Any node answers for the whole network, a netdev lives on the node that received it or the
+ * one it names, events reach every node's sessions once, and a bad cluster start is one line and exit 1.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterIT {
+
+    private static final List<String> NAMES = List.of("n1", "n2", "n3");
+
+    @TempDir
+    static Path dir;
+
+    private static String journal;
+    private static final int[] PORTS = new int[NAMES.size()];
+    private static final List<VnetdProcess> NODES = new ArrayList<>();
+
+    @BeforeAll
+    static void formTheCluster() throws Exception {
+        journal = PostgresServer.shared().journalSpec(PostgresServer.shared().createDatabase("cluster"));
+        VnetdCommand init = VnetdCommand.run("journal", "init-postgres", "--journal", journal);
+        assertEquals(0, init.status(), init.err());
+        for (int i = 0; i < NAMES.size(); i++) {
+            PORTS[i] = Ports.tcp();
+        }
+        for (int i = 0; i < NAMES.size(); i++) {
+            NODES.add(VnetdProcess.start(dir.resolve(NAMES.get(i)), "--config", nodeConfig(NAMES.get(i), PORTS[i]).toString()));
+        }
+    }
+
+    @AfterAll
+    static void stopTheCluster() throws InterruptedException {
+        for (VnetdProcess node : NODES.reversed()) {
+            node.close();
+        }
+    }
+
+    private static String seeds() {
+        List<String> seeds = new ArrayList<>();
+        for (int i = 0; i < NAMES.size(); i++) {
+            seeds.add("\"" + NAMES.get(i) + "@127.0.0.1:" + PORTS[i] + "\"");
+        }
+        return String.join(", ", seeds);
+    }
+
+    private static Path nodeConfig(String name, int port) throws IOException {
+        return nodeConfig(name, port, journal);
+    }
+
+    private static Path nodeConfig(String name, int port, String journalSpec) throws IOException {
+        return nodeConfig(name, port, journalSpec, seeds());
+    }
+
+    private static Path nodeConfig(String name, int port, String journalSpec, String seeds) throws IOException {
+        Path file = dir.resolve(name + "-" + port + ".conf");
+        Files.writeString(file, """
+                vnetd.cluster {
+                  node-name = %s
+                  host = "127.0.0.1"
+                  port = %d
+                  seed-nodes = [%s]
+                  journal = "%s"
+                  stable-after = 5s
+                }
+                """.formatted(name, port, seeds, journalSpec));
+        return file;
+    }
+
+    private static QmpClient qmp(int node) throws IOException {
+        return QmpClient.connect(NODES.get(node).qmpSocket());
+    }
+
+    private static JsonNode clients(QmpClient qmp) throws IOException {
+        return qmp.ok("__io.vnetd_query-net-clients", "{}");
+    }
+
+    /** name -> node of every net client, as one node lists them. */
+    private static Map<String, String> placement(QmpClient qmp) throws IOException {
+        return StreamSupport.stream(clients(qmp).spliterator(), false)
+                .collect(Collectors.toMap(c -> c.get("name").textValue(), c -> c.get("node").textValue(),
+                        (a, b) -> a, TreeMap::new));
+    }
+
+    @Test
+    @Order(1)
+    void everyNodeListsTheSameThreeMembersUp() throws Exception {
+        for (int i = 0; i < NODES.size(); i++) {
+            try (QmpClient qmp = qmp(i)) {
+                JsonNode members = qmp.ok("__io.vnetd_query-cluster", "{}");
+                assertEquals(3, members.size(), members.toString());
+                for (int m = 0; m < NAMES.size(); m++) {
+                    JsonNode member = members.get(m);
+                    assertEquals(NAMES.get(m), member.get("name").textValue(), members.toString());
+                    assertEquals("pekko://vnetd@127.0.0.1:" + PORTS[m], member.get("address").textValue());
+                    assertEquals("up", member.get("status").textValue());
+                    assertTrue(member.get("reachable").booleanValue());
+                    assertTrue(member.get("roles").toString().contains("\"vnetd-node:" + NAMES.get(m) + "\""));
+                }
+            }
+        }
+    }
+
+    @Test
+    @Order(2)
+    void anyNodeServesTheWholeNetworkAndNetdevsLiveWhereTheyArePut() throws Exception {
+        int streamPort = Ports.tcp();
+        try (QmpClient one = qmp(0); QmpClient two = qmp(1); QmpClient three = qmp(2)) {
+            two.ok("netdev_add", "{\"type\": \"hubport\", \"id\": \"hp-two\", \"hubid\": 1}");
+            one.ok("netdev_add", "{\"type\": \"stream\", \"id\": \"st-three\", \"server\": true, \"__io.vnetd_node\": \"n3\","
+                    + " \"addr\": {\"type\": \"inet\", \"host\": \"127.0.0.1\", \"port\": \"" + streamPort + "\"}}");
+            three.ok("netdev_add", "{\"type\": \"hubport\", \"id\": \"hp-st\", \"hubid\": 2, \"netdev\": \"st-three\"}");
+            one.ok("device_add", "{\"driver\": \"virtio-net-pci\", \"id\": \"nic-two\", \"netdev\": \"hp-two\"}");
+
+            Map<String, String> expected = new TreeMap<>(Map.of("hp-two", "n2", "st-three", "n3", "hp-st", "n3",
+                    "nic-two", "n2"));
+            for (QmpClient qmp : List.of(one, two, three)) {
+                assertEquals(expected, placement(qmp), "a hubport's default node is its peer's; a NIC's its netdev's");
+                assertEquals(clients(one).toString().replaceAll("\"counters\":\\{[^}]*}", ""),
+                        clients(qmp).toString().replaceAll("\"counters\":\\{[^}]*}", ""), "every node lists the same");
+            }
+            assertTrue(listener(streamPort) == NODES.get(2).pid(), "n3's process listens on the stream's port");
+
+            three.ok("set_link", "{\"name\": \"hp-two\", \"up\": false}");
+            for (QmpClient qmp : List.of(one, two, three)) {
+                JsonNode link = StreamSupport.stream(clients(qmp).spliterator(), false)
+                        .filter(c -> c.get("name").textValue().equals("hp-two")).findFirst().orElseThrow();
+                assertEquals(false, link.get("link-up").booleanValue());
+                assertTrue(link.has("counters"), "n2 describes its port to every node: " + link);
+            }
+            JsonNode members = two.ok("__io.vnetd_query-cluster", "{}");
+            assertEquals(List.of(0, 2, 2), StreamSupport.stream(members.spliterator(), false)
+                    .map(m -> m.get("net-clients").intValue()).toList());
+
+            JsonNode sameId = one.execute("netdev_add", "{\"type\": \"hubport\", \"id\": \"hp-two\", \"hubid\": 0}");
+            assertEquals("Duplicate ID 'hp-two'", sameId.get("error").get("desc").textValue(),
+                    "an id is unique across the cluster, with QEMU's error");
+        }
+    }
+
+    /** The pid of the process listening on 127.0.0.1:{@code port}, from {@code ss}. */
+    private static long listener(int port) throws Exception {
+        Process ss = new ProcessBuilder("ss", "-Hltnp", "sport = :" + port).redirectErrorStream(true).start();
+        String out = new String(ss.getInputStream().readAllBytes());
+        assertTrue(ss.waitFor(10, TimeUnit.SECONDS));
+        int at = out.indexOf("pid=");
+        assertTrue(at >= 0, "something listens on " + port + ": " + out);
+        return Long.parseLong(out.substring(at + 4).split(",")[0]);
+    }
+
+    @Test
+    @Order(3)
+    void placementMistakesAreRefusedAndChangeNothing() throws Exception {
+        try (QmpClient qmp = qmp(1)) {
+            Map<String, String> before = placement(qmp);
+            JsonNode unknown = qmp.execute("netdev_add",
+                    "{\"type\": \"hubport\", \"id\": \"hp-nowhere\", \"hubid\": 0, \"__io.vnetd_node\": \"n9\"}");
+            assertEquals("GenericError", unknown.get("error").get("class").textValue());
+            assertEquals("vnetd node 'n9' is not a member of the cluster", unknown.get("error").get("desc").textValue());
+
+            qmp.ok("netdev_add", "{\"type\": \"dgram\", \"id\": \"dg-three\", \"__io.vnetd_node\": \"n3\","
+                    + " \"local\": {\"type\": \"inet\", \"host\": \"127.0.0.1\", \"port\": \"" + Ports.udp() + "\"},"
+                    + " \"remote\": {\"type\": \"inet\", \"host\": \"127.0.0.1\", \"port\": \"" + Ports.udp() + "\"}}");
+            JsonNode split = qmp.execute("netdev_add",
+                    "{\"type\": \"hubport\", \"id\": \"hp-split\", \"hubid\": 0, \"netdev\": \"dg-three\", \"__io.vnetd_node\": \"n1\"}");
+            assertEquals("netdev 'dg-three' is on vnetd node 'n3': a netdev and its peer share a node",
+                    split.get("error").get("desc").textValue());
+            qmp.ok("netdev_del", "{\"id\": \"dg-three\"}");
+            assertEquals(before, placement(qmp));
+        }
+    }
+
+    @Test
+    @Order(4)
+    void eventsReachEverySessionOnEveryNodeOnce() throws Exception {
+        try (QmpClient one = qmp(0); QmpClient two = qmp(1); QmpClient three = qmp(2)) {
+            one.ok("netdev_add", "{\"type\": \"hubport\", \"id\": \"hp-ev\", \"hubid\": 5}");
+            one.ok("device_add", "{\"driver\": \"e1000\", \"id\": \"nic-ev\", \"netdev\": \"hp-ev\"}");
+            two.ok("device_del", "{\"id\": \"nic-ev\"}");
+            for (QmpClient qmp : List.of(one, two, three)) {
+                assertEquals(1, deviceDeleted(qmp, "nic-ev"), "DEVICE_DELETED once on each node's session");
+            }
+        }
+    }
+
+    /** How many DEVICE_DELETED of {@code device} the session got, waiting up to 10 s for the first and 1 s more. */
+    private static long deviceDeleted(QmpClient qmp, String device) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long seen = 0;
+        while (seen == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            qmp.ok("query-version", "{}");
+            seen = qmp.events().stream().filter(e -> e.get("event").textValue().equals("DEVICE_DELETED")
+                    && e.get("data").path("device").asText().equals(device)).count();
+        }
+        Thread.sleep(1000);
+        qmp.ok("query-version", "{}");
+        return qmp.events().stream().filter(e -> e.get("event").textValue().equals("DEVICE_DELETED")
+                && e.get("data").path("device").asText().equals(device)).count();
+    }
+
+    @Test
+    @Order(5)
+    void aSecondNodeOfTheSameNameIsRefused() throws Exception {
+        // Its seed list names only n1, so that nothing but the membership can tell it that n2 exists.
+        VnetdCommand twin = VnetdCommand.run("--data-dir", dir.resolve("twin").toString(),
+                "--config", nodeConfig("n2", Ports.tcp(), journal, "\"n1@127.0.0.1:" + PORTS[0] + "\"").toString());
+        assertEquals(1, twin.status(), twin.out());
+        assertEquals("vnetd: vnetd node name 'n2' is in use by the member at pekko://vnetd@127.0.0.1:" + PORTS[1],
+                twin.err().strip());
+        try (QmpClient qmp = qmp(0)) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            int members = qmp.ok("__io.vnetd_query-cluster", "{}").size();
+            while (members != 3 && System.nanoTime() < deadline) {
+                Thread.sleep(500);
+                members = qmp.ok("__io.vnetd_query-cluster", "{}").size();
+            }
+            assertEquals(3, members, "the twin left again");
+        }
+    }
+
+    @Test
+    @Order(6)
+    void aNodeWithoutItsJournalDoesNotStart() throws Exception {
+        int closed = Ports.tcp();
+        VnetdCommand unreachable = VnetdCommand.run("--data-dir", dir.resolve("unreachable").toString(),
+                "--config", nodeConfig("n4", Ports.tcp(), "postgres://vnetd@127.0.0.1:" + closed + "/vnetd").toString());
+        assertEquals(1, unreachable.status());
+        assertTrue(unreachable.err().startsWith("vnetd: journal postgres://vnetd@127.0.0.1:" + closed
+                + "/vnetd is unreachable: "), unreachable.err());
+        assertEquals(1, unreachable.err().strip().lines().count(), unreachable.err());
+
+        String bare = PostgresServer.shared().journalSpec(PostgresServer.shared().createDatabase("bare"));
+        VnetdCommand noTables = VnetdCommand.run("--data-dir", dir.resolve("no-tables").toString(),
+                "--config", nodeConfig("n4", Ports.tcp(), bare).toString());
+        assertEquals(1, noTables.status());
+        assertEquals("vnetd: journal " + bare + " has no vnetd tables: create them with 'vnetd journal init-postgres"
+                + " --journal " + bare + "'", noTables.err().strip());
+
+        Path lmdb = dir.resolve("single");
+        Files.createDirectories(lmdb.resolve("journal"));
+        Files.writeString(lmdb.resolve("journal").resolve("data.mdb"), "");
+        VnetdCommand single = VnetdCommand.run("--data-dir", lmdb.toString(),
+                "--config", nodeConfig("n4", Ports.tcp()).toString());
+        assertEquals(1, single.status());
+        assertEquals("vnetd: data directory '" + lmdb + "' holds a single node's LMDB journal; a cluster node keeps its"
+                + " journal in PostgreSQL: copy it with 'vnetd journal copy --from " + lmdb + " --to "
+                + journal + "', then move it away", single.err().strip());
+    }
+}
