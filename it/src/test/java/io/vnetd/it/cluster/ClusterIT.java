@@ -41,6 +41,7 @@ class ClusterIT {
     static Path dir;
 
     private static String journal;
+    private static int streamPort;
     private static final int[] PORTS = new int[NAMES.size()];
     private static final List<VnetdProcess> NODES = new ArrayList<>();
 
@@ -58,9 +59,18 @@ class ClusterIT {
     }
 
     @AfterAll
-    static void stopTheCluster() throws InterruptedException {
+    static void stopTheCluster() throws Exception {
         for (VnetdProcess node : NODES.reversed()) {
             node.close();
+        }
+        // The nodes' logs outlive the temporary directory, for whoever reads a failure.
+        Path logs = Path.of("target", "cluster-logs");
+        Files.createDirectories(logs);
+        for (String name : NAMES) {
+            Path log = dir.resolve(name).resolve("vnetd.log");
+            if (Files.exists(log)) {
+                Files.copy(log, logs.resolve(name + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
         }
     }
 
@@ -132,7 +142,7 @@ class ClusterIT {
     @Test
     @Order(2)
     void anyNodeServesTheWholeNetworkAndNetdevsLiveWhereTheyArePut() throws Exception {
-        int streamPort = Ports.tcp();
+        streamPort = Ports.tcp();
         try (QmpClient one = qmp(0); QmpClient two = qmp(1); QmpClient three = qmp(2)) {
             two.ok("netdev_add", "{\"type\": \"hubport\", \"id\": \"hp-two\", \"hubid\": 1}");
             one.ok("netdev_add", "{\"type\": \"stream\", \"id\": \"st-three\", \"server\": true, \"__io.vnetd_node\": \"n3\","
@@ -274,5 +284,165 @@ class ClusterIT {
         assertEquals("vnetd: data directory '" + lmdb + "' holds a single node's LMDB journal; a cluster node keeps its"
                 + " journal in PostgreSQL: copy it with 'vnetd journal copy --from " + lmdb + " --to "
                 + journal + "', then move it away", single.err().strip());
+    }
+
+    private static JsonNode client(QmpClient qmp, String name) throws IOException {
+        return StreamSupport.stream(clients(qmp).spliterator(), false)
+                .filter(c -> c.get("name").textValue().equals(name)).findFirst().orElseThrow();
+    }
+
+    /** Polls {@code client}'s status as node {@code via} lists it until it is {@code status} (at most 60 s). */
+    private static void awaitStatus(int via, String client, String status) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        String seen = null;
+        while (System.nanoTime() < deadline) {
+            try (QmpClient qmp = qmp(via)) {
+                seen = client(qmp, client).get("status").textValue();
+            } catch (IOException e) {
+                seen = e.toString();
+            }
+            if (status.equals(seen)) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError(client + " listed by " + NAMES.get(via) + " as '" + seen + "', not '" + status + "'");
+    }
+
+    private static VnetdProcess restart(int node) throws IOException {
+        VnetdProcess started = VnetdProcess.start(dir.resolve(NAMES.get(node)),
+                "--config", nodeConfig(NAMES.get(node), PORTS[node]).toString());
+        NODES.set(node, started);
+        return started;
+    }
+
+    /**
+     * Adds hubports on n2 through n2's QMP socket until told to stop: the set of acknowledged ids, and
+     * every answer that was not a success.
+     */
+    private static final class AddLoad implements Runnable {
+        final List<String> acknowledged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final String prefix;
+        volatile boolean stop;
+
+        AddLoad(String prefix) {
+            this.prefix = prefix;
+        }
+
+        @Override
+        public void run() {
+            try (QmpClient qmp = qmp(1)) {
+                for (int i = 0; i < 2000 && !stop; i++) {
+                    String id = prefix + i;
+                    JsonNode answer = qmp.execute("netdev_add", "{\"type\": \"hubport\", \"id\": \"" + id + "\", \"hubid\": 9}");
+                    if (answer.has("return")) {
+                        acknowledged.add(id);
+                    } else {
+                        failures.add(id + ": " + answer);
+                    }
+                }
+            } catch (IOException e) {
+                failures.add(e.toString());
+            }
+        }
+
+        /** The ids of this load that node {@code via} lists. */
+        List<String> listed(int via) throws IOException {
+            try (QmpClient qmp = qmp(via)) {
+                return StreamSupport.stream(clients(qmp).spliterator(), false)
+                        .map(c -> c.get("name").textValue()).filter(n -> n.startsWith(prefix)).sorted().toList();
+            }
+        }
+    }
+
+    @Test
+    @Order(7)
+    void aKilledNodeLosesNothingAcknowledgedAndTakesItsNetdevsBackWhenItReturns() throws Exception {
+        AddLoad load = new AddLoad("kill-");
+        Thread loader = Thread.ofPlatform().start(load);
+        Thread.sleep(1000);
+        NODES.get(2).kill();
+        awaitStatus(0, "st-three", "vnetd node 'n3' is not reachable");
+        try (QmpClient qmp = qmp(0)) {
+            JsonNode refused = qmp.execute("set_link", "{\"name\": \"st-three\", \"up\": false}");
+            assertEquals("'st-three' is on vnetd node 'n3', which is not reachable; try again when the node is back",
+                    refused.get("error").get("desc").textValue());
+            qmp.ok("set_link", "{\"name\": \"hp-two\", \"up\": false}");
+        }
+        Thread.sleep(1000);
+        load.stop = true;
+        loader.join(60_000);
+        assertEquals(List.of(), load.failures, "n2 kept serving while n3 was gone");
+        assertTrue(load.acknowledged.size() > 10, "the load ran: " + load.acknowledged.size());
+
+        VnetdProcess n3 = restart(2);
+        awaitStatus(0, "st-three", "ok");
+        assertEquals(n3.pid(), listener(streamPort), "the returned n3 listens on the stream's port again");
+        try (QmpClient qmp = qmp(0)) {
+            qmp.ok("set_link", "{\"name\": \"st-three\", \"up\": false}");
+            assertEquals(false, client(qmp, "st-three").get("link-up").booleanValue());
+        }
+        List<String> expected = load.acknowledged.stream().sorted().toList();
+        for (int via = 0; via < NODES.size(); via++) {
+            assertEquals(expected, load.listed(via), "every acknowledged netdev_add, and nothing else, on " + NAMES.get(via));
+        }
+    }
+
+    @Test
+    @Order(8)
+    void aNodeFrozenPastTheResolversLimitStopsInsteadOfComingBackAsAZombie() throws Exception {
+        VnetdProcess n2 = NODES.get(1);
+        n2.signal("STOP");
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            int members = 3;
+            while (members == 3 && System.nanoTime() < deadline) {
+                Thread.sleep(500);
+                try (QmpClient qmp = qmp(0)) {
+                    members = qmp.ok("__io.vnetd_query-cluster", "{}").size();
+                }
+            }
+            assertEquals(2, members, "the resolver downed and removed the frozen n2");
+        } finally {
+            n2.signal("CONT");
+        }
+        assertEquals(1, n2.awaitExit(java.time.Duration.ofSeconds(60)), "a downed node exits with status 1");
+        assertTrue(n2.stderr().contains("vnetd: the cluster removed this node (unreachable for too long); stopping"),
+                n2.stderr());
+
+        restart(1);
+        awaitStatus(0, "hp-two", "ok");
+        try (QmpClient qmp = qmp(1)) {
+            assertEquals(false, client(qmp, "hp-two").get("link-up").booleanValue(), "its acknowledged link state");
+            qmp.ok("set_link", "{\"name\": \"hp-two\", \"up\": true}");
+        }
+    }
+
+    @Test
+    @Order(9)
+    void theDirectoryMovesWhenItsNodeIsKilled() throws Exception {
+        long killed = System.nanoTime();
+        NODES.get(0).kill();
+        long deadline = killed + TimeUnit.SECONDS.toNanos(90);
+        JsonNode answer = null;
+        try (QmpClient qmp = qmp(1)) {
+            while (System.nanoTime() < deadline) {
+                answer = qmp.execute("set_link", "{\"name\": \"hp-two\", \"up\": false}");
+                if (answer.has("return")) {
+                    break;
+                }
+                assertTrue(answer.get("error").get("desc").textValue()
+                                .startsWith("vnetd node 'n1', which holds the network's directory, "),
+                        "while the directory moves, commands are refused at once, saying why: " + answer);
+                Thread.sleep(200);
+            }
+            assertTrue(answer.has("return"), "set_link on n2 after n1 was killed: " + answer);
+            System.out.printf("failover: first set_link acknowledged %.1f s after kill -9 of the directory's node%n",
+                    (System.nanoTime() - killed) / 1e9);
+            assertEquals("vnetd node 'n1' is not reachable", client(qmp, "hp-ev").get("status").textValue());
+        }
+        restart(0);
+        awaitStatus(1, "hp-ev", "ok");
     }
 }

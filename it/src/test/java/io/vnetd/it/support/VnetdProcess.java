@@ -159,6 +159,22 @@ public final class VnetdProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Sends {@code signal} (e.g. {@code STOP}, {@code CONT}) to the daemon. */
+    public void signal(String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed");
+        }
+    }
+
+    /** Waits up to {@code timeout} for the daemon to exit by itself; returns its exit status. */
+    public int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("vnetd did not exit within " + timeout + log(dataDir));
+        }
+        return process.exitValue();
+    }
+
     /** What the daemon wrote to stderr; only complete once it has exited. */
     public String stderr() {
         return stderrOf(stderr);

@@ -96,6 +96,9 @@ public final class VnetdNode implements AutoCloseable {
             dataPlane = DataPlaneSettings.create(config, events).start();
             ControlPlane controlPlane = ControlPlane.start(system, dataPlane, events);
             await(controlPlane.queryNetwork(), timeout, "recovering the journal");
+            if (cluster.clustered()) {
+                await(controlPlane.wakeOwnClients(), timeout, "starting this node's netdevs and NICs");
+            }
             for (int i = 0; i < netdevs.size(); i++) {
                 declare("-netdev " + netdevOptions.get(i), controlPlane.declareNetdev(netdevs.get(i)), timeout);
             }

@@ -5,7 +5,9 @@ import java.util.Comparator;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
@@ -42,12 +44,28 @@ public final class ClusterMembers {
         Set<Member> unreachable = state.getUnreachable();
         List<Node> nodes = new ArrayList<>();
         for (Member member : state.getMembers()) {
-            NodeName.of(member).ifPresent(name -> nodes.add(new Node(name, member.address().toString(),
-                    member.status().toString().toLowerCase(Locale.ROOT),
-                    member.getRoles().stream().sorted().toList(), !unreachable.contains(member))));
+            if (NodeName.of(member).isPresent()) {
+                nodes.add(node(member, unreachable));
+            }
         }
         nodes.sort(Comparator.comparing(Node::name));
         return nodes;
+    }
+
+    /**
+     * The oldest vnetd node that has not been removed: where cluster singletons (the directory) run,
+     * or will run again once an unreachable oldest is removed.
+     */
+    public Optional<Node> oldest() {
+        Set<Member> unreachable = state.getUnreachable();
+        Member oldest = null;
+        for (Member member : state.getMembers()) {
+            if (NodeName.of(member).isPresent() && member.status() != MemberStatus.joining()
+                    && member.status() != MemberStatus.weaklyUp() && (oldest == null || member.isOlderThan(oldest))) {
+                oldest = member;
+            }
+        }
+        return Optional.ofNullable(oldest).map(member -> node(member, unreachable));
     }
 
     /** The names of the nodes that are up (new netdevs may go there). */
@@ -62,5 +80,11 @@ public final class ClusterMembers {
     public boolean reachable(String node) {
         return nodes().stream().anyMatch(n -> n.name().equals(node) && n.reachable()
                 && (n.status().equals("up") || n.status().equals("weaklyup")));
+    }
+
+    private static Node node(Member member, Set<Member> unreachable) {
+        return new Node(NodeName.of(member).orElseThrow(), member.address().toString(),
+                member.status().toString().toLowerCase(Locale.ROOT), member.getRoles().stream().sorted().toList(),
+                !unreachable.contains(member));
     }
 }

@@ -69,12 +69,15 @@ public final class ControlPlane implements NetworkService {
     private final PortControl ports;
     private final NetEventBus events;
     private final String self;
+    private final boolean clustered;
+    private final DirectoryRequests inFlight;
     private final Duration askTimeout;
     private final Duration nodeReadTimeout;
 
     private ControlPlane(ActorSystem<?> system, ClusterSharding sharding, ActorRef<DirectoryCommand> directory,
                          LocalRefs<DirectoryCommand> localDirectory, NodeShards shards, PortControl ports,
-                         NetEventBus events, String self, Duration askTimeout, Duration nodeReadTimeout) {
+                         NetEventBus events, String self, boolean clustered, Duration askTimeout,
+                         Duration nodeReadTimeout) {
         this.system = system;
         this.sharding = sharding;
         this.directory = directory;
@@ -83,6 +86,8 @@ public final class ControlPlane implements NetworkService {
         this.ports = ports;
         this.events = events;
         this.self = self;
+        this.clustered = clustered;
+        this.inFlight = clustered ? DirectoryRequests.start(system) : null;
         this.askTimeout = askTimeout;
         this.nodeReadTimeout = nodeReadTimeout;
     }
@@ -107,6 +112,7 @@ public final class ControlPlane implements NetworkService {
                 shards::netdev,
                 shards::nic,
                 placements,
+                clustered ? node -> ClusterMembers.of(system).reachable(node) : node -> true,
                 entity -> sharding.entityRefFor(AnnounceTimerEntity.TYPE_KEY, entity.id())
                         .<EntityReply<AnnounceCommand.Started>>ask(AnnounceCommand.Wake::new, entityTimeout),
                 new ReadJournalCatalog(system, config.getString("read-journal-plugin"),
@@ -129,8 +135,16 @@ public final class ControlPlane implements NetworkService {
                 .withSettings(resident));
         ActorRef<DirectoryCommand> directory = ClusterSingleton.get(system).init(directorySingleton);
         // The directory answers only after every entity it involves has answered, one after another.
-        return new ControlPlane(system, sharding, directory, localDirectory, shards, ports, events, self,
+        return new ControlPlane(system, sharding, directory, localDirectory, shards, ports, events, self, clustered,
                 entityTimeout.multipliedBy(3), config.getDuration("node-read-timeout"));
+    }
+
+    /**
+     * Starts this node's netdevs and NICs (a node that returns to a cluster takes back what lives on
+     * it) and lets the directory index what each holds now; a single node's directory did so at its start.
+     */
+    public CompletionStage<Void> wakeOwnClients() {
+        return change(replyTo -> new DirectoryCommand.WakeNode(self, replyTo));
     }
 
     /** This node's name. */
@@ -210,8 +224,7 @@ public final class ControlPlane implements NetworkService {
      */
     @Override
     public CompletionStage<NetworkView> queryNetwork() {
-        return AskPattern.<DirectoryCommand, NetworkView>ask(directory, DirectoryCommand.Query::new, askTimeout,
-                        system.scheduler())
+        return view()
                 .thenCompose(view -> {
                     Map<String, List<NetClientInfo>> byNode = view.clients().stream()
                             .collect(Collectors.groupingBy(NetClientInfo::node));
@@ -226,6 +239,11 @@ public final class ControlPlane implements NetworkService {
     }
 
     private CompletableFuture<List<NetClientInfo>> describe(String node, List<NetClientInfo> clients) {
+        if (!node.equals(self) && !ClusterMembers.of(system).reachable(node)) {
+            return CompletableFuture.completedFuture(clients.stream()
+                    .map(client -> client.withStatus(NetErrors.nodeUnreachableStatus(node)))
+                    .toList());
+        }
         if (node.equals(self)) {
             return CompletableFuture.completedFuture(clients.stream()
                     .map(client -> withPort(client, ports.describe(ref(client)), ports.counters(ref(client))))
@@ -251,8 +269,7 @@ public final class ControlPlane implements NetworkService {
 
     @Override
     public CompletionStage<List<ClusterMember>> queryCluster() {
-        return AskPattern.<DirectoryCommand, NetworkView>ask(directory, DirectoryCommand.Query::new, askTimeout,
-                        system.scheduler())
+        return view()
                 .thenApply(view -> {
                     Map<String, Long> hosted = view.clients().stream()
                             .collect(Collectors.groupingBy(NetClientInfo::node, Collectors.counting()));
@@ -272,11 +289,38 @@ public final class ControlPlane implements NetworkService {
         return request(command).thenApply(reply -> null);
     }
 
+    private CompletionStage<NetworkView> view() {
+        Optional<NetException> moving = directoryMoving();
+        if (moving.isPresent()) {
+            return CompletableFuture.failedFuture(moving.get());
+        }
+        return AskPattern.ask(directory, DirectoryCommand.Query::new, askTimeout, system.scheduler());
+    }
+
+    /**
+     * The directory runs on the oldest node. While that node is unreachable, a request sent to it is
+     * lost, and the directory only starts elsewhere once the split-brain resolver has removed the
+     * node: say so at once instead of leaving the client waiting for the ask's timeout.
+     */
+    private Optional<NetException> directoryMoving() {
+        if (!clustered) {
+            return Optional.empty();
+        }
+        return ClusterMembers.of(system).oldest()
+                .filter(oldest -> !oldest.reachable())
+                .map(oldest -> NetErrors.directoryMoving(oldest.name()));
+    }
+
     private CompletionStage<DirectoryReply> request(Function<ActorRef<DirectoryReply>, DirectoryCommand> command) {
-        return Asks.<DirectoryCommand, DirectoryReply>ask(localDirectory.find(DIRECTORY, name -> directory), command,
-                        askTimeout, system.scheduler())
+        Optional<NetException> moving = directoryMoving();
+        if (moving.isPresent()) {
+            return CompletableFuture.failedFuture(moving.get());
+        }
+        CompletionStage<DirectoryReply> asked = Asks.<DirectoryCommand, DirectoryReply>ask(
+                        localDirectory.find(DIRECTORY, name -> directory), command, askTimeout, system.scheduler())
                 .thenCompose(reply -> reply instanceof DirectoryReply.Failed failed
                         ? CompletableFuture.failedFuture(failed.error())
                         : CompletableFuture.completedFuture(reply));
+        return clustered ? inFlight.track(asked) : asked;
     }
 }

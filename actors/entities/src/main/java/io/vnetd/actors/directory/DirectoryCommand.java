@@ -53,6 +53,13 @@ public sealed interface DirectoryCommand extends JsonSerializable {
     record Guest(String nic, GuestControl control, ActorRef<DirectoryReply> replyTo) implements Request {
     }
 
+    /**
+     * A node (re)started: its netdevs and NICs are asked for their state, which starts each on it
+     * (re-acquiring its resource) and tells the index what it holds now.
+     */
+    record WakeNode(String node, ActorRef<DirectoryReply> replyTo) implements Request {
+    }
+
     /** A read of the index alone, answered at once. */
     sealed interface Read extends DirectoryCommand {
     }

@@ -3,8 +3,15 @@ package io.vnetd.actors.directory;
 import io.vnetd.actors.directory.DirectoryCommand.Recovered;
 import io.vnetd.actors.cluster.PlacedId;
 import io.vnetd.actors.directory.DirectoryCommand.RecoveryFailed;
+import io.vnetd.actors.netdev.NetdevCommand;
 import io.vnetd.actors.netdev.NetdevEntity;
+import io.vnetd.actors.netdev.NetdevEvent;
+import io.vnetd.actors.netdev.NetdevState;
+import io.vnetd.actors.nic.NicCommand;
+import io.vnetd.actors.nic.NicEvent;
+import io.vnetd.actors.nic.NicState;
 import io.vnetd.actors.nic.NicEntity;
+import io.vnetd.model.error.NetErrors;
 import io.vnetd.model.netclient.NetClientRef;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -66,12 +73,41 @@ final class DirectoryRecovery {
      */
     private CompletionStage<Optional<Confirmed>> recover(NetClientRef client, String entityId) {
         Placements.Placement placement = settings.placements().ofEntity(entityId);
-        return work.get(client, placement).thenApply(confirmed -> {
+        CompletionStage<Confirmed> state = settings.reachable().test(placement.node())
+                ? work.get(client, placement)
+                : replayed(client, entityId, placement.node());
+        return state.thenApply(confirmed -> {
             if (confirmed.present()) {
                 settings.placements().record(client, placement);
             }
             return Optional.of(confirmed);
         });
+    }
+
+    /**
+     * The state of a client whose node cannot be reached, folded from its journaled events as its
+     * entity would (it keeps its resource on that node; the listing says the node is unreachable).
+     */
+    private CompletionStage<Confirmed> replayed(NetClientRef client, String entityId, String node) {
+        String status = NetErrors.nodeUnreachableStatus(node);
+        return switch (client.kind()) {
+            case NETDEV -> settings.catalog().events(new EntityCatalog.EntityId(NetdevEntity.TYPE_KEY.name(), entityId))
+                    .thenApply(events -> {
+                        NetdevState state = new NetdevState.Absent();
+                        for (Object event : events) {
+                            state = state.apply((NetdevEvent) event);
+                        }
+                        return new Confirmed.OfNetdev(new NetdevCommand.Done(client.name(), state, status));
+                    });
+            case NIC -> settings.catalog().events(new EntityCatalog.EntityId(NicEntity.TYPE_KEY.name(), entityId))
+                    .thenApply(events -> {
+                        NicState state = new NicState.Absent();
+                        for (Object event : events) {
+                            state = state.apply((NicEvent) event);
+                        }
+                        return new Confirmed.OfNic(new NicCommand.Done(client.name(), state));
+                    });
+        };
     }
 
     private void collect(CompletionStage<List<Confirmed>> states) {

@@ -1,6 +1,7 @@
 package io.vnetd.actors.directory;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
@@ -14,4 +15,12 @@ public interface EntityCatalog {
 
     /** Applies {@code visit} to every entity, a bounded number at a time, and gathers the results. */
     <T> CompletionStage<List<T>> visitAll(Function<EntityId, CompletionStage<T>> visit);
+
+    /**
+     * The entity's events, oldest first, read from the journal without starting it: how the
+     * directory learns the state of an entity whose node cannot be reached.
+     */
+    default CompletionStage<List<Object>> events(EntityId entity) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("this catalog cannot read events"));
+    }
 }

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Scheduler;
@@ -52,6 +53,11 @@ final class EntityWork {
 
     Placements placements() {
         return settings.placements();
+    }
+
+    /** Whether a node can be reached now. */
+    Predicate<String> reachable() {
+        return settings.reachable();
     }
 
     /** Places the client a creation plan creates, so that its work reaches it on its node. */
@@ -91,6 +97,7 @@ final class EntityWork {
                             .map(state -> Projections.rxFilterInfo(
                                     (NicState.Present) ((Confirmed.OfNic) state).done().state()))
                             .toList())));
+            case Plan.Wake wake -> all(wake.clients().stream().map(this::get).toList()).thenApply(Outcome::ok);
             case Plan.Guest guest -> nic(guest.nic(), replyTo -> new NicCommand.Guest(guest.control(), replyTo))
                     .thenApply(confirmed -> Outcome.ok(List.of(confirmed)));
         };
@@ -145,12 +152,15 @@ final class EntityWork {
 
     /**
      * {@code view} with the realization status each netdev's entity knows now for those the index
-     * has without their resource: an entity retries with back-off and may hold it again.
+     * has without their resource: an entity retries with back-off and may hold it again, and the
+     * node of one recovered while it was unreachable may be back.
      */
     CompletionStage<NetworkView> withCurrentStatus(NetworkView view) {
         List<CompletableFuture<NetClientInfo>> clients = view.clients().stream()
                 .map(client -> client.type().equals("nic") || client.status().equals(NetClientInfo.OK)
                         ? CompletableFuture.completedFuture(client)
+                        : !reachable().test(client.node())
+                        ? CompletableFuture.completedFuture(client.withStatus(NetErrors.nodeUnreachableStatus(client.node())))
                         : netdev(client.name(), NetdevCommand.Get::new)
                                 .thenApply(state -> client.withStatus(((Confirmed.OfNetdev) state).done().status()))
                                 .exceptionally(failure -> client)

@@ -4,11 +4,14 @@ import io.vnetd.actors.directory.DirectoryCommand.Finished;
 import io.vnetd.actors.directory.DirectoryCommand.Request;
 import io.vnetd.actors.netdev.NetdevCommand;
 import io.vnetd.actors.nic.NicCommand;
+import io.vnetd.model.error.NetErrors;
 import io.vnetd.model.error.NetException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.RecipientRef;
@@ -35,6 +38,7 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
     public record Settings(Function<Placements.Placement, RecipientRef<NetdevCommand>> netdevs,
                            Function<Placements.Placement, RecipientRef<NicCommand>> nics,
                            Placements placements,
+                           Predicate<String> reachable,
                            Function<EntityCatalog.EntityId, CompletionStage<?>> wake,
                            EntityCatalog catalog,
                            Duration askTimeout,
@@ -77,7 +81,7 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
         List<Lock> needed;
         Plan plan;
         try {
-            needed = RequestLocks.of(request, index);
+            needed = RequestLocks.of(request, index, work.placements());
             if (!locks.free(needed)) {
                 locks.park(request);
                 return this;
@@ -85,6 +89,11 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
             plan = RequestPlanner.plan(request, index, work.placements());
         } catch (NetException e) {
             request.replyTo().tell(new DirectoryReply.Failed(e));
+            return this;
+        }
+        Optional<NetException> unreachable = unreachable(needed, plan);
+        if (unreachable.isPresent()) {
+            request.replyTo().tell(new DirectoryReply.Failed(unreachable.get()));
             return this;
         }
         index.reserve(plan);
@@ -102,6 +111,32 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
                     request.replyTo().tell(done.answer());
                 });
         return this;
+    }
+
+    /**
+     * A request that involves a client on a node this one cannot reach (or creates one there) is
+     * refused at once: its entity would not answer, and the user should know why.
+     */
+    private Optional<NetException> unreachable(List<Lock> needed, Plan plan) {
+        Predicate<String> reachable = work.reachable();
+        for (Lock lock : needed) {
+            if (lock instanceof Lock.Client(var client)) {
+                String node = work.placements().of(client).node();
+                if (!reachable.test(node)) {
+                    return Optional.of(NetErrors.nodeUnreachable(client.name(), node));
+                }
+            }
+        }
+        String created = switch (plan) {
+            case Plan.CreateNetdev create -> create.node();
+            case Plan.CreateNic create -> create.node();
+            default -> null;
+        };
+        if (created != null && !reachable.test(created)) {
+            return Optional.of(NetErrors.nodeUnreachable(plan instanceof Plan.CreateNetdev c ? c.config().id()
+                    : ((Plan.CreateNic) plan).config().name(), created));
+        }
+        return Optional.empty();
     }
 
     private Behavior<DirectoryCommand> onFinished(Finished finished) {

@@ -50,6 +50,10 @@ sealed interface Plan {
     record QueryRxFilter(List<String> nics) implements Plan {
     }
 
+    /** Asks each of {@code clients} for its state (which starts it where it lives). */
+    record Wake(List<NetClientRef> clients) implements Plan {
+    }
+
     /** A control message from a NIC's guest side. */
     record Guest(String nic, GuestControl control) implements Plan {
     }

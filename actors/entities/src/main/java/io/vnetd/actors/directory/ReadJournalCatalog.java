@@ -6,7 +6,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
 import org.apache.pekko.persistence.query.javadsl.CurrentPersistenceIdsQuery;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -36,6 +38,16 @@ public final class ReadJournalCatalog implements EntityCatalog {
                 .map(id -> new EntityId(id.substring(0, id.indexOf(separator)), id.substring(id.indexOf(separator) + 1)))
                 .filter(entity -> types.contains(entity.type()))
                 .mapAsyncUnordered(parallelism, visit::apply)
+                .runWith(Sink.seq(), system);
+    }
+
+    @Override
+    public CompletionStage<List<Object>> events(EntityId entity) {
+        CurrentEventsByPersistenceIdQuery query = PersistenceQuery.get(Adapter.toClassic(system))
+                .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, readJournalPluginId);
+        return query.currentEventsByPersistenceId(entity.type() + PersistenceId.DefaultSeparator() + entity.id(),
+                        0, Long.MAX_VALUE)
+                .map(EventEnvelope::event)
                 .runWith(Sink.seq(), system);
     }
 }

@@ -33,7 +33,7 @@ final class RequestLocks {
      *
      * @throws NetException when the request names no client it could read (QEMU's error)
      */
-    static List<Lock> of(Request request, NetIndex index) {
+    static List<Lock> of(Request request, NetIndex index, Placements placements) {
         List<Lock> locks = new ArrayList<>(3);
         switch (request) {
             case AddNetdev add -> {
@@ -60,6 +60,8 @@ final class RequestLocks {
             case QueryRxFilter query -> RequestPlanner.rxFilterTargets(query.name(), index)
                     .forEach(nic -> add(locks, NetClientRef.nic(nic)));
             case Guest guest -> add(locks, NetClientRef.nic(guest.nic()));
+            case DirectoryCommand.WakeNode wake -> RequestPlanner.clientsOn(wake.node(), index, placements)
+                    .forEach(client -> add(locks, client));
         }
         return locks;
     }

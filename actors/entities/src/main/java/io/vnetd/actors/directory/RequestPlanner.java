@@ -53,6 +53,7 @@ final class RequestPlanner {
                 yield new Plan.DeleteNic(nic.config().name(), nic.peer());
             }
             case QueryRxFilter query -> new Plan.QueryRxFilter(rxFilterTargets(query.name(), index));
+            case DirectoryCommand.WakeNode wake -> new Plan.Wake(clientsOn(wake.node(), index, placements));
             case Guest guest -> {
                 index.nic(guest.nic()).orElseThrow(() -> NetErrors.deviceNotFound(guest.nic()));
                 yield new Plan.Guest(guest.nic(), guest.control());
@@ -187,6 +188,15 @@ final class RequestPlanner {
                 return name;
             }
         }
+    }
+
+    /** Every netdev and NIC that lives on {@code node}. */
+    static List<NetClientRef> clientsOn(String node, NetIndex index, Placements placements) {
+        List<NetClientRef> clients = new ArrayList<>();
+        index.netdevs().forEach(entry -> clients.add(NetClientRef.netdev(entry.state().config().id())));
+        index.nics().forEach(nic -> clients.add(NetClientRef.nic(nic.config().name())));
+        clients.removeIf(client -> !placements.of(client).node().equals(node));
+        return clients;
     }
 
     /**

@@ -83,7 +83,7 @@ class NetDirectoryTest {
             }
         };
         return testKit.spawn(NetDirectory.create(new NetDirectory.Settings(placement -> netdevEntity(placement.entityId()),
-                placement -> nicEntity(placement.entityId()), new Placements("local", false),
+                placement -> nicEntity(placement.entityId()), new Placements("local", false), node -> true,
                 entity -> CompletableFuture.completedFuture(entity), catalog, TIMEOUT, 1000)));
     }
 

@@ -152,10 +152,10 @@ class RequestPlannerTest {
         netdev(new NetdevConfig.Hubport("h0", 0, Optional.empty()), 1, 1, "vnic");
         nic(NicModel.VIRTIO_NET_PCI, "vnic", "h0", "52:54:00:12:34:56", "/machine/peripheral/vnic", 2);
         assertEquals(List.of(Lock.of(NetClientRef.netdev("h0")), Lock.of(NetClientRef.nic("vnic"))),
-                RequestLocks.of(new DirectoryCommand.DelNetdev("h0", null), index));
+                RequestLocks.of(new DirectoryCommand.DelNetdev("h0", null), index, SINGLE));
         assertEquals(List.of(Lock.DEVICES, Lock.of(NetClientRef.nic("vnic")), Lock.of(NetClientRef.netdev("h0"))),
-                RequestLocks.of(new DirectoryCommand.DelNic("/machine/peripheral/vnic", null), index));
+                RequestLocks.of(new DirectoryCommand.DelNic("/machine/peripheral/vnic", null), index, SINGLE));
         assertEquals(List.of(Lock.DEVICES, Lock.of(NetClientRef.netdev("h1"))),
-                RequestLocks.of(new DirectoryCommand.AddNic(device("e1000", null, "h1", null), "local", false, null), index));
+                RequestLocks.of(new DirectoryCommand.AddNic(device("e1000", null, "h1", null), "local", false, null), index, SINGLE));
     }
 }

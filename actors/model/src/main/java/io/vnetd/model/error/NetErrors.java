@@ -108,10 +108,28 @@ public final class NetErrors {
                 + "': a netdev and its peer share a node");
     }
 
+    /** The directory's node cannot be reached: it is moving to another node. */
+    public static NetException directoryMoving(String node) {
+        return NetException.generic("vnetd node '" + node + "', which holds the network's directory, is not reachable;"
+                + " the directory moves to another node once the cluster has removed it: try again in a few seconds");
+    }
+
+    /** The directory's node became unreachable while a command was with it. */
+    public static NetException directoryLost(String node) {
+        return NetException.generic("vnetd node '" + node + "', which holds the network's directory, became unreachable"
+                + " while the command was with it: it may or may not have been applied; the directory moves to another"
+                + " node once the cluster has removed it");
+    }
+
+    /** The status a listing gives a netdev whose node cannot be reached. */
+    public static String nodeUnreachableStatus(String node) {
+        return "vnetd node '" + node + "' is not reachable";
+    }
+
     /** A command on a client whose node has left the cluster or cannot be reached. */
     public static NetException nodeUnreachable(String client, String node) {
         return NetException.generic("'" + client + "' is on vnetd node '" + node
-                + "', which is not reachable; try again when it is back");
+                + "', which is not reachable; try again when the node is back");
     }
 
     /** The journal refused or failed a command's events: nothing was changed. */
