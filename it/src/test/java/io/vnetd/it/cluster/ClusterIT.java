@@ -445,4 +445,34 @@ class ClusterIT {
         restart(0);
         awaitStatus(1, "hp-ev", "ok");
     }
+
+    @Test
+    @Order(10)
+    void announceSelfFromAnyNodeLeavesThroughEachNicsOwnNode() throws Exception {
+        try (java.net.DatagramSocket peer = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress());
+             QmpClient one = qmp(0); QmpClient three = qmp(2)) {
+            peer.setSoTimeout(10_000);
+            one.ok("netdev_add", "{\"type\": \"dgram\", \"id\": \"dg-an\", \"__io.vnetd_node\": \"n2\","
+                    + " \"local\": {\"type\": \"inet\", \"host\": \"127.0.0.1\", \"port\": \"" + Ports.udp() + "\"},"
+                    + " \"remote\": {\"type\": \"inet\", \"host\": \"127.0.0.1\", \"port\": \"" + peer.getLocalPort() + "\"}}");
+            one.ok("device_add", "{\"driver\": \"e1000\", \"id\": \"nic-an\", \"netdev\": \"dg-an\", \"mac\": \"52:54:00:aa:bb:cc\"}");
+            three.ok("announce-self", "{\"initial\": 50, \"max\": 100, \"rounds\": 2, \"step\": 10,"
+                    + " \"interfaces\": [\"nic-an\"], \"id\": \"an\"}");
+            for (int round = 0; round < 2; round++) {
+                java.net.DatagramPacket packet = new java.net.DatagramPacket(new byte[2048], 2048);
+                peer.receive(packet);
+                byte[] frame = java.util.Arrays.copyOf(packet.getData(), packet.getLength());
+                assertEquals("52:54:00:aa:bb:cc", mac(frame, 6), "the NIC's MAC as the source");
+                assertEquals(0x8035, ((frame[12] & 0xff) << 8) | (frame[13] & 0xff), "RARP");
+            }
+        }
+    }
+
+    private static String mac(byte[] frame, int offset) {
+        List<String> bytes = new ArrayList<>();
+        for (int i = offset; i < offset + 6; i++) {
+            bytes.add(String.format("%02x", frame[i] & 0xff));
+        }
+        return String.join(":", bytes);
+    }
 }

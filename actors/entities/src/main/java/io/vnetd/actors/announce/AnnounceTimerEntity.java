@@ -4,7 +4,6 @@ import io.vnetd.actors.announce.AnnounceCommand.Started;
 import io.vnetd.actors.persistence.InFlightReply;
 import io.vnetd.actors.persistence.JournaledEntity;
 import io.vnetd.model.announce.AnnounceParameters;
-import io.vnetd.model.port.PortControl;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -40,18 +39,18 @@ public final class AnnounceTimerEntity
 
     private final ActorContext<AnnounceCommand> context;
     private final TimerScheduler<AnnounceCommand> timers;
-    private final PortControl ports;
+    private final RoundSender sender;
     private final Supplier<CompletionStage<List<AnnounceTarget>>> nics;
     private final Clock clock;
 
     private AnnounceTimerEntity(ActorContext<AnnounceCommand> context, TimerScheduler<AnnounceCommand> timers,
-                                String entityId, PortControl ports,
+                                String entityId, RoundSender sender,
                                 Supplier<CompletionStage<List<AnnounceTarget>>> nics, Clock clock,
                                 InFlightReply<Started> journaling) {
         super(TYPE_KEY, entityId, journaling);
         this.context = context;
         this.timers = timers;
-        this.ports = ports;
+        this.sender = sender;
         this.nics = nics;
         this.clock = clock;
     }
@@ -61,11 +60,11 @@ public final class AnnounceTimerEntity
         return params.id().map(id -> "=" + id).orElse(UNNAMED);
     }
 
-    public static Behavior<AnnounceCommand> create(String entityId, PortControl ports,
+    public static Behavior<AnnounceCommand> create(String entityId, RoundSender sender,
                                                    Supplier<CompletionStage<List<AnnounceTarget>>> nics, Clock clock) {
         return InFlightReply.<AnnounceCommand, Started>refusingOnJournalFailure(
                 journaling -> Behaviors.withTimers(timers -> Behaviors.setup(
-                        context -> new AnnounceTimerEntity(context, timers, entityId, ports, nics, clock, journaling))));
+                        context -> new AnnounceTimerEntity(context, timers, entityId, sender, nics, clock, journaling))));
     }
 
     @Override
@@ -111,7 +110,7 @@ public final class AnnounceTimerEntity
         }
         for (AnnounceTarget target : targets.nics()) {
             if (running.params().selects(target.nic())) {
-                ports.inject(target.nic(), RarpFrame.of(target.mac()));
+                sender.send(target, RarpFrame.of(target.mac()));
             }
         }
         return Effect().persist(new AnnounceEvent.RoundSent(clock.millis())).thenRun(this::schedule).thenNoReply();

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.vnetd.actors.announce.AnnounceCommand;
 import io.vnetd.actors.announce.AnnounceTarget;
 import io.vnetd.actors.announce.AnnounceTimerEntity;
+import io.vnetd.actors.announce.RoundSender;
 import io.vnetd.actors.events.NetEventBus;
 import io.vnetd.actors.netdev.NetdevCommand;
 import io.vnetd.actors.netdev.NetdevEntity;
@@ -131,7 +132,8 @@ public final class ControlPlane implements NetworkService {
                         entityTimeout, system.scheduler())
                 .thenApply(DirectoryCommand.NicList::nics);
         sharding.init(Entity.of(AnnounceTimerEntity.TYPE_KEY,
-                context -> AnnounceTimerEntity.create(context.getEntityId(), ports, nics, Clock.systemUTC()))
+                context -> AnnounceTimerEntity.create(context.getEntityId(),
+                        roundSender(system, shards, ports, self, clustered), nics, Clock.systemUTC()))
                 .withSettings(resident));
         ActorRef<DirectoryCommand> directory = ClusterSingleton.get(system).init(directorySingleton);
         // The directory answers only after every entity it involves has answered, one after another.
@@ -145,6 +147,21 @@ public final class ControlPlane implements NetworkService {
      */
     public CompletionStage<Void> wakeOwnClients() {
         return change(replyTo -> new DirectoryCommand.WakeNode(self, replyTo));
+    }
+
+    /**
+     * An announcement's frame goes out through the data plane of its NIC's node: this one's directly,
+     * another's through its port reader, none while that node cannot be reached.
+     */
+    private static RoundSender roundSender(ActorSystem<?> system, NodeShards shards, PortControl ports, String self,
+                                           boolean clustered) {
+        return (target, frame) -> {
+            if (!clustered || target.node().equals(self)) {
+                ports.inject(target.nic(), frame);
+            } else if (ClusterMembers.of(system).reachable(target.node())) {
+                shards.portReader(target.node()).tell(new PortReader.Inject(target.nic(), frame));
+            }
+        };
     }
 
     /** This node's name. */
@@ -249,7 +266,7 @@ public final class ControlPlane implements NetworkService {
                     .map(client -> withPort(client, ports.describe(ref(client)), ports.counters(ref(client))))
                     .toList());
         }
-        return AskPattern.<PortReader.Read, PortReader.Views>ask(shards.portReader(node),
+        return AskPattern.<PortReader.Command, PortReader.Views>ask(shards.portReader(node),
                         replyTo -> new PortReader.Read(clients.stream().map(ControlPlane::ref).toList(), replyTo),
                         nodeReadTimeout, system.scheduler())
                 .toCompletableFuture()

@@ -70,7 +70,7 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
                     return this;
                 })
                 .onMessage(DirectoryCommand.ListNics.class, list -> {
-                    list.replyTo().tell(new DirectoryCommand.NicList(Projections.announceTargets(index)));
+                    list.replyTo().tell(new DirectoryCommand.NicList(Projections.announceTargets(index, work.placements())));
                     return this;
                 })
                 .onMessage(Finished.class, this::onFinished)

@@ -25,7 +25,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 final class NodeShards {
 
     private record Types(EntityTypeKey<NetdevCommand> netdevs, EntityTypeKey<NicCommand> nics,
-                         EntityTypeKey<PortReader.Read> ports) {
+                         EntityTypeKey<PortReader.Command> ports) {
     }
 
     private final ClusterSharding sharding;
@@ -55,7 +55,7 @@ final class NodeShards {
     }
 
     /** The port reader of {@code node} (in a cluster). */
-    RecipientRef<PortReader.Read> portReader(String node) {
+    RecipientRef<PortReader.Command> portReader(String node) {
         return sharding.entityRefFor(types(node).ports(), PortReader.ID);
     }
 
@@ -73,8 +73,8 @@ final class NodeShards {
         Types types = clustered
                 ? new Types(EntityTypeKey.create(NetdevCommand.class, NetdevEntity.TYPE_KEY.name() + "-" + node),
                         EntityTypeKey.create(NicCommand.class, NicEntity.TYPE_KEY.name() + "-" + node),
-                        EntityTypeKey.create(PortReader.Read.class, "Ports-" + node))
-                : new Types(NetdevEntity.TYPE_KEY, NicEntity.TYPE_KEY, EntityTypeKey.create(PortReader.Read.class, "Ports"));
+                        EntityTypeKey.create(PortReader.Command.class, "Ports-" + node))
+                : new Types(NetdevEntity.TYPE_KEY, NicEntity.TYPE_KEY, EntityTypeKey.create(PortReader.Command.class, "Ports"));
         ClusterShardingSettings settings = clustered ? resident.withRole(NodeName.role(node)) : resident;
         sharding.init(Entity.of(types.netdevs(), context -> localNetdevs.listed(context.getEntityId(),
                         NetdevEntity.create(context.getEntityId(), ports)))

@@ -11,8 +11,9 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * What one node's data plane shows of its ports (description and counters), for listings served by
- * another node: in a cluster, each node runs one, pinned to it like its netdevs.
+ * One node's data plane as other nodes reach it: what its ports show (description and counters), for
+ * listings served elsewhere, and the frames an announce timer running elsewhere sends through its
+ * NICs. In a cluster each node runs one, pinned to it like its netdevs.
  */
 final class PortReader {
 
@@ -22,7 +23,14 @@ final class PortReader {
     private PortReader() {
     }
 
-    record Read(List<NetClientRef> clients, ActorRef<Views> replyTo) implements JsonSerializable {
+    sealed interface Command extends JsonSerializable {
+    }
+
+    record Read(List<NetClientRef> clients, ActorRef<Views> replyTo) implements Command {
+    }
+
+    /** A frame for a NIC's guest, as {@link PortControl#inject}. */
+    record Inject(String nic, byte[] frame) implements Command {
     }
 
     /** What each port shows, in the order asked. */
@@ -32,12 +40,18 @@ final class PortReader {
     record View(String info, Optional<NetClientCounters> counters) implements JsonSerializable {
     }
 
-    static Behavior<Read> create(PortControl ports) {
-        return Behaviors.receiveMessage(read -> {
-            read.replyTo().tell(new Views(read.clients().stream()
-                    .map(client -> new View(ports.describe(client), ports.counters(client)))
-                    .toList()));
-            return Behaviors.same();
-        });
+    static Behavior<Command> create(PortControl ports) {
+        return Behaviors.receive(Command.class)
+                .onMessage(Read.class, read -> {
+                    read.replyTo().tell(new Views(read.clients().stream()
+                            .map(client -> new View(ports.describe(client), ports.counters(client)))
+                            .toList()));
+                    return Behaviors.same();
+                })
+                .onMessage(Inject.class, inject -> {
+                    ports.inject(inject.nic(), inject.frame());
+                    return Behaviors.same();
+                })
+                .build();
     }
 }

@@ -40,10 +40,11 @@ final class Projections {
     }
 
     /** The NICs an announcement round goes to, in creation order. */
-    static List<AnnounceTarget> announceTargets(NetIndex index) {
+    static List<AnnounceTarget> announceTargets(NetIndex index, Placements placements) {
         return index.nics().stream()
                 .sorted(Comparator.comparingLong(NicState.Present::ordinal))
-                .map(nic -> new AnnounceTarget(nic.config().name(), nic.config().mac()))
+                .map(nic -> new AnnounceTarget(nic.config().name(), nic.config().mac(),
+                        placements.of(NetClientRef.nic(nic.config().name())).node()))
                 .toList();
     }
 

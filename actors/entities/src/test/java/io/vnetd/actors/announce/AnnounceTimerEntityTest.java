@@ -32,8 +32,8 @@ class AnnounceTimerEntityTest {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final List<AnnounceTarget> NICS = List.of(
-            new AnnounceTarget("vnic", MacAddress.of("52:54:00:12:34:56")),
-            new AnnounceTarget("enic", MacAddress.of("52:54:00:12:34:57")));
+            new AnnounceTarget("vnic", MacAddress.of("52:54:00:12:34:56"), "local"),
+            new AnnounceTarget("enic", MacAddress.of("52:54:00:12:34:57"), "local"));
 
     private final ActorTestKit testKit = ActorTestKit.create(PersistenceTestKitPlugin.getInstance().config()
             .withFallback(PersistenceTestKitSnapshotPlugin.config())
@@ -63,7 +63,7 @@ class AnnounceTimerEntityTest {
     }
 
     private ActorRef<AnnounceCommand> timer(String name) {
-        return testKit.spawn(AnnounceTimerEntity.create("=t", ports, () -> CompletableFuture.completedFuture(NICS), clock), name);
+        return testKit.spawn(AnnounceTimerEntity.create("=t", (target, frame) -> ports.inject(target.nic(), frame), () -> CompletableFuture.completedFuture(NICS), clock), name);
     }
 
     private AnnounceState start(ActorRef<AnnounceCommand> timer, AnnounceParameters params) {

@@ -56,6 +56,19 @@ final class BenchSettings {
         return Integer.getInteger("vnetd.bench.recovery.starts", 3);
     }
 
+    /**
+     * The journal the command benchmark's daemon writes ({@code vnetd.bench.journal}): {@code lmdb}, the
+     * single node's default, or {@code postgres}, a cluster node's shared journal on a PostgreSQL the run
+     * starts itself (the daemon is then a one-node cluster with every cluster setting on).
+     */
+    static String journal() {
+        String journal = System.getProperty("vnetd.bench.journal", "lmdb");
+        if (!journal.equals("lmdb") && !journal.equals("postgres")) {
+            throw new IllegalArgumentException("vnetd.bench.journal must be lmdb or postgres, not '" + journal + "'");
+        }
+        return journal;
+    }
+
     /** The JVM options of a daemon named {@code name}: a JFR recording if asked, then any of {@code daemon-options}. */
     static List<String> daemonOptions(String name) {
         return withDaemonOptions(jfrOptions(name));

@@ -1,5 +1,8 @@
 package io.vnetd.it.bench.control;
 
+import io.vnetd.it.interop.Ports;
+import io.vnetd.it.support.PostgresServer;
+import io.vnetd.it.support.VnetdCommand;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,6 +53,9 @@ class CommandBenchIT {
         // Some 4 M commands of about 400 bytes of journal each (events, snapshots every 100): more than the default
         // 1 GiB map holds, and the benchmark is about speed, not a full journal.
         List<String> options = new ArrayList<>(List.of("-Dvnetd.lmdb.map-size=8GiB"));
+        if (BenchSettings.journal().equals("postgres")) {
+            options.addAll(onePostgresNode());
+        }
         options.addAll(BenchSettings.daemonOptions("commands"));
         try (BenchDaemon vnetd = BenchDaemon.start(dir.resolve("vnetd"), options, SERVER_START)) {
             warmUp(vnetd);
@@ -73,6 +79,23 @@ class CommandBenchIT {
             vnetd.stop();
         }
         CommandReport.print(results, QemuMonitors.version(BenchSettings.qemuBinary()), DiskProbe.describe(dir));
+    }
+
+    /**
+     * The options that make the daemon a cluster of one node (n1, its own seed) on a fresh database of the
+     * run's PostgreSQL: the shared journal, remembered entities and the split-brain resolver, as every node
+     * of a cluster runs them.
+     */
+    private static List<String> onePostgresNode() throws Exception {
+        PostgresServer postgres = PostgresServer.shared();
+        String journal = postgres.journalSpec(postgres.createDatabase("bench"));
+        VnetdCommand init = VnetdCommand.run("journal", "init-postgres", "--journal", journal);
+        if (init.status() != 0) {
+            throw new IllegalStateException("init-postgres failed: " + init.err());
+        }
+        int port = Ports.tcp();
+        return List.of("-Dvnetd.cluster.node-name=n1", "-Dvnetd.cluster.port=" + port,
+                "-Dvnetd.cluster.seed-nodes.0=n1@127.0.0.1:" + port, "-Dvnetd.cluster.journal=" + journal);
     }
 
     private static Measurement qemu(String target, Path qemuDir, Workload workload, Shape shape, int monitors)
