@@ -20,6 +20,7 @@ import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -94,7 +95,7 @@ public final class VnetdNode implements AutoCloseable {
             ClusterStart.join(system, cluster, timeout);
             NetEventBus events = NetEventBus.start(system);
             dataPlane = DataPlaneSettings.create(config, events).start();
-            ControlPlane controlPlane = ControlPlane.start(system, dataPlane, events);
+            ControlPlane controlPlane = ControlPlane.start(system, dataPlane, events, Optional.empty());
             await(controlPlane.queryNetwork(), timeout, "recovering the journal");
             if (cluster.clustered()) {
                 await(controlPlane.wakeOwnClients(), timeout, "starting this node's netdevs and NICs");

@@ -15,6 +15,11 @@ public final class NodeName {
 
     private static final Pattern VALID = Pattern.compile("[A-Za-z][A-Za-z0-9._-]{0,62}");
     private static final String ROLE_PREFIX = "vnetd-node:";
+    private static final String LINK_ROLE_PREFIX = "vnetd-link:";
+
+    /** Where a node's data-plane link listens, as its membership carries it. */
+    public record LinkAddress(String host, int port) {
+    }
 
     private NodeName() {
     }
@@ -32,6 +37,21 @@ public final class NodeName {
         return member.getRoles().stream()
                 .filter(role -> role.startsWith(ROLE_PREFIX))
                 .map(role -> role.substring(ROLE_PREFIX.length()))
+                .findFirst();
+    }
+
+    /** The role that tells the other nodes where this node's data-plane link listens. */
+    public static String linkRole(String host, int port) {
+        return LINK_ROLE_PREFIX + host + ":" + port;
+    }
+
+    /** Where {@code member}'s data-plane link listens, if it has one. */
+    public static Optional<LinkAddress> link(Member member) {
+        return member.getRoles().stream()
+                .filter(role -> role.startsWith(LINK_ROLE_PREFIX))
+                .map(role -> role.substring(LINK_ROLE_PREFIX.length()))
+                .map(address -> new LinkAddress(address.substring(0, address.lastIndexOf(':')),
+                        Integer.parseInt(address.substring(address.lastIndexOf(':') + 1))))
                 .findFirst();
     }
 }

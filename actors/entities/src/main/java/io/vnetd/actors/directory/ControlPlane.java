@@ -14,6 +14,7 @@ import io.vnetd.actors.persistence.EntityReply;
 import io.vnetd.model.announce.AnnounceParameters;
 import io.vnetd.model.error.NetException;
 import io.vnetd.actors.cluster.ClusterMembers;
+import io.vnetd.actors.cluster.HubLinkDriver;
 import io.vnetd.model.error.NetErrors;
 import io.vnetd.model.netclient.NetClientCounters;
 import io.vnetd.model.netclient.NetClientInfo;
@@ -22,6 +23,7 @@ import io.vnetd.model.netdev.NetdevConfig;
 import io.vnetd.model.nic.GuestControl;
 import io.vnetd.model.nic.NicRequest;
 import io.vnetd.model.nic.RxFilterInfo;
+import io.vnetd.model.port.HubLink;
 import io.vnetd.model.port.PortControl;
 import io.vnetd.model.service.ClusterMember;
 import io.vnetd.model.service.NetEvent;
@@ -95,9 +97,11 @@ public final class ControlPlane implements NetworkService {
 
     /**
      * Starts the entities and the directory on {@code system}, realizing ports through {@code ports}
-     * and publishing events on {@code events}.
+     * and publishing events on {@code events}; in a cluster, {@code link} (if any) joins the parts of
+     * hubs that span nodes.
      */
-    public static ControlPlane start(ActorSystem<?> system, PortControl ports, NetEventBus events) {
+    public static ControlPlane start(ActorSystem<?> system, PortControl ports, NetEventBus events,
+                                     Optional<HubLink> link) {
         Config config = system.settings().config().getConfig("vnetd.actors");
         Duration entityTimeout = config.getDuration("entity-ask-timeout");
         String self = config.getString("node-name");
@@ -136,6 +140,10 @@ public final class ControlPlane implements NetworkService {
                         roundSender(system, shards, ports, self, clustered), nics, Clock.systemUTC()))
                 .withSettings(resident));
         ActorRef<DirectoryCommand> directory = ClusterSingleton.get(system).init(directorySingleton);
+        if (clustered) {
+            link.ifPresent(hubLink -> HubLinkDriver.start(system, self, hubLink,
+                    () -> AskPattern.ask(directory, DirectoryCommand.QueryHubSpans::new, entityTimeout, system.scheduler())));
+        }
         // The directory answers only after every entity it involves has answered, one after another.
         return new ControlPlane(system, sharding, directory, localDirectory, shards, ports, events, self, clustered,
                 entityTimeout.multipliedBy(3), config.getDuration("node-read-timeout"));

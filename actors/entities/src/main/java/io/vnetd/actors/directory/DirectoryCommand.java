@@ -1,6 +1,7 @@
 package io.vnetd.actors.directory;
 
 import io.vnetd.actors.announce.AnnounceTarget;
+import io.vnetd.actors.cluster.HubSpans;
 import io.vnetd.model.JsonSerializable;
 import io.vnetd.model.netdev.NetdevConfig;
 import io.vnetd.model.nic.GuestControl;
@@ -72,6 +73,10 @@ public sealed interface DirectoryCommand extends JsonSerializable {
     }
 
     record Query(ActorRef<NetworkView> replyTo) implements Read {
+    }
+
+    /** Which nodes have ports of each hub (for the nodes' data-plane links). */
+    record QueryHubSpans(ActorRef<HubSpans> replyTo) implements Read {
     }
 
     /** What the directory tells itself: how its recovery and its requests' entity work went. */

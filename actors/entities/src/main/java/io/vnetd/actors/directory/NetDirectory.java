@@ -1,5 +1,6 @@
 package io.vnetd.actors.directory;
 
+import io.vnetd.actors.cluster.HubSpans;
 import io.vnetd.actors.directory.DirectoryCommand.Finished;
 import io.vnetd.actors.directory.DirectoryCommand.Request;
 import io.vnetd.actors.netdev.NetdevCommand;
@@ -8,6 +9,7 @@ import io.vnetd.model.error.NetErrors;
 import io.vnetd.model.error.NetException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -18,6 +20,7 @@ import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.pubsub.Topic;
 
 /**
  * The name directory: routes each request to the entities it concerns, after the rules that span
@@ -48,11 +51,17 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
     private final NetIndex index;
     private final EntityWork work;
     private final RequestLocks locks = new RequestLocks();
+    /** Where the hub spans go, in a cluster; and what was published last. */
+    private final ActorRef<Topic.Command<HubSpans>> spansTopic;
+    private HubSpans published = new HubSpans(Map.of());
 
     NetDirectory(ActorContext<DirectoryCommand> context, NetIndex index, EntityWork work) {
         super(context);
         this.index = index;
         this.work = work;
+        this.spansTopic = work.placements().clustered()
+                ? context.spawn(Topic.create(HubSpans.class, HubSpans.TOPIC), "hub-spans") : null;
+        publishSpans();
     }
 
     /** The directory, serving once it has recovered every entity. */
@@ -71,6 +80,10 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
                 })
                 .onMessage(DirectoryCommand.ListNics.class, list -> {
                     list.replyTo().tell(new DirectoryCommand.NicList(Projections.announceTargets(index, work.placements())));
+                    return this;
+                })
+                .onMessage(DirectoryCommand.QueryHubSpans.class, query -> {
+                    query.replyTo().tell(Projections.hubSpans(index, work.placements()));
                     return this;
                 })
                 .onMessage(Finished.class, this::onFinished)
@@ -113,6 +126,18 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
         return this;
     }
 
+    /** Publishes the hubs' spans when they changed, for the nodes' data-plane links. */
+    private void publishSpans() {
+        if (spansTopic == null) {
+            return;
+        }
+        HubSpans spans = Projections.hubSpans(index, work.placements());
+        if (!spans.equals(published)) {
+            spansTopic.tell(Topic.publish(spans));
+            published = spans;
+        }
+    }
+
     /**
      * A request that involves a client on a node this one cannot reach (or creates one there) is
      * refused at once: its entity would not answer, and the user should know why.
@@ -141,6 +166,7 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
 
     private Behavior<DirectoryCommand> onFinished(Finished finished) {
         finished.confirmed().forEach(index::update);
+        publishSpans();
         locks.release(finished.held()).forEach(this::onRequest);
         return this;
     }

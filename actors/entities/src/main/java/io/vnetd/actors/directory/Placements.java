@@ -26,6 +26,10 @@ final class Placements {
     private final String foundingNode;
     private final boolean clustered;
 
+    boolean clustered() {
+        return clustered;
+    }
+
     String foundingNode() {
         return foundingNode;
     }

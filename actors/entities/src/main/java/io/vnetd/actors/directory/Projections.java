@@ -10,10 +10,14 @@ import io.vnetd.model.nic.MacAddress;
 import io.vnetd.model.nic.RxFilter;
 import io.vnetd.model.nic.RxFilterInfo;
 import io.vnetd.model.service.NetworkView;
+import io.vnetd.actors.cluster.HubSpans;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /** What readers see of the index and of the entities' states: listings, filters, an announcement's NICs. */
@@ -37,6 +41,21 @@ final class Projections {
                 .map(Row::info)
                 .toList();
         return new NetworkView(hubs, clients);
+    }
+
+    /** The nodes of every hub that has ports on more than one node. */
+    static HubSpans hubSpans(NetIndex index, Placements placements) {
+        Map<Integer, Set<String>> nodes = new HashMap<>();
+        for (NetIndex.NetdevEntry entry : index.netdevs()) {
+            if (entry.state().config() instanceof NetdevConfig.Hubport hubport) {
+                nodes.computeIfAbsent(hubport.hubid(), hub -> new HashSet<>())
+                        .add(placements.of(NetClientRef.netdev(hubport.id())).node());
+            }
+        }
+        nodes.values().removeIf(set -> set.size() < 2);
+        Map<Integer, Set<String>> spans = new HashMap<>();
+        nodes.forEach((hub, set) -> spans.put(hub, Set.copyOf(set)));
+        return new HubSpans(Map.copyOf(spans));
     }
 
     /** The NICs an announcement round goes to, in creation order. */

@@ -158,4 +158,31 @@ class RequestPlannerTest {
         assertEquals(List.of(Lock.DEVICES, Lock.of(NetClientRef.netdev("h1"))),
                 RequestLocks.of(new DirectoryCommand.AddNic(device("e1000", null, "h1", null), "local", false, null), index, SINGLE));
     }
+
+    @Test
+    void inAClusterEachClientLivesWhereItWasPutAndHubsSpanTheirNodes() {
+        Placements cluster = new Placements("n1", true);
+        hubport("a", 1, 1, 1);
+        hubport("b", 1, 2, 1);
+        hubport("c", 2, 3, 3);
+        cluster.place(NetClientRef.netdev("b"), "n2");
+        cluster.place(NetClientRef.netdev("c"), "n2");
+        assertEquals(new Placements.Placement("n1", "a"), cluster.of(NetClientRef.netdev("a")),
+                "recorded by a single node: the first seed's, under its plain name");
+        assertEquals(new Placements.Placement("n2", "b@n2"), cluster.of(NetClientRef.netdev("b")));
+        assertEquals(new Placements.Placement("n3", "d@n3"), cluster.ofEntity("d@n3"));
+        assertEquals(new io.vnetd.actors.cluster.HubSpans(java.util.Map.of(1, java.util.Set.of("n1", "n2"))),
+                Projections.hubSpans(index, cluster), "hub 2 lives on n2 alone");
+        assertEquals(List.of(NetClientRef.netdev("b"), NetClientRef.netdev("c")),
+                RequestPlanner.clientsOn("n2", index, cluster));
+
+        Plan onPeer = RequestPlanner.planNetdev(new NetdevConfig.Hubport("e", 1, Optional.of("c")), false, index,
+                cluster, Optional.empty(), "n1");
+        assertEquals("n2", ((Plan.CreateNetdev) onPeer).node(), "a hubport goes to its peer's node");
+        assertEquals("netdev 'c' is on vnetd node 'n2': a netdev and its peer share a node",
+                refusal(() -> RequestPlanner.planNetdev(new NetdevConfig.Hubport("e", 1, Optional.of("c")), false, index,
+                        cluster, Optional.of("n1"), "n1")));
+        assertEquals("n3", ((Plan.CreateNetdev) RequestPlanner.planNetdev(new NetdevConfig.Hubport("e", 1, Optional.empty()),
+                false, index, cluster, Optional.of("n3"), "n1")).node(), "or where the request names");
+    }
 }

@@ -1,0 +1,21 @@
+package io.vnetd.model.port;
+
+import java.util.Set;
+
+/**
+ * How the parts of a hub on different nodes become one hub: this node's data plane sends what its part
+ * of a hub forwards to the other nodes that have ports of it, and delivers what they send to its local
+ * ports only. The control plane says where the other nodes listen and which hubs span which nodes.
+ * Calls never wait for frames to move, and every call is idempotent.
+ */
+public interface HubLink {
+
+    /** Where node {@code node}'s link listens (from its cluster membership). */
+    void peer(String node, String host, int port);
+
+    /** Node {@code node} has left the cluster. */
+    void removePeer(String node);
+
+    /** Hub {@code hubId} has ports on {@code remoteNodes} besides this node; an empty set: only here, or not here. */
+    void span(int hubId, Set<String> remoteNodes);
+}
