@@ -442,14 +442,11 @@ public final class ClusterLink implements AutoCloseable {
             if (endpointPort < 0 || endpointPort > 65535) {
                 throw new IllegalArgumentException("endpointPort must be within 0..65535, got " + endpointPort);
             }
-            if (aeronDirectoryName == null) {
-                if (!launchEmbeddedDriver) {
-                    throw new IllegalArgumentException("aeronDirectoryName must name the running media driver's"
-                            + " directory when launchEmbeddedDriver is false");
-                }
-                aeronDirectoryName = new File(System.getProperty("java.io.tmpdir"),
-                        AERON_DIRECTORY_PREFIX_DEFAULT + UUID.randomUUID()).getPath();
-            } else if (aeronDirectoryName.isBlank()) {
+            if (aeronDirectoryName == null && !launchEmbeddedDriver) {
+                throw new IllegalArgumentException("aeronDirectoryName must name the running media driver's"
+                        + " directory when launchEmbeddedDriver is false");
+            }
+            if (aeronDirectoryName != null && aeronDirectoryName.isBlank()) {
                 throw new IllegalArgumentException("aeronDirectoryName must not be empty");
             }
             Objects.requireNonNull(driverIdleStrategySupplier, "driverIdleStrategySupplier");
@@ -470,6 +467,10 @@ public final class ClusterLink implements AutoCloseable {
                 throw new IllegalArgumentException("controlOfferTimeoutNs must not be negative, got " + controlOfferTimeoutNs);
             }
             Objects.requireNonNull(errorHandler, "errorHandler");
+            if (aeronDirectoryName == null) {
+                aeronDirectoryName = new File(System.getProperty("java.io.tmpdir"),
+                        AERON_DIRECTORY_PREFIX_DEFAULT + UUID.randomUUID()).getPath();
+            }
             concluded = true;
             return this;
         }

@@ -192,6 +192,37 @@ class ClusterLinkTest {
     }
 
     @Test
+    void runningAgentsCarryFramesBothWays() {
+        a.start();
+        b.start();
+        TestPort a1 = a.portOnHub("a1", 0);
+        TestPort b1 = b.portOnHub("b1", 0);
+        mesh(0, a, b);
+
+        for (int i = 0; i < 100; i++) {
+            a1.send(i);
+            b1.send(1000 + i);
+        }
+        awaitUntil(() -> b1.received().size() == 100 && a1.received().size() == 100, a, b);
+        stepQuietly(a, b);
+
+        assertEquals(java.util.stream.IntStream.range(0, 100).boxed().toList(), b1.received());
+        assertEquals(java.util.stream.IntStream.range(1000, 1100).boxed().toList(), a1.received());
+        assertEquals(100, a.countersFor("B").framesReceived());
+        assertEquals(100, b.countersFor("A").framesReceived());
+    }
+
+    @Test
+    void theLinkClosesAfterItsDataPlane() {
+        a.portOnHub("a1", 0);
+        mesh(0, a, b);
+        a.dataPlane.close();
+        a.link.close();
+        assertEquals("cluster link is closed",
+                assertThrows(IllegalStateException.class, () -> a.link.peer("B", "127.0.0.1", 1)).getMessage());
+    }
+
+    @Test
     void theControlCallsRefuseWhatCannotBe() {
         assertEquals("node 'A' is this node: name the other nodes only",
                 assertThrows(IllegalArgumentException.class, () -> a.link.span(0, Set.of("A"))).getMessage());

@@ -33,6 +33,7 @@ final class LinkNode implements AutoCloseable {
     final DataPlane dataPlane;
     final ClusterLink link;
     private final Map<String, TestPort> ports = new ConcurrentHashMap<>();
+    private boolean started;
 
     LinkNode(String name) {
         this(name, 1514, ctx -> ctx);
@@ -95,9 +96,17 @@ final class LinkNode implements AutoCloseable {
         }, nodes);
     }
 
-    /** One duty cycle of each agent, then every test port collects what was delivered to it. */
+    /** Runs the data plane's and the link's agents on threads of their own: {@link #step} only collects then. */
+    LinkNode start() {
+        dataPlane.start();
+        link.start();
+        started = true;
+        return this;
+    }
+
+    /** One duty cycle of each agent (unless they run on their own), then every test port collects what was delivered to it. */
     int step() {
-        int work = dataPlane.switchingAgent().doWork() + link.agent().doWork();
+        int work = started ? 0 : dataPlane.switchingAgent().doWork() + link.agent().doWork();
         for (TestPort port : ports.values()) {
             work += port.collect();
         }
@@ -163,6 +172,7 @@ final class LinkNode implements AutoCloseable {
             if (!port.offer(new UnsafeBuffer(frame), 0, frame.length)) {
                 throw new AssertionError("inbound ring full");
             }
+            port.notifySwitch();
         }
 
         void send(int sequence) {
