@@ -1,7 +1,7 @@
 package io.vnetd.dataplane.link;
 
 /**
- * What the cluster link counted for one peer node since it was first named ({@link ClusterLink#peer}
+ * Whether the link to one peer node is connected, and what it counted for that node since it was first named ({@link ClusterLink#peer}
  * or {@link ClusterLink#span}): a snapshot, read while traffic flows.
  *
  * @param node                 the peer node
@@ -20,7 +20,7 @@ package io.vnetd.dataplane.link;
  *                             {@code CLOSED})
  * @param droppedUnknownHub    frames it sent for a hub that has no uplink on this node
  * @param droppedRingFull      frames it sent that the data plane's inbound ring had no room for
- * @param droppedMalformed     messages it sent too short to hold a hub id, or holding a frame longer
+ * @param droppedMalformed     messages it sent that hold no frame after the hub id, or a frame longer
  *                             than this node's {@code maxFrameLength}
  */
 public record PeerCounters(String node, boolean connected, long framesSent, long bytesSent, long framesReceived, long bytesReceived,
