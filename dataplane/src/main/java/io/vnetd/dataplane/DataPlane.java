@@ -410,6 +410,42 @@ public final class DataPlane implements PortControl, AutoCloseable {
     }
 
     /**
+     * Opens hubport {@code name} on hub {@code hubId} for a part of the data plane itself rather than a
+     * net client (the cluster link's uplinks, {@code io.vnetd.dataplane.link}); nothing if it is open
+     * on that hub already. Such names must be ones no net client can have: netdev ids never hold a
+     * {@code '/'}.
+     *
+     * @throws IllegalStateException if {@code name} is open as something else
+     * @throws io.vnetd.model.error.NetException if all {@link Context#maxPorts} slots are in use
+     */
+    public void openHubport(String name, int hubId) {
+        Objects.requireNonNull(name, "name");
+        requireNotClosed();
+        registry.openHubport(name, hubId);
+    }
+
+    /**
+     * Peers ports {@code a} and {@code b} by port name, as {@link #connect(NetClientRef, NetClientRef)}
+     * peers net clients' ports (effective once both are open), for ports opened with
+     * {@link #openHubport} and {@link #attachEndpoint}.
+     */
+    public void connectPorts(String a, String b) {
+        send(new ControlOp.Connect(a, b));
+    }
+
+    /**
+     * Closes port {@code name}, whatever it is, leaving its peer peerless; nothing if it is not open,
+     * or if the data plane has closed (every port went with it), so that a component of its own may
+     * close after it.
+     */
+    public void close(String name) {
+        Objects.requireNonNull(name, "name");
+        if (state.get() != CLOSED) {
+            registry.close(name);
+        }
+    }
+
+    /**
      * Replaces the receive filter of endpoint port {@code name}, applied to every frame delivered to
      * it from then on; {@link FrameFilter#ACCEPT_ALL} removes it.
      *
