@@ -9,6 +9,7 @@ import io.vnetd.dataplane.DataPlane;
 import io.vnetd.dataplane.idle.Doorbell;
 import io.vnetd.dataplane.port.ControlChannel;
 import io.vnetd.dataplane.port.EndpointPort;
+import io.vnetd.model.port.HubLink;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -52,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * without starting the agent (a test steps {@link #agent()}); {@link #start} runs it on thread
  * {@value LinkAgent#ROLE_NAME}; {@link #launch} does both.
  */
-public final class ClusterLink implements AutoCloseable {
+public final class ClusterLink implements HubLink, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterLink.class);
 
@@ -182,6 +183,7 @@ public final class ClusterLink implements AutoCloseable {
      *
      * @throws IllegalArgumentException if {@code node} is this node, or an argument is out of range
      */
+    @Override
     public synchronized void peer(String node, String host, int port) {
         requireOpen();
         PeerLink peer = peerLink(node);
@@ -203,6 +205,7 @@ public final class ClusterLink implements AutoCloseable {
      * and frames from it are refused, until it is peered again; spans keep naming it. Nothing if it
      * is not peered. Any thread.
      */
+    @Override
     public synchronized void removePeer(String node) {
         requireOpen();
         requireNode(node);
@@ -219,6 +222,7 @@ public final class ClusterLink implements AutoCloseable {
      * @throws IllegalArgumentException if {@code remoteNodes} names this node or an empty name
      * @throws io.vnetd.model.error.NetException if the data plane has no port slot left for the uplink
      */
+    @Override
     public synchronized void span(int hubId, Set<String> remoteNodes) {
         requireOpen();
         Set<String> nodes = Collections.unmodifiableSet(new TreeSet<>(remoteNodes));

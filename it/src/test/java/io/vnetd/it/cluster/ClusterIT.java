@@ -475,4 +475,97 @@ class ClusterIT {
         }
         return String.join(":", bytes);
     }
+
+    /** An Ethernet broadcast frame carrying {@code tag}, so that each frame sent is told apart. */
+    private static byte[] frame(String tag) {
+        byte[] frame = new byte[64];
+        java.util.Arrays.fill(frame, 0, 6, (byte) 0xff);
+        byte[] source = {0x52, 0x54, 0x00, 0x00, 0x00, 0x01};
+        System.arraycopy(source, 0, frame, 6, 6);
+        frame[12] = (byte) 0x88;
+        frame[13] = (byte) 0xb5;
+        byte[] text = tag.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        System.arraycopy(text, 0, frame, 14, text.length);
+        return frame;
+    }
+
+    private static String tagOf(byte[] frame, int length) {
+        int end = 14;
+        while (end < length && frame[end] != 0) {
+            end++;
+        }
+        return new String(frame, 14, end - 14, java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /** Sends tagged frames from {@code from} to {@code into} until {@code to} receives one (at most 15 s); returns its tag. */
+    private static String firstThrough(java.net.DatagramSocket from, int into, java.net.DatagramSocket to, String prefix)
+            throws Exception {
+        to.setSoTimeout(200);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        for (int i = 0; System.nanoTime() < deadline; i++) {
+            byte[] frame = frame(prefix + i);
+            from.send(new java.net.DatagramPacket(frame, frame.length, java.net.InetAddress.getLoopbackAddress(), into));
+            java.net.DatagramPacket packet = new java.net.DatagramPacket(new byte[2048], 2048);
+            try {
+                to.receive(packet);
+                return tagOf(packet.getData(), packet.getLength());
+            } catch (java.net.SocketTimeoutException e) {
+                // not through yet: the hub's span reaches the nodes' links a moment after the hubports exist
+            }
+        }
+        throw new AssertionError("no frame crossed from " + from.getLocalPort() + " to " + to.getLocalPort());
+    }
+
+    /** Every frame {@code socket} receives within {@code millis}, by tag. */
+    private static List<String> drain(java.net.DatagramSocket socket, int millis) throws IOException {
+        List<String> tags = new ArrayList<>();
+        socket.setSoTimeout(millis);
+        while (true) {
+            java.net.DatagramPacket packet = new java.net.DatagramPacket(new byte[2048], 2048);
+            try {
+                socket.receive(packet);
+                tags.add(tagOf(packet.getData(), packet.getLength()));
+            } catch (java.net.SocketTimeoutException e) {
+                return tags;
+            }
+        }
+    }
+
+    @Test
+    @Order(11)
+    void aHubAcrossTwoNodesCarriesFramesBothWaysOnceAndRespectsLinks() throws Exception {
+        int l1 = Ports.udp();
+        int l2 = Ports.udp();
+        try (java.net.DatagramSocket s1 = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress());
+             java.net.DatagramSocket s2 = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress());
+             QmpClient qmp = qmp(2)) {
+            qmp.ok("netdev_add", "{\"type\": \"dgram\", \"id\": \"dg-x1\", \"__io.vnetd_node\": \"n1\","
+                    + " \"local\": {\"type\": \"inet\", \"host\": \"127.0.0.1\", \"port\": \"" + l1 + "\"},"
+                    + " \"remote\": {\"type\": \"inet\", \"host\": \"127.0.0.1\", \"port\": \"" + s1.getLocalPort() + "\"}}");
+            qmp.ok("netdev_add", "{\"type\": \"dgram\", \"id\": \"dg-x2\", \"__io.vnetd_node\": \"n2\","
+                    + " \"local\": {\"type\": \"inet\", \"host\": \"127.0.0.1\", \"port\": \"" + l2 + "\"},"
+                    + " \"remote\": {\"type\": \"inet\", \"host\": \"127.0.0.1\", \"port\": \"" + s2.getLocalPort() + "\"}}");
+            qmp.ok("netdev_add", "{\"type\": \"hubport\", \"id\": \"hx1\", \"hubid\": 42, \"netdev\": \"dg-x1\"}");
+            qmp.ok("netdev_add", "{\"type\": \"hubport\", \"id\": \"hx2\", \"hubid\": 42, \"netdev\": \"dg-x2\"}");
+
+            firstThrough(s1, l1, s2, "warm-");
+            drain(s2, 500);
+            drain(s1, 100);
+            byte[] one = frame("one-to-two");
+            s1.send(new java.net.DatagramPacket(one, one.length, java.net.InetAddress.getLoopbackAddress(), l1));
+            assertEquals(List.of("one-to-two"), drain(s2, 1000), "n1's frame reaches n2's port once");
+            assertEquals(List.of(), drain(s1, 200), "and never comes back to its origin");
+            byte[] two = frame("two-to-one");
+            s2.send(new java.net.DatagramPacket(two, two.length, java.net.InetAddress.getLoopbackAddress(), l2));
+            assertEquals(List.of("two-to-one"), drain(s1, 1000), "n2's frame reaches n1's port once");
+            assertEquals(List.of(), drain(s2, 200));
+
+            qmp.ok("set_link", "{\"name\": \"hx2\", \"up\": false}");
+            s1.send(new java.net.DatagramPacket(one, one.length, java.net.InetAddress.getLoopbackAddress(), l1));
+            assertEquals(List.of(), drain(s2, 1000), "a hubport whose link is down on n2 receives nothing");
+            qmp.ok("set_link", "{\"name\": \"hx2\", \"up\": true}");
+            s1.send(new java.net.DatagramPacket(one, one.length, java.net.InetAddress.getLoopbackAddress(), l1));
+            assertEquals(List.of("one-to-two"), drain(s2, 1000));
+        }
+    }
 }

@@ -27,9 +27,10 @@ import java.util.Set;
  * @param seeds       the nodes to join, in order; empty for a single node
  * @param journal     the shared PostgreSQL journal; empty for a single node
  * @param stableAfter how long membership must be stable before the split-brain resolver downs nodes
+ * @param linkPort    the UDP port of this node's data-plane link (hubs that span nodes); 0 for a single node
  */
 public record ClusterSettings(String node, String host, int port, List<SeedNode> seeds,
-                              Optional<PostgresDatabase> journal, Duration stableAfter) {
+                              Optional<PostgresDatabase> journal, Duration stableAfter, int linkPort) {
 
     /** The Pekko actor system's name: part of every member's address, so the same on every node. */
     public static final String SYSTEM_NAME = "vnetd";
@@ -107,7 +108,7 @@ public record ClusterSettings(String node, String host, int port, List<SeedNode>
             }
             Duration stableAfter = block.getDuration("stable-after");
             if (seeds.isEmpty()) {
-                return new ClusterSettings(node, host, port, List.of(), Optional.empty(), stableAfter);
+                return new ClusterSettings(node, host, port, List.of(), Optional.empty(), stableAfter, 0);
             }
             if (port == 0) {
                 throw new StartupException("vnetd.cluster.port: a cluster node needs a fixed port (0 lets the kernel choose)");
@@ -120,7 +121,14 @@ public record ClusterSettings(String node, String host, int port, List<SeedNode>
             String passwordFile = block.getString("journal-password-file");
             PostgresDatabase database = PostgresDatabase.parse(journal,
                     passwordFile.isEmpty() ? Optional.empty() : Optional.of(Path.of(passwordFile)));
-            return new ClusterSettings(node, host, port, List.copyOf(seeds), Optional.of(database), stableAfter);
+            int linkPort = port("vnetd.cluster.link-port", block.getString("link-port"));
+            if (linkPort == 0) {
+                if (port == 65535) {
+                    throw new StartupException("vnetd.cluster.link-port: set it (the remoting port + 1 is past 65535)");
+                }
+                linkPort = port + 1;
+            }
+            return new ClusterSettings(node, host, port, List.copyOf(seeds), Optional.of(database), stableAfter, linkPort);
         } catch (ConfigException e) {
             throw new StartupException(e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -162,7 +170,8 @@ public record ClusterSettings(String node, String host, int port, List<SeedNode>
         Config pekko = ConfigFactory.empty()
                 .withValue("pekko.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(host))
                 .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(port))
-                .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(List.of(NodeName.role(node))))
+                .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(linkPort == 0
+                        ? List.of(NodeName.role(node)) : List.of(NodeName.role(node), NodeName.linkRole(host, linkPort))))
                 .withValue("pekko.cluster.seed-nodes",
                         ConfigValueFactory.fromIterable(seeds.stream().map(SeedNode::address).toList()))
                 .withValue("pekko.cluster.split-brain-resolver.stable-after", ConfigValueFactory.fromAnyRef(stableAfter.toMillis() + "ms"))

@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigValueFactory;
 import io.vnetd.actors.directory.ControlPlane;
 import io.vnetd.actors.events.NetEventBus;
 import io.vnetd.dataplane.DataPlane;
+import io.vnetd.dataplane.link.ClusterLink;
 import io.vnetd.model.error.NetException;
 import io.vnetd.model.netdev.NetdevConfig;
 import io.vnetd.model.nic.NicRequest;
@@ -36,11 +37,13 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 public final class VnetdNode implements AutoCloseable {
 
     private final DataPlane dataPlane;
+    private final ClusterLink link;
     private final ActorSystem<Void> system;
     private final QmpServer qmp;
 
-    private VnetdNode(DataPlane dataPlane, ActorSystem<Void> system, QmpServer qmp) {
+    private VnetdNode(DataPlane dataPlane, ClusterLink link, ActorSystem<Void> system, QmpServer qmp) {
         this.dataPlane = dataPlane;
+        this.link = link;
         this.system = system;
         this.qmp = qmp;
     }
@@ -91,11 +94,16 @@ public final class VnetdNode implements AutoCloseable {
         }
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), ClusterSettings.SYSTEM_NAME, config);
         DataPlane dataPlane = null;
+        ClusterLink link = null;
         try {
             ClusterStart.join(system, cluster, timeout);
             NetEventBus events = NetEventBus.start(system);
             dataPlane = DataPlaneSettings.create(config, events).start();
-            ControlPlane controlPlane = ControlPlane.start(system, dataPlane, events, Optional.empty());
+            if (cluster.clustered()) {
+                link = ClusterLink.launch(dataPlane, new ClusterLink.Context()
+                        .node(cluster.node()).endpointHost(cluster.host()).endpointPort(cluster.linkPort()));
+            }
+            ControlPlane controlPlane = ControlPlane.start(system, dataPlane, events, Optional.ofNullable(link));
             await(controlPlane.queryNetwork(), timeout, "recovering the journal");
             if (cluster.clustered()) {
                 await(controlPlane.wakeOwnClients(), timeout, "starting this node's netdevs and NICs");
@@ -112,12 +120,12 @@ public final class VnetdNode implements AutoCloseable {
                     .vnetdVersion(version());
             endpoints.forEach(qmpContext::endpoint);
             QmpServer qmp = new QmpServer(qmpContext).start();
-            return new VnetdNode(dataPlane, system, qmp);
+            return new VnetdNode(dataPlane, link, system, qmp);
         } catch (UncheckedIOException e) {
-            stop(system, dataPlane);
+            stop(system, link, dataPlane);
             throw new StartupException(e.getMessage());
         } catch (RuntimeException e) {
-            stop(system, dataPlane);
+            stop(system, link, dataPlane);
             throw e;
         }
     }
@@ -201,11 +209,11 @@ public final class VnetdNode implements AutoCloseable {
     @Override
     public void close() {
         qmp.close();
-        stop(system, dataPlane);
+        stop(system, link, dataPlane);
     }
 
-    /** The actor system first: entities stop touching ports before the data plane goes. */
-    private static void stop(ActorSystem<Void> system, DataPlane dataPlane) {
+    /** The actor system first: entities stop touching ports before the link and the data plane go. */
+    private static void stop(ActorSystem<Void> system, ClusterLink link, DataPlane dataPlane) {
         system.terminate();
         try {
             system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -213,6 +221,9 @@ public final class VnetdNode implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
             // The data plane is closed regardless; the process is ending.
+        }
+        if (link != null) {
+            link.close();
         }
         if (dataPlane != null) {
             dataPlane.close();

@@ -48,6 +48,8 @@ class ClusterSettingsTest {
         assertEquals(List.of("pekko://vnetd@127.0.0.1:25521", "pekko://vnetd@127.0.0.1:25522"),
                 pekko.getStringList("pekko.cluster.seed-nodes"));
         assertEquals(25521, pekko.getInt("pekko.remote.artery.canonical.port"));
+        assertEquals(List.of("vnetd-node:n1", "vnetd-link:127.0.0.1:25522"), pekko.getStringList("pekko.cluster.roles"),
+                "its data-plane link on the remoting port + 1, unless link-port says otherwise");
         assertEquals("vnetd.journal.postgres", pekko.getString("pekko.persistence.journal.plugin"));
         assertEquals("vnetd.query.postgres", pekko.getString("vnetd.actors.read-journal-plugin"));
         assertEquals("jdbc:postgresql://127.0.0.1:5432/vnetd",

@@ -67,17 +67,19 @@ public final class HubLinkDriver {
                     .onMessage(Member.class, m -> {
                         String name = NodeName.of(m.event().member()).orElse(self);
                         if (!name.equals(self)) {
-                            if (m.event() instanceof ClusterEvent.MemberRemoved) {
-                                link.removePeer(name);
-                            } else {
-                                NodeName.link(m.event().member())
-                                        .ifPresent(address -> link.peer(name, address.host(), address.port()));
-                            }
+                            safely(context.getLog(), () -> {
+                                if (m.event() instanceof ClusterEvent.MemberRemoved) {
+                                    link.removePeer(name);
+                                } else {
+                                    NodeName.link(m.event().member())
+                                            .ifPresent(address -> link.peer(name, address.host(), address.port()));
+                                }
+                            });
                         }
                         return Behaviors.same();
                     })
                     .onMessage(Spans.class, s -> {
-                        apply(self, link, s.spans(), spanned);
+                        safely(context.getLog(), () -> apply(self, link, s.spans(), spanned));
                         return Behaviors.same();
                     })
                     .onMessage(Resync.class, r -> {
@@ -87,6 +89,15 @@ public final class HubLinkDriver {
                     .onMessage(Unread.class, u -> Behaviors.same())
                     .build();
         }));
+    }
+
+    /** A link that refuses a change (no port slot left) is logged; the next resync tries again. */
+    private static void safely(org.slf4j.Logger log, Runnable change) {
+        try {
+            change.run();
+        } catch (RuntimeException e) {
+            log.warn("the cluster link refused a change: {}", e.getMessage());
+        }
     }
 
     /** Tells the link what changed for the hubs this node has ports of. */
