@@ -206,6 +206,6 @@ public final class FakeNetwork implements NetworkService {
     @Override
     public CompletionStage<List<ClusterMember>> queryCluster() {
         return CompletableFuture.completedFuture(List.of(new ClusterMember("local", "pekko://vnetd@127.0.0.1:25520", "up",
-                List.of("vnetd-node:local"), true, clients.size())));
+                List.of("vnetd-node:local"), true, clients.size(), Optional.empty())));
     }
 }

@@ -10,6 +10,7 @@ import io.vnetd.dataplane.idle.Doorbell;
 import io.vnetd.dataplane.port.ControlChannel;
 import io.vnetd.dataplane.port.EndpointPort;
 import io.vnetd.model.port.HubLink;
+import io.vnetd.model.port.LinkCounters;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -88,6 +89,8 @@ public final class ClusterLink implements HubLink, AutoCloseable {
                         .aeronDirectoryName(ctx.aeronDirectoryName())
                         .threadingMode(io.aeron.driver.ThreadingMode.SHARED)
                         .sharedIdleStrategy(ctx.driverIdleStrategySupplier().get())
+                        // The embedded driver owns its directory: what a killed process left there is stale.
+                        .dirDeleteOnStart(true)
                         .dirDeleteOnShutdown(true)
                         .errorHandler(ctx.errorHandler()));
             }
@@ -257,8 +260,9 @@ public final class ClusterLink implements HubLink, AutoCloseable {
     }
 
     /** The counters of every node ever named, by name. Any thread. */
-    public SortedMap<String, PeerCounters> counters() {
-        SortedMap<String, PeerCounters> snapshots = new TreeMap<>();
+    @Override
+    public SortedMap<String, LinkCounters> counters() {
+        SortedMap<String, LinkCounters> snapshots = new TreeMap<>();
         peers.forEach((node, peer) -> snapshots.put(node, peer.snapshot()));
         return Collections.unmodifiableSortedMap(snapshots);
     }

@@ -1,6 +1,7 @@
 package io.vnetd.dataplane.link;
 
 import io.aeron.Publication;
+import io.vnetd.model.port.LinkCounters;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -81,8 +82,8 @@ final class PeerLink {
         }
     }
 
-    PeerCounters snapshot() {
-        return new PeerCounters(node, connected, counts.get(FRAMES_SENT), counts.get(BYTES_SENT), counts.get(FRAMES_RECEIVED),
+    LinkCounters snapshot() {
+        return new LinkCounters(connected, counts.get(FRAMES_SENT), counts.get(BYTES_SENT), counts.get(FRAMES_RECEIVED),
                 counts.get(BYTES_RECEIVED), counts.get(DROPPED_BACK_PRESSURED), counts.get(DROPPED_NOT_CONNECTED),
                 counts.get(DROPPED_ADMIN_ACTION), counts.get(DROPPED_OTHER), counts.get(DROPPED_UNKNOWN_HUB),
                 counts.get(DROPPED_RING_FULL), counts.get(DROPPED_MALFORMED));

@@ -6,7 +6,7 @@ import io.aeron.Subscription;
 import io.aeron.logbuffer.FragmentHandler;
 import io.vnetd.dataplane.DataPlane;
 import io.vnetd.dataplane.link.ClusterLink;
-import io.vnetd.dataplane.link.PeerCounters;
+import io.vnetd.model.port.LinkCounters;
 import io.vnetd.dataplane.port.EndpointPort;
 import io.vnetd.dataplane.port.FrameHandler;
 import java.util.Arrays;
@@ -95,7 +95,7 @@ public final class ClusterLinkBenchmark {
                 double raw = measure("raw Aeron,    " + length + " B", rounds, roundNs, rawFlow(rawOut, rawIn, length));
                 System.out.printf("link / raw at %d B = %.2f%n", length, link / raw);
             }
-            PeerCounters counters = a.counters().get("B");
+            LinkCounters counters = a.counters().get("B");
             System.out.printf("A -> B in all: %d frames sent, %d dropped back-pressured, %d not connected%n",
                     counters.framesSent(), counters.droppedBackPressured(), counters.droppedNotConnected());
         } finally {

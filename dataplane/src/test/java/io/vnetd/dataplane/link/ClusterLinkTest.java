@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vnetd.dataplane.Frames;
 import io.vnetd.dataplane.link.LinkNode.TestPort;
+import io.vnetd.model.port.LinkCounters;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.util.List;
@@ -50,7 +51,7 @@ class ClusterLinkTest {
         assertEquals(List.of(1, 2), a2.received());
         assertEquals(List.of(1), b1.received());
         assertEquals(List.of(1, 2), b2.received());
-        PeerCounters aToB = a.countersFor("B");
+        LinkCounters aToB = a.countersFor("B");
         assertEquals(1, aToB.framesSent());
         assertEquals(64, aToB.bytesSent());
         assertEquals(1, aToB.framesReceived());
@@ -132,7 +133,7 @@ class ClusterLinkTest {
         long sendingNs = System.nanoTime() - start;
         awaitUntil(() -> b1.received().size() == frames, a, b);
 
-        PeerCounters c = a.countersFor("C");
+        LinkCounters c = a.countersFor("C");
         assertFalse(c.connected());
         assertEquals(0, c.framesSent());
         assertEquals(frames, c.droppedNotConnected() + c.droppedBackPressured());

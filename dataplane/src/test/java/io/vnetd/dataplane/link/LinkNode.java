@@ -7,6 +7,7 @@ import io.vnetd.dataplane.DataPlane;
 import io.vnetd.dataplane.Frames;
 import io.vnetd.dataplane.port.EndpointPort;
 import io.vnetd.model.netclient.NetClientCounters;
+import io.vnetd.model.port.LinkCounters;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -142,7 +143,7 @@ final class LinkNode implements AutoCloseable {
         }
     }
 
-    PeerCounters countersFor(String peer) {
+    LinkCounters countersFor(String peer) {
         return link.counters().get(peer);
     }
 

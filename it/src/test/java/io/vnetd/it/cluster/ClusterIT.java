@@ -566,6 +566,15 @@ class ClusterIT {
             qmp.ok("set_link", "{\"name\": \"hx2\", \"up\": true}");
             s1.send(new java.net.DatagramPacket(one, one.length, java.net.InetAddress.getLoopbackAddress(), l1));
             assertEquals(List.of("one-to-two"), drain(s2, 1000));
+
+            try (QmpClient viaN1 = qmp(0)) {
+                JsonNode n2 = StreamSupport.stream(viaN1.ok("__io.vnetd_query-cluster", "{}").spliterator(), false)
+                        .filter(m -> m.get("name").textValue().equals("n2")).findFirst().orElseThrow();
+                JsonNode link = n2.get("link");
+                assertTrue(link.get("connected").booleanValue(), n2.toString());
+                assertTrue(link.get("frames-sent").longValue() >= 3, "n1's link counts what it sent n2: " + link);
+                assertTrue(link.get("frames-received").longValue() >= 1, "and what it received from n2: " + link);
+            }
         }
     }
 }

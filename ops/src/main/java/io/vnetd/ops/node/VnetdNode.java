@@ -101,7 +101,8 @@ public final class VnetdNode implements AutoCloseable {
             dataPlane = DataPlaneSettings.create(config, events).start();
             if (cluster.clustered()) {
                 link = ClusterLink.launch(dataPlane, new ClusterLink.Context()
-                        .node(cluster.node()).endpointHost(cluster.host()).endpointPort(cluster.linkPort()));
+                        .node(cluster.node()).endpointHost(cluster.host()).endpointPort(cluster.linkPort())
+                        .aeronDirectoryName(data.root().resolve("aeron").toString()));
             }
             ControlPlane controlPlane = ControlPlane.start(system, dataPlane, events, Optional.ofNullable(link));
             await(controlPlane.queryNetwork(), timeout, "recovering the journal");

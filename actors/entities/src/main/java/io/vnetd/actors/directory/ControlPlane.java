@@ -74,13 +74,14 @@ public final class ControlPlane implements NetworkService {
     private final String self;
     private final boolean clustered;
     private final DirectoryRequests inFlight;
+    private final Optional<HubLink> link;
     private final Duration askTimeout;
     private final Duration nodeReadTimeout;
 
     private ControlPlane(ActorSystem<?> system, ClusterSharding sharding, ActorRef<DirectoryCommand> directory,
                          LocalRefs<DirectoryCommand> localDirectory, NodeShards shards, PortControl ports,
-                         NetEventBus events, String self, boolean clustered, Duration askTimeout,
-                         Duration nodeReadTimeout) {
+                         NetEventBus events, String self, boolean clustered, Optional<HubLink> link,
+                         Duration askTimeout, Duration nodeReadTimeout) {
         this.system = system;
         this.sharding = sharding;
         this.directory = directory;
@@ -91,6 +92,7 @@ public final class ControlPlane implements NetworkService {
         this.self = self;
         this.clustered = clustered;
         this.inFlight = clustered ? DirectoryRequests.start(system) : null;
+        this.link = link;
         this.askTimeout = askTimeout;
         this.nodeReadTimeout = nodeReadTimeout;
     }
@@ -146,7 +148,7 @@ public final class ControlPlane implements NetworkService {
         }
         // The directory answers only after every entity it involves has answered, one after another.
         return new ControlPlane(system, sharding, directory, localDirectory, shards, ports, events, self, clustered,
-                entityTimeout.multipliedBy(3), config.getDuration("node-read-timeout"));
+                clustered ? link : Optional.empty(), entityTimeout.multipliedBy(3), config.getDuration("node-read-timeout"));
     }
 
     /**
@@ -300,7 +302,8 @@ public final class ControlPlane implements NetworkService {
                             .collect(Collectors.groupingBy(NetClientInfo::node, Collectors.counting()));
                     return ClusterMembers.of(system).nodes().stream()
                             .map(node -> new ClusterMember(node.name(), node.address(), node.status(), node.roles(),
-                                    node.reachable(), hosted.getOrDefault(node.name(), 0L).intValue()))
+                                    node.reachable(), hosted.getOrDefault(node.name(), 0L).intValue(),
+                                    link.map(l -> l.counters().get(node.name()))))
                             .toList();
                 });
     }

@@ -1,6 +1,7 @@
 package io.vnetd.model.port;
 
 import java.util.Set;
+import java.util.SortedMap;
 
 /**
  * How the parts of a hub on different nodes become one hub: this node's data plane sends what its part
@@ -18,4 +19,7 @@ public interface HubLink {
 
     /** Hub {@code hubId} has ports on {@code remoteNodes} besides this node; an empty set: only here, or not here. */
     void span(int hubId, Set<String> remoteNodes);
+
+    /** What the link counted for each node it was told of, by node name; readable while frames flow. */
+    SortedMap<String, LinkCounters> counters();
 }

@@ -1,10 +1,14 @@
-package io.vnetd.dataplane.link;
+package io.vnetd.model.port;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.vnetd.model.JsonSerializable;
 
 /**
- * Whether the link to one peer node is connected, and what it counted for that node since it was first named ({@link ClusterLink#peer}
- * or {@link ClusterLink#span}): a snapshot, read while traffic flows.
+ * Whether the data-plane link to one peer node is connected, and what it counted for that node since it
+ * was first named ({@link HubLink#peer} or {@link HubLink#span}): a snapshot, read while traffic flows.
+ * Its JSON form is QMP's {@code __io.vnetd_LinkCounters}.
  *
- * @param node                 the peer node
  * @param connected            whether the peer's link receives from this node now (Aeron reports the
  *                             publication to it connected)
  * @param framesSent           frames its publication accepted
@@ -23,11 +27,22 @@ package io.vnetd.dataplane.link;
  * @param droppedMalformed     messages it sent that hold no frame after the hub id, or a frame longer
  *                             than this node's {@code maxFrameLength}
  */
-public record PeerCounters(String node, boolean connected, long framesSent, long bytesSent, long framesReceived, long bytesReceived,
-                           long droppedBackPressured, long droppedNotConnected, long droppedAdminAction,
-                           long droppedOther, long droppedUnknownHub, long droppedRingFull, long droppedMalformed) {
+public record LinkCounters(
+        boolean connected,
+        @JsonProperty("frames-sent") long framesSent,
+        @JsonProperty("bytes-sent") long bytesSent,
+        @JsonProperty("frames-received") long framesReceived,
+        @JsonProperty("bytes-received") long bytesReceived,
+        @JsonProperty("dropped-back-pressured") long droppedBackPressured,
+        @JsonProperty("dropped-not-connected") long droppedNotConnected,
+        @JsonProperty("dropped-admin-action") long droppedAdminAction,
+        @JsonProperty("dropped-other") long droppedOther,
+        @JsonProperty("dropped-unknown-hub") long droppedUnknownHub,
+        @JsonProperty("dropped-ring-full") long droppedRingFull,
+        @JsonProperty("dropped-malformed") long droppedMalformed) implements JsonSerializable {
 
     /** Frames from or for this peer dropped for any reason. */
+    @JsonIgnore
     public long dropped() {
         return droppedBackPressured + droppedNotConnected + droppedAdminAction + droppedOther
                 + droppedUnknownHub + droppedRingFull + droppedMalformed;
