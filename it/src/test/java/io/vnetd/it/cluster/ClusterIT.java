@@ -144,7 +144,7 @@ class ClusterIT {
     void anyNodeServesTheWholeNetworkAndNetdevsLiveWhereTheyArePut() throws Exception {
         streamPort = Ports.tcp();
         try (QmpClient one = qmp(0); QmpClient two = qmp(1); QmpClient three = qmp(2)) {
-            two.ok("netdev_add", "{\"type\": \"hubport\", \"id\": \"hp-two\", \"hubid\": 1}");
+            two.ok("netdev_add", "{\"type\": \"hubport\", \"id\": \"hp-two\", \"hubid\": 1, \"__io.vnetd_node\": \"n2\"}");
             one.ok("netdev_add", "{\"type\": \"stream\", \"id\": \"st-three\", \"server\": true, \"__io.vnetd_node\": \"n3\","
                     + " \"addr\": {\"type\": \"inet\", \"host\": \"127.0.0.1\", \"port\": \"" + streamPort + "\"}}");
             three.ok("netdev_add", "{\"type\": \"hubport\", \"id\": \"hp-st\", \"hubid\": 2, \"netdev\": \"st-three\"}");
@@ -212,7 +212,7 @@ class ClusterIT {
     @Order(4)
     void eventsReachEverySessionOnEveryNodeOnce() throws Exception {
         try (QmpClient one = qmp(0); QmpClient two = qmp(1); QmpClient three = qmp(2)) {
-            one.ok("netdev_add", "{\"type\": \"hubport\", \"id\": \"hp-ev\", \"hubid\": 5}");
+            one.ok("netdev_add", "{\"type\": \"hubport\", \"id\": \"hp-ev\", \"hubid\": 5, \"__io.vnetd_node\": \"n1\"}");
             one.ok("device_add", "{\"driver\": \"e1000\", \"id\": \"nic-ev\", \"netdev\": \"hp-ev\"}");
             two.ok("device_del", "{\"id\": \"nic-ev\"}");
             for (QmpClient qmp : List.of(one, two, three)) {
@@ -335,7 +335,7 @@ class ClusterIT {
             try (QmpClient qmp = qmp(1)) {
                 for (int i = 0; i < 2000 && !stop; i++) {
                     String id = prefix + i;
-                    JsonNode answer = qmp.execute("netdev_add", "{\"type\": \"hubport\", \"id\": \"" + id + "\", \"hubid\": 9}");
+                    JsonNode answer = qmp.execute("netdev_add", "{\"type\": \"hubport\", \"id\": \"" + id + "\", \"hubid\": 9, \"__io.vnetd_node\": \"n2\"}");
                     if (answer.has("return")) {
                         acknowledged.add(id);
                     } else {
@@ -576,5 +576,48 @@ class ClusterIT {
                 assertTrue(link.get("frames-received").longValue() >= 1, "and what it received from n2: " + link);
             }
         }
+    }
+
+    @Test
+    @Order(12)
+    void aHubportAndItsNicMoveToASurvivorWithTheirStateWhenTheirNodeIsKilled() throws Exception {
+        String home;
+        try (QmpClient qmp = qmp(1)) {
+            qmp.ok("netdev_add", "{\"type\": \"hubport\", \"id\": \"mv\", \"hubid\": 77}");
+            qmp.ok("device_add", "{\"driver\": \"e1000\", \"id\": \"nic-mv\", \"netdev\": \"mv\"}");
+            qmp.ok("set_link", "{\"name\": \"mv\", \"up\": false}");
+            Map<String, String> placed = placement(qmp);
+            home = placed.get("mv");
+            assertTrue(NAMES.contains(home), "a hubport without a host resource goes where Cluster Sharding puts it: " + placed);
+            assertEquals(home, placed.get("nic-mv"), "its NIC with it");
+        }
+        int victim = NAMES.indexOf(home);
+        int survivor = (victim + 1) % NAMES.size();
+        long killed = System.nanoTime();
+        NODES.get(victim).kill();
+        long deadline = killed + TimeUnit.SECONDS.toNanos(90);
+        JsonNode answer = null;
+        try (QmpClient qmp = qmp(survivor)) {
+            while (System.nanoTime() < deadline) {
+                answer = qmp.execute("set_link", "{\"name\": \"nic-mv\", \"up\": false}");
+                if (answer.has("return")) {
+                    break;
+                }
+                String desc = answer.get("error").get("desc").textValue();
+                assertTrue(desc.startsWith("'nic-mv' is moving from vnetd node '" + home + "'")
+                                || desc.startsWith("vnetd node '" + home + "', which holds the network's directory, "),
+                        "while it moves, commands are refused at once, saying why: " + answer);
+                Thread.sleep(200);
+            }
+            assertTrue(answer.has("return"), "set_link on the moved NIC: " + answer);
+            System.out.printf("failover: a moved NIC served %.1f s after kill -9 of its node%n",
+                    (System.nanoTime() - killed) / 1e9);
+            Map<String, String> placed = placement(qmp);
+            assertTrue(!placed.get("mv").equals(home) && NAMES.contains(placed.get("mv")), placed.toString());
+            assertEquals(placed.get("mv"), placed.get("nic-mv"), "they moved together");
+            assertEquals(false, client(qmp, "mv").get("link-up").booleanValue(), "with the hubport's acknowledged link state");
+            assertEquals("ok", client(qmp, "mv").get("status").textValue());
+        }
+        restart(victim);
     }
 }

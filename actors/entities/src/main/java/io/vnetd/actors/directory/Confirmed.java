@@ -12,6 +12,9 @@ sealed interface Confirmed extends JsonSerializable {
 
     NetClientRef client();
 
+    /** The node the entity answered from. */
+    String node();
+
     /** Whether the client exists (an absent one was never created or was deleted). */
     boolean present();
 
@@ -25,6 +28,11 @@ sealed interface Confirmed extends JsonSerializable {
         public boolean present() {
             return done.state() instanceof NetdevState.Present;
         }
+
+        @Override
+        public String node() {
+            return done.node();
+        }
     }
 
     record OfNic(NicCommand.Done done) implements Confirmed {
@@ -36,6 +44,11 @@ sealed interface Confirmed extends JsonSerializable {
         @Override
         public boolean present() {
             return done.state() instanceof NicState.Present;
+        }
+
+        @Override
+        public String node() {
+            return done.node();
         }
     }
 }

@@ -61,6 +61,13 @@ public sealed interface DirectoryCommand extends JsonSerializable {
     record WakeNode(String node, ActorRef<DirectoryReply> replyTo) implements Request {
     }
 
+    /**
+     * A node left the cluster: the clients that may move and ran there are asked for their state,
+     * which starts each on a node that is still up, and the index learns where.
+     */
+    record WakeMoved(String node, ActorRef<DirectoryReply> replyTo) implements Request {
+    }
+
     /** A read of the index alone, answered at once. */
     sealed interface Read extends DirectoryCommand {
     }

@@ -73,12 +73,13 @@ final class DirectoryRecovery {
      */
     private CompletionStage<Optional<Confirmed>> recover(NetClientRef client, String entityId) {
         Placements.Placement placement = settings.placements().ofEntity(entityId);
-        CompletionStage<Confirmed> state = settings.reachable().test(placement.node())
+        CompletionStage<Confirmed> state = PlacedId.movable(placement.node()) || settings.reachable().test(placement.node())
                 ? work.get(client, placement)
                 : replayed(client, entityId, placement.node());
         return state.thenApply(confirmed -> {
             if (confirmed.present()) {
                 settings.placements().record(client, placement);
+                settings.placements().located(client, confirmed.node());
             }
             return Optional.of(confirmed);
         });
@@ -97,7 +98,7 @@ final class DirectoryRecovery {
                         for (Object event : events) {
                             state = state.apply((NetdevEvent) event);
                         }
-                        return new Confirmed.OfNetdev(new NetdevCommand.Done(client.name(), state, status));
+                        return new Confirmed.OfNetdev(new NetdevCommand.Done(client.name(), state, status, node));
                     });
             case NIC -> settings.catalog().events(new EntityCatalog.EntityId(NicEntity.TYPE_KEY.name(), entityId))
                     .thenApply(events -> {
@@ -105,7 +106,7 @@ final class DirectoryRecovery {
                         for (Object event : events) {
                             state = state.apply((NicEvent) event);
                         }
-                        return new Confirmed.OfNic(new NicCommand.Done(client.name(), state));
+                        return new Confirmed.OfNic(new NicCommand.Done(client.name(), state, node));
                     });
         };
     }

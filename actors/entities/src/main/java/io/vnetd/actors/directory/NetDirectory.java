@@ -1,6 +1,8 @@
 package io.vnetd.actors.directory;
 
 import io.vnetd.actors.cluster.HubSpans;
+import io.vnetd.actors.cluster.NodeName;
+import io.vnetd.actors.cluster.PlacedId;
 import io.vnetd.actors.directory.DirectoryCommand.Finished;
 import io.vnetd.actors.directory.DirectoryCommand.Request;
 import io.vnetd.actors.netdev.NetdevCommand;
@@ -21,6 +23,9 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
 
 /**
  * The name directory: routes each request to the entities it concerns, after the rules that span
@@ -61,6 +66,14 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
         this.work = work;
         this.spansTopic = work.placements().clustered()
                 ? context.spawn(Topic.create(HubSpans.class, HubSpans.TOPIC), "hub-spans") : null;
+        if (work.placements().clustered()) {
+            // The clients that may move and ran on a node the cluster removed start elsewhere.
+            ActorRef<DirectoryReply> nobody = context.getSystem().ignoreRef();
+            Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(
+                    context.messageAdapter(ClusterEvent.MemberRemoved.class, removed -> new DirectoryCommand.WakeMoved(
+                            NodeName.of(removed.member()).orElse(""), nobody)),
+                    ClusterEvent.MemberRemoved.class));
+        }
         publishSpans();
     }
 
@@ -143,11 +156,19 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
      * refused at once: its entity would not answer, and the user should know why.
      */
     private Optional<NetException> unreachable(List<Lock> needed, Plan plan) {
+        if (plan instanceof Plan.Wake) {
+            return Optional.empty();
+        }
         Predicate<String> reachable = work.reachable();
         for (Lock lock : needed) {
             if (lock instanceof Lock.Client(var client)) {
                 String node = work.placements().of(client).node();
-                if (!reachable.test(node)) {
+                if (PlacedId.movable(node)) {
+                    Optional<String> last = work.placements().where(client);
+                    if (last.isPresent() && !reachable.test(last.get())) {
+                        return Optional.of(NetErrors.clientMoving(client.name(), last.get()));
+                    }
+                } else if (!reachable.test(node)) {
                     return Optional.of(NetErrors.nodeUnreachable(client.name(), node));
                 }
             }
@@ -157,7 +178,7 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
             case Plan.CreateNic create -> create.node();
             default -> null;
         };
-        if (created != null && !reachable.test(created)) {
+        if (created != null && !PlacedId.movable(created) && !reachable.test(created)) {
             return Optional.of(NetErrors.nodeUnreachable(plan instanceof Plan.CreateNetdev c ? c.config().id()
                     : ((Plan.CreateNic) plan).config().name(), created));
         }
@@ -165,7 +186,10 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
     }
 
     private Behavior<DirectoryCommand> onFinished(Finished finished) {
-        finished.confirmed().forEach(index::update);
+        finished.confirmed().forEach(confirmed -> {
+            index.update(confirmed);
+            work.placements().located(confirmed.client(), confirmed.node());
+        });
         publishSpans();
         locks.release(finished.held()).forEach(this::onRequest);
         return this;

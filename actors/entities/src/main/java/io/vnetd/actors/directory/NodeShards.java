@@ -1,6 +1,7 @@
 package io.vnetd.actors.directory;
 
 import io.vnetd.actors.cluster.NodeName;
+import io.vnetd.actors.cluster.PlacedId;
 import io.vnetd.actors.netdev.NetdevCommand;
 import io.vnetd.actors.netdev.NetdevEntity;
 import io.vnetd.actors.nic.NicCommand;
@@ -11,6 +12,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
+import org.apache.pekko.cluster.sharding.typed.ShardingMessageExtractor;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -36,6 +39,8 @@ final class NodeShards {
     private final LocalRefs<NetdevCommand> localNetdevs = new LocalRefs<>();
     private final LocalRefs<NicCommand> localNics = new LocalRefs<>();
     private final Map<String, Types> byNode = new ConcurrentHashMap<>();
+    /** The key under which the types of the clients that may move are kept. */
+    private static final String MOVABLE = "*";
 
     NodeShards(ClusterSharding sharding, ClusterShardingSettings resident, boolean clustered, PortControl ports,
                NetEventPublisher events) {
@@ -59,9 +64,50 @@ final class NodeShards {
         return sharding.entityRefFor(types(node).ports(), PortReader.ID);
     }
 
-    /** Starts the entity types of {@code node}: hosted here if it is this node, reached by proxy otherwise. */
+    /**
+     * Starts the entity types of {@code node}: hosted here if it is this node, reached by proxy
+     * otherwise; those of the clients that may move are hosted on every node.
+     */
     private Types types(String node) {
-        return byNode.computeIfAbsent(node, this::init);
+        return PlacedId.movable(node) ? byNode.computeIfAbsent(MOVABLE, name -> initMovable())
+                : byNode.computeIfAbsent(node, this::init);
+    }
+
+    /**
+     * The clients that may move share the plain entity types, on every node, and a group's clients
+     * share a shard (a NIC and its hubport pass frames to each other directly), so they move together.
+     */
+    private Types initMovable() {
+        int shards = resident.numberOfShards();
+        Types types = new Types(NetdevEntity.TYPE_KEY, NicEntity.TYPE_KEY, null);
+        sharding.init(Entity.of(types.netdevs(), context -> localNetdevs.listed(context.getEntityId(),
+                        NetdevEntity.create(context.getEntityId(), ports)))
+                .withMessageExtractor(NodeShards.<NetdevCommand>byGroup(shards))
+                .withSettings(resident));
+        sharding.init(Entity.of(types.nics(), context -> localNics.listed(context.getEntityId(),
+                        NicEntity.create(context.getEntityId(), ports, events)))
+                .withMessageExtractor(NodeShards.<NicCommand>byGroup(shards))
+                .withSettings(resident));
+        return types;
+    }
+
+    private static <M> ShardingMessageExtractor<ShardingEnvelope<M>, M> byGroup(int shards) {
+        return new ShardingMessageExtractor<>() {
+            @Override
+            public String entityId(ShardingEnvelope<M> envelope) {
+                return envelope.entityId();
+            }
+
+            @Override
+            public String shardId(String entityId) {
+                return Integer.toString(Math.floorMod(PlacedId.group(entityId).hashCode(), shards));
+            }
+
+            @Override
+            public M unwrapMessage(ShardingEnvelope<M> envelope) {
+                return envelope.message();
+            }
+        };
     }
 
     /** Starts this node's own entity types, so that its entities recover here before anyone asks. */

@@ -2,7 +2,9 @@ package io.vnetd.actors.directory;
 
 import io.vnetd.actors.cluster.PlacedId;
 import io.vnetd.model.netclient.NetClientRef;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -23,6 +25,8 @@ final class Placements {
     }
 
     private final Map<NetClientRef, Placement> placed = new ConcurrentHashMap<>();
+    /** The node each client that may move was last seen on (its entity says, in each answer). */
+    private final Map<NetClientRef, String> located = new ConcurrentHashMap<>();
     private final String foundingNode;
     private final boolean clustered;
 
@@ -56,6 +60,27 @@ final class Placements {
                 : new Placement(foundingNode, client.name());
         record(client, placement);
         return placement;
+    }
+
+    /**
+     * The node {@code client} runs on now: its own node, or for one that may move the node its entity
+     * answered from last; none if it has not answered yet.
+     */
+    Optional<String> where(NetClientRef client) {
+        Placement placement = of(client);
+        return PlacedId.movable(placement.node()) ? Optional.ofNullable(located.get(client)) : Optional.of(placement.node());
+    }
+
+    /** {@code client}'s entity answered from {@code node}. */
+    void located(NetClientRef client, String node) {
+        if (clustered && PlacedId.movable(of(client).node())) {
+            located.put(client, node);
+        }
+    }
+
+    /** The clients that may move and were last seen on {@code node}. */
+    List<NetClientRef> movedFrom(String node) {
+        return located.entrySet().stream().filter(e -> e.getValue().equals(node)).map(Map.Entry::getKey).toList();
     }
 
     /** Records where a client recovered from the journal lives. */

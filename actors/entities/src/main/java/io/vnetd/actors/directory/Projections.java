@@ -48,8 +48,8 @@ final class Projections {
         Map<Integer, Set<String>> nodes = new HashMap<>();
         for (NetIndex.NetdevEntry entry : index.netdevs()) {
             if (entry.state().config() instanceof NetdevConfig.Hubport hubport) {
-                nodes.computeIfAbsent(hubport.hubid(), hub -> new HashSet<>())
-                        .add(placements.of(NetClientRef.netdev(hubport.id())).node());
+                Set<String> hubNodes = nodes.computeIfAbsent(hubport.hubid(), hub -> new HashSet<>());
+                placements.where(NetClientRef.netdev(hubport.id())).ifPresent(hubNodes::add);
             }
         }
         nodes.values().removeIf(set -> set.size() < 2);
@@ -58,12 +58,17 @@ final class Projections {
         return new HubSpans(Map.copyOf(spans));
     }
 
+    /** The node a client runs on, as readers see it (one that may move and has not answered yet: its group). */
+    private static String node(NetClientRef client, Placements placements) {
+        return placements.where(client).orElse(placements.of(client).node());
+    }
+
     /** The NICs an announcement round goes to, in creation order. */
     static List<AnnounceTarget> announceTargets(NetIndex index, Placements placements) {
         return index.nics().stream()
                 .sorted(Comparator.comparingLong(NicState.Present::ordinal))
                 .map(nic -> new AnnounceTarget(nic.config().name(), nic.config().mac(),
-                        placements.of(NetClientRef.nic(nic.config().name())).node()))
+                        node(NetClientRef.nic(nic.config().name()), placements)))
                 .toList();
     }
 
@@ -88,11 +93,11 @@ final class Projections {
                 : OptionalInt.empty();
         return new NetClientInfo(state.config().id(), state.config().type(), state.linkUp(),
                 state.peer().map(NetClientRef::name), hub, "", entry.status(),
-                placements.of(NetClientRef.netdev(state.config().id())).node());
+                node(NetClientRef.netdev(state.config().id()), placements));
     }
 
     private static NetClientInfo nicInfo(NicState.Present nic, Placements placements) {
         return new NetClientInfo(nic.config().name(), "nic", nic.linkUp(), nic.peer(), OptionalInt.empty(),
-                nic.config().info(), NetClientInfo.OK, placements.of(NetClientRef.nic(nic.config().name())).node());
+                nic.config().info(), NetClientInfo.OK, node(NetClientRef.nic(nic.config().name()), placements));
     }
 }

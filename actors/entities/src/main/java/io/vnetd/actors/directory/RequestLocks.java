@@ -62,6 +62,7 @@ final class RequestLocks {
             case Guest guest -> add(locks, NetClientRef.nic(guest.nic()));
             case DirectoryCommand.WakeNode wake -> RequestPlanner.clientsOn(wake.node(), index, placements)
                     .forEach(client -> add(locks, client));
+            case DirectoryCommand.WakeMoved wake -> placements.movedFrom(wake.node()).forEach(client -> add(locks, client));
         }
         return locks;
     }

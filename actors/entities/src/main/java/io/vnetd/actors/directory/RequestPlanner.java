@@ -8,6 +8,7 @@ import io.vnetd.actors.directory.DirectoryCommand.Guest;
 import io.vnetd.actors.directory.DirectoryCommand.QueryRxFilter;
 import io.vnetd.actors.directory.DirectoryCommand.Request;
 import io.vnetd.actors.directory.DirectoryCommand.SetLink;
+import io.vnetd.actors.cluster.PlacedId;
 import io.vnetd.actors.nic.NicState;
 import io.vnetd.model.error.NetErrors;
 import io.vnetd.model.error.NetException;
@@ -54,6 +55,7 @@ final class RequestPlanner {
             }
             case QueryRxFilter query -> new Plan.QueryRxFilter(rxFilterTargets(query.name(), index));
             case DirectoryCommand.WakeNode wake -> new Plan.Wake(clientsOn(wake.node(), index, placements));
+            case DirectoryCommand.WakeMoved wake -> new Plan.Wake(placements.movedFrom(wake.node()));
             case Guest guest -> {
                 index.nic(guest.nic()).orElseThrow(() -> NetErrors.deviceNotFound(guest.nic()));
                 yield new Plan.Guest(guest.nic(), guest.control());
@@ -85,6 +87,10 @@ final class RequestPlanner {
         config.validate();
         Optional<String> peer = config.configuredPeer();
         String node = namedNode.orElse(receivedBy);
+        if (peer.isEmpty() && namedNode.isEmpty() && placements.clustered() && config instanceof NetdevConfig.Hubport) {
+            // A hubport holds no host resource: it may move, and what peers with it moves along.
+            node = PlacedId.anywhere(config.id());
+        }
         if (peer.isPresent()) {
             NetIndex.NetdevEntry target = index.netdev(peer.get()).orElseThrow(() -> NetErrors.netdevNotFound(peer.get()));
             if (target.state().peer().isPresent()) {
@@ -190,7 +196,7 @@ final class RequestPlanner {
         }
     }
 
-    /** Every netdev and NIC that lives on {@code node}. */
+    /** Every netdev and NIC that lives on {@code node} for good (not those that may move). */
     static List<NetClientRef> clientsOn(String node, NetIndex index, Placements placements) {
         List<NetClientRef> clients = new ArrayList<>();
         index.netdevs().forEach(entry -> clients.add(NetClientRef.netdev(entry.state().config().id())));

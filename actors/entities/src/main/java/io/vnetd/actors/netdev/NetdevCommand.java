@@ -37,7 +37,8 @@ public sealed interface NetdevCommand extends JsonSerializable {
      * The answer to every command the netdev carried out, sent only after its events are journaled.
      *
      * @param status {@code ok}, or why the backend's resource is not held right now (not journaled)
+     * @param node   the node the entity runs on (a netdev that may move tells the directory where it is)
      */
-    record Done(String name, NetdevState state, String status) implements EntityReply.Accepted<Done> {
+    record Done(String name, NetdevState state, String status, String node) implements EntityReply.Accepted<Done> {
     }
 }

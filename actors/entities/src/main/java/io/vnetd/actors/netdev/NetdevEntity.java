@@ -39,6 +39,7 @@ public final class NetdevEntity extends JournaledEntity<NetdevCommand, NetdevEve
     private final NetClientRef self;
     private final PortControl ports;
     private final Logger log;
+    private final String node;
     /** Whether the port's resource is held now: derived from effects, so never journaled. */
     private String status = OK;
     private final TimerScheduler<NetdevCommand> timers;
@@ -52,6 +53,7 @@ public final class NetdevEntity extends JournaledEntity<NetdevCommand, NetdevEve
         this.self = NetClientRef.netdev(this.name);
         this.ports = ports;
         this.log = context.getLog();
+        this.node = context.getSystem().settings().config().getString("vnetd.actors.node-name");
         this.timers = timers;
     }
 
@@ -190,6 +192,6 @@ public final class NetdevEntity extends JournaledEntity<NetdevCommand, NetdevEve
     }
 
     private Done done(NetdevState state) {
-        return new Done(name, state, status);
+        return new Done(name, state, status, node);
     }
 }

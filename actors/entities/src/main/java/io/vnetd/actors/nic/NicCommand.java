@@ -33,7 +33,11 @@ public sealed interface NicCommand extends JsonSerializable {
     record Guest(GuestControl control, ActorRef<EntityReply<Done>> replyTo) implements NicCommand {
     }
 
-    /** The answer to every command the NIC carried out, sent after the journal committed its events. */
-    record Done(String name, NicState state) implements EntityReply.Accepted<Done> {
+    /**
+     * The answer to every command the NIC carried out, sent after the journal committed its events.
+     *
+     * @param node the node the entity runs on (a NIC that may move tells the directory where it is)
+     */
+    record Done(String name, NicState state, String node) implements EntityReply.Accepted<Done> {
     }
 }

@@ -40,6 +40,7 @@ public final class NicEntity extends JournaledEntity<NicCommand, NicEvent, NicSt
     private final PortControl ports;
     private final NetEventPublisher events;
     private final Logger log;
+    private final String node;
 
     private NicEntity(ActorContext<NicCommand> context, String entityId, PortControl ports, NetEventPublisher events,
                       InFlightReply<Done> journaling) {
@@ -49,6 +50,7 @@ public final class NicEntity extends JournaledEntity<NicCommand, NicEvent, NicSt
         this.ports = ports;
         this.events = events;
         this.log = context.getLog();
+        this.node = context.getSystem().settings().config().getString("vnetd.actors.node-name");
     }
 
     /** The entity of id {@code entityId} (see {@link PlacedId}). */
@@ -228,6 +230,6 @@ public final class NicEntity extends JournaledEntity<NicCommand, NicEvent, NicSt
     }
 
     private Done done(NicState state) {
-        return new Done(name, state);
+        return new Done(name, state, node);
     }
 }

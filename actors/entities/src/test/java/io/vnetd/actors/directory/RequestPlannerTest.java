@@ -30,7 +30,7 @@ class RequestPlannerTest {
 
     private void netdev(NetdevConfig config, long ordinal, long hubOrdinal, String peer) {
         index.update(new Confirmed.OfNetdev(new NetdevCommand.Done(config.id(), new NetdevState.Present(config, true,
-                Optional.ofNullable(peer).map(NetClientRef::nic), ordinal, hubOrdinal), "ok")));
+                Optional.ofNullable(peer).map(NetClientRef::nic), ordinal, hubOrdinal), "ok", "local")));
     }
 
     private void hubport(String id, int hubid, long ordinal, long hubOrdinal) {
@@ -41,7 +41,7 @@ class RequestPlannerTest {
         var config = new NicConfig(name, qomPath.startsWith("/machine/peripheral/") ? Optional.of(name) : Optional.empty(),
                 model, Optional.ofNullable(netdev), MacAddress.of(mac), qomPath, Optional.empty(), Optional.empty(), false);
         index.update(new Confirmed.OfNic(new NicCommand.Done(name, new NicState.Present(config, true,
-                Optional.ofNullable(netdev), RxFilter.reset(config.mac()), true, false, ordinal))));
+                Optional.ofNullable(netdev), RxFilter.reset(config.mac()), true, false, ordinal), "local")));
     }
 
     private Plan netdevAdd(NetdevConfig config) {
@@ -184,5 +184,12 @@ class RequestPlannerTest {
                         cluster, Optional.of("n1"), "n1")));
         assertEquals("n3", ((Plan.CreateNetdev) RequestPlanner.planNetdev(new NetdevConfig.Hubport("e", 1, Optional.empty()),
                 false, index, cluster, Optional.of("n3"), "n1")).node(), "or where the request names");
+        assertEquals("*e", ((Plan.CreateNetdev) RequestPlanner.planNetdev(new NetdevConfig.Hubport("e", 1, Optional.empty()),
+                false, index, cluster, Optional.empty(), "n1")).node(), "else a hubport may move, as its own group");
+        cluster.place(NetClientRef.netdev("e"), "*e");
+        cluster.located(NetClientRef.netdev("e"), "n3");
+        assertEquals(Optional.of("n3"), cluster.where(NetClientRef.netdev("e")));
+        assertEquals(List.of(NetClientRef.netdev("e")), cluster.movedFrom("n3"));
+        assertEquals("e", io.vnetd.actors.cluster.PlacedId.group("nic@*e"));
     }
 }

@@ -56,7 +56,7 @@ class NetdevEntityTest {
         var hubport = new NetdevConfig.Hubport("hp0", 0, Optional.empty());
         var result = entity.<EntityReply<Done>>runCommand(replyTo -> create(hubport, replyTo));
         assertEquals(new NetdevEvent.Created(hubport, 1, 1), result.event());
-        assertEquals(new Done("hp0", new NetdevState.Present(hubport, true, Optional.empty(), 1, 1), "ok"), result.reply());
+        assertEquals(new Done("hp0", new NetdevState.Present(hubport, true, Optional.empty(), 1, 1), "ok", "local"), result.reply());
         assertEquals(List.of("open hp0", "activate netdev hp0"), ports.calls);
     }
 

@@ -121,6 +121,12 @@ public final class NetErrors {
                 + " node once the cluster has removed it");
     }
 
+    /** A command on a client that may move, while the node it ran on cannot be reached. */
+    public static NetException clientMoving(String client, String node) {
+        return NetException.generic("'" + client + "' is moving from vnetd node '" + node
+                + "', which is not reachable, to another node; try again in a few seconds");
+    }
+
     /** The status a listing gives a netdev whose node cannot be reached. */
     public static String nodeUnreachableStatus(String node) {
         return "vnetd node '" + node + "' is not reachable";
