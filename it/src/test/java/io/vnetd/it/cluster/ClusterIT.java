@@ -42,6 +42,8 @@ class ClusterIT {
 
     private static String journal;
     private static int streamPort;
+    /** The node started last: the youngest member, so never the one that holds the directory. */
+    private static int youngest;
     private static final int[] PORTS = new int[NAMES.size()];
     private static final List<VnetdProcess> NODES = new ArrayList<>();
 
@@ -313,6 +315,7 @@ class ClusterIT {
         VnetdProcess started = VnetdProcess.start(dir.resolve(NAMES.get(node)),
                 "--config", nodeConfig(NAMES.get(node), PORTS[node]).toString());
         NODES.set(node, started);
+        youngest = node;
         return started;
     }
 
@@ -617,6 +620,50 @@ class ClusterIT {
             assertEquals(placed.get("mv"), placed.get("nic-mv"), "they moved together");
             assertEquals(false, client(qmp, "mv").get("link-up").booleanValue(), "with the hubport's acknowledged link state");
             assertEquals("ok", client(qmp, "mv").get("status").textValue());
+        }
+        restart(victim);
+    }
+
+    @Test
+    @Order(13)
+    void announceTimersOfAKilledNodeGoOnWithTheirRoundsOnASurvivor() throws Exception {
+        int timers = 6;
+        int rounds = 30;
+        // The youngest node, so that its timers move by Cluster Sharding and the directory's watch, not by a
+        // directory that starts over; the NIC lives on another node, so that its frames can still be sent.
+        int victim = youngest;
+        int nicNode = (victim + 1) % NAMES.size();
+        try (java.net.DatagramSocket peer = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress());
+             QmpClient qmp = qmp(nicNode)) {
+            qmp.ok("netdev_add", "{\"type\": \"dgram\", \"id\": \"dg-tm\", \"__io.vnetd_node\": \"" + NAMES.get(nicNode) + "\","
+                    + " \"local\": {\"type\": \"inet\", \"host\": \"127.0.0.1\", \"port\": \"" + Ports.udp() + "\"},"
+                    + " \"remote\": {\"type\": \"inet\", \"host\": \"127.0.0.1\", \"port\": \"" + peer.getLocalPort() + "\"}}");
+            qmp.ok("device_add", "{\"driver\": \"e1000\", \"id\": \"nic-tm\", \"netdev\": \"dg-tm\", \"mac\": \"52:54:00:aa:bb:dd\"}");
+            // Timers are spread over the nodes by Cluster Sharding (least shards first): some run on the victim.
+            for (int t = 0; t < timers; t++) {
+                qmp.ok("announce-self", "{\"initial\": 400, \"max\": 800, \"rounds\": " + rounds + ", \"step\": 100,"
+                        + " \"interfaces\": [\"nic-tm\"], \"id\": \"tm-" + t + "\"}");
+            }
+            Thread.sleep(1500);
+            NODES.get(victim).kill();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            long frames = 0;
+            peer.setSoTimeout(1000);
+            while (frames < (long) timers * rounds && System.nanoTime() < deadline) {
+                java.net.DatagramPacket packet = new java.net.DatagramPacket(new byte[2048], 2048);
+                try {
+                    peer.receive(packet);
+                    if (mac(packet.getData(), 6).equals("52:54:00:aa:bb:dd")) {
+                        frames++;
+                    }
+                } catch (java.net.SocketTimeoutException e) {
+                    // the rounds of the timers that were on the victim wait for the failover
+                }
+            }
+            frames += drain(peer, 2000).size();
+            assertTrue(frames >= (long) timers * rounds, "every round of every timer went out: " + frames);
+            // A round sent just before the kill but not journaled yet goes out again: at most one per timer.
+            assertTrue(frames <= (long) timers * rounds + timers, "and no timer started over: " + frames);
         }
         restart(victim);
     }

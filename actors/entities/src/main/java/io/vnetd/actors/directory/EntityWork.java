@@ -1,5 +1,6 @@
 package io.vnetd.actors.directory;
 
+import io.vnetd.actors.announce.AnnounceTimerEntity;
 import io.vnetd.actors.netdev.NetdevCommand;
 import io.vnetd.actors.nic.NicCommand;
 import io.vnetd.actors.nic.NicState;
@@ -53,6 +54,16 @@ final class EntityWork {
 
     Placements placements() {
         return settings.placements();
+    }
+
+    /**
+     * Wakes every announce timer the journal knows: one whose node was removed starts on another and
+     * goes on with its rounds (remembered entities may do it too; waking twice is harmless).
+     */
+    void wakeTimers() {
+        settings.catalog().visitAll(entity -> entity.type().equals(AnnounceTimerEntity.TYPE_KEY.name())
+                ? settings.wake().apply(entity).thenApply(woken -> true)
+                : CompletableFuture.completedFuture(false));
     }
 
     /** Whether a node can be reached now. */

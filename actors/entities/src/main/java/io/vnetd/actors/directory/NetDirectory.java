@@ -104,6 +104,9 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
     }
 
     private Behavior<DirectoryCommand> onRequest(Request request) {
+        if (request instanceof DirectoryCommand.WakeMoved) {
+            work.wakeTimers();
+        }
         List<Lock> needed;
         Plan plan;
         try {
