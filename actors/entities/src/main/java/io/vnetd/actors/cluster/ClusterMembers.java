@@ -71,15 +71,27 @@ public final class ClusterMembers {
     /** The names of the nodes that are up (new netdevs may go there). */
     public Set<String> names() {
         return StreamSupport.stream(state.getMembers().spliterator(), false)
-                .filter(member -> member.status() == MemberStatus.up() || member.status() == MemberStatus.weaklyUp())
+                .filter(ClusterMembers::serving)
                 .flatMap(member -> NodeName.of(member).stream())
                 .collect(Collectors.toSet());
     }
 
-    /** Whether {@code node} is up and reachable from here. */
+    /**
+     * Whether {@code node} is up and reachable from here. Asked for every command on a node's clients and
+     * every frame an announce timer sends to another node, so it reads the membership without copying it.
+     */
     public boolean reachable(String node) {
-        return nodes().stream().anyMatch(n -> n.name().equals(node) && n.reachable()
-                && (n.status().equals("up") || n.status().equals("weaklyup")));
+        Set<Member> unreachable = state.getUnreachable();
+        for (Member member : state.getMembers()) {
+            if (serving(member) && !unreachable.contains(member) && NodeName.of(member).filter(node::equals).isPresent()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean serving(Member member) {
+        return member.status() == MemberStatus.up() || member.status() == MemberStatus.weaklyUp();
     }
 
     private static Node node(Member member, Set<Member> unreachable) {
