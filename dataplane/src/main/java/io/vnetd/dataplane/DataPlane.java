@@ -8,10 +8,9 @@ import io.vnetd.dataplane.backend.l2tpv3.L2tpv3Backends;
 import io.vnetd.dataplane.backend.socket.SocketBackends;
 import io.vnetd.dataplane.backend.stream.StreamBackends;
 import io.vnetd.dataplane.backend.tap.TapBackends;
-import io.vnetd.dataplane.counters.BackendCounters;
 import io.vnetd.dataplane.counters.BackendCountersSnapshot;
+import io.vnetd.dataplane.counters.CounterStore;
 import io.vnetd.dataplane.counters.PortCounters;
-import io.vnetd.dataplane.counters.SwitchCounter;
 import io.vnetd.dataplane.counters.SwitchCountersSnapshot;
 import io.vnetd.dataplane.filter.FrameFilter;
 import io.vnetd.dataplane.filter.VirtioRxFilter;
@@ -48,7 +47,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.agrona.BitUtil;
-import org.agrona.BufferUtil;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
@@ -57,9 +55,6 @@ import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
-import org.agrona.concurrent.status.ConcurrentCountersManager;
-import org.agrona.concurrent.status.CountersManager;
-import org.agrona.concurrent.status.CountersReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,7 +92,7 @@ public final class DataPlane implements PortControl, AutoCloseable {
     private static final int CLOSED = 2;
 
     private final Context ctx;
-    private final CountersManager countersManager;
+    private final CounterStore counters = new CounterStore();
     private final ControlChannel<ControlOp> control;
     private final PortRegistry registry;
     private final SwitchingAgent agent;
@@ -112,13 +107,6 @@ public final class DataPlane implements PortControl, AutoCloseable {
 
     private DataPlane(Context ctx) {
         this.ctx = ctx;
-        int counters = ctx.maxPorts() * (PortCounters.LENGTH + BackendCounters.LENGTH) + SwitchCounter.values().length;
-        int valuesLength = counters * CountersReader.COUNTER_LENGTH;
-        // Agrona keeps a counter's label and key in metadata four times the size of its value. Backends
-        // allocate their counters on the control plane's threads, the switching agent its ports'.
-        this.countersManager = new ConcurrentCountersManager(
-                new UnsafeBuffer(BufferUtil.allocateDirectAligned(valuesLength * 4, BitUtil.CACHE_LINE_LENGTH * 2)),
-                new UnsafeBuffer(BufferUtil.allocateDirectAligned(valuesLength, BitUtil.CACHE_LINE_LENGTH * 2)));
         ManyToOneConcurrentArrayQueue<ControlOp> controlQueue =
                 new ManyToOneConcurrentArrayQueue<>(ctx.controlQueueCapacity());
         ManyToOneRingBuffer inbound = new ManyToOneRingBuffer(RingBuffers.allocate(ctx.inboundRingCapacity()));
@@ -140,7 +128,7 @@ public final class DataPlane implements PortControl, AutoCloseable {
 
         this.control = new ControlChannel<>(controlQueue, ctx.controlOfferTimeoutNs(), switchDoorbell,
                 "data plane control queue", "the switching agent");
-        this.agent = new SwitchingAgent(ctx, controlQueue, inbound, countersManager, deliveries);
+        this.agent = new SwitchingAgent(ctx, controlQueue, inbound, counters, deliveries);
         this.registry = new PortRegistry(control, inbound, agent::forward, ctx.maxPorts(), ctx.outboundRingCapacity(),
                 ctx.maxFrameLength(), switchDoorbell);
         List<IoAgent> io = new ArrayList<>();
@@ -151,7 +139,7 @@ public final class DataPlane implements PortControl, AutoCloseable {
         this.ioAgents = List.copyOf(io);
         // A backend's frames are offered by its I/O agent: on the switching agent's thread when they share it.
         this.backends = new Backends(ctx, shared ? registry::attachSwitchThreadEndpoint : registry::attachEndpoint,
-                countersManager, ioAgents);
+                counters, ioAgents);
 
         List<AgentRunner> threads = new ArrayList<>();
         if (shared) {
@@ -197,7 +185,11 @@ public final class DataPlane implements PortControl, AutoCloseable {
     }
 
     private AgentRunner runner(IdleStrategy idle, Agent runs) {
-        return new AgentRunner(idle, ctx.errorHandler(), agent.errorCounter(), runs);
+        ErrorHandler reported = ctx.errorHandler();
+        return new AgentRunner(idle, error -> {
+            agent.countError();
+            reported.onError(error);
+        }, null, runs);
     }
 
     /** Concludes {@code ctx} and builds a data plane whose agent is not running yet. */
@@ -401,7 +393,7 @@ public final class DataPlane implements PortControl, AutoCloseable {
      * detaches it.
      *
      * @throws IllegalStateException if {@code name} is open already
-     * @throws io.vnetd.model.error.NetException if all {@link Context#maxPorts} slots are in use
+     * @throws io.vnetd.model.error.NetException if {@link Context#maxPorts} ports are open
      */
     public EndpointPort attachEndpoint(String name) {
         Objects.requireNonNull(name, "name");
@@ -416,7 +408,7 @@ public final class DataPlane implements PortControl, AutoCloseable {
      * {@code '/'}.
      *
      * @throws IllegalStateException if {@code name} is open as something else
-     * @throws io.vnetd.model.error.NetException if all {@link Context#maxPorts} slots are in use
+     * @throws io.vnetd.model.error.NetException if {@link Context#maxPorts} ports are open
      */
     public void openHubport(String name, int hubId) {
         Objects.requireNonNull(name, "name");
@@ -465,14 +457,14 @@ public final class DataPlane implements PortControl, AutoCloseable {
      */
     public Optional<NetClientCounters> counters(String name) {
         PortCounters counters = agent.portCounters().get(name);
-        return counters == null ? Optional.empty() : counters.snapshot(countersManager);
+        return counters == null ? Optional.empty() : counters.snapshot();
     }
 
     /** The counters of every open port, by name in order. Any thread. */
     public SortedMap<String, NetClientCounters> counters() {
         SortedMap<String, NetClientCounters> snapshots = new TreeMap<>();
         agent.portCounters().forEach((name, counters) ->
-                counters.snapshot(countersManager).ifPresent(snapshot -> snapshots.put(name, snapshot)));
+                counters.snapshot().ifPresent(snapshot -> snapshots.put(name, snapshot)));
         return snapshots;
     }
 
@@ -576,8 +568,11 @@ public final class DataPlane implements PortControl, AutoCloseable {
         /** One second: how long a control call may wait for room in a full queue. */
         public static final long CONTROL_OFFER_TIMEOUT_NS_DEFAULT = TimeUnit.SECONDS.toNanos(1);
 
-        /** {@value}: hubports and endpoints open at once (the 4,097th is refused). */
-        public static final int MAX_PORTS_DEFAULT = 4096;
+        /**
+         * {@value}: hubports and endpoints open at once, as many as a port tag can name. Nothing is sized
+         * for it up front: tables and counters grow with the ports open.
+         */
+        public static final int MAX_PORTS_DEFAULT = PortTag.MAX_SLOTS;
 
         /** {@value}: hubs a frame may cross (through hubport-to-hubport peerings). */
         public static final int MAX_HUB_HOPS_DEFAULT = 8;
@@ -846,8 +841,8 @@ public final class DataPlane implements PortControl, AutoCloseable {
         }
 
         /**
-         * Ports (hubports and endpoints) open at once, up to {@value PortTag#MAX_SLOTS}; sizes the
-         * counters buffer. Default {@link #MAX_PORTS_DEFAULT}.
+         * Ports (hubports and endpoints) open at once, up to {@value PortTag#MAX_SLOTS}: a cap, not a
+         * size (nothing is allocated for it). Default {@link #MAX_PORTS_DEFAULT}.
          */
         public Context maxPorts(int ports) {
             this.maxPorts = ports;

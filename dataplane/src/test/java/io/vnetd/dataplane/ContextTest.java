@@ -29,7 +29,7 @@ class ContextTest {
         assertArrayEquals(new int[0], ctx.agentCpus());
         assertEquals(4096, ctx.controlQueueCapacity());
         assertEquals(TimeUnit.SECONDS.toNanos(1), ctx.controlOfferTimeoutNs());
-        assertEquals(4096, ctx.maxPorts());
+        assertEquals(1 << 20, ctx.maxPorts());
         assertEquals(8, ctx.maxHubHops());
         assertEquals(1, ctx.ioAgentCount());
         assertEquals(64, ctx.ioBatchLength());
@@ -72,7 +72,7 @@ class ContextTest {
         assertEquals("controlQueueCapacity must be a power of two, at least 2, got 1000",
                 refusal(c -> c.controlQueueCapacity(1000)));
         assertEquals("controlOfferTimeoutNs must not be negative, got -1", refusal(c -> c.controlOfferTimeoutNs(-1)));
-        assertEquals("maxPorts must be within 1..65536, got 65537", refusal(c -> c.maxPorts(65_537)));
+        assertEquals("maxPorts must be within 1..1048576, got 1048577", refusal(c -> c.maxPorts(1_048_577)));
         assertEquals("maxHubHops must be at least 1, got 0", refusal(c -> c.maxHubHops(0)));
     }
 

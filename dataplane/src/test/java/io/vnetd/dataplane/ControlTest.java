@@ -246,7 +246,7 @@ class ControlTest {
             h.hubport("h", 0);
 
             NetException e = assertThrows(NetException.class, () -> h.endpoint("b"));
-            assertEquals("no room for port 'b': all 2 port slots of the data plane are in use (maxPorts)", e.desc());
+            assertEquals("no room for port 'b': all 2 ports of the data plane are in use (vnetd.dataplane.max-ports)", e.desc());
 
             h.dataPlane.close(netdev("h"));
             h.endpoint("b");

@@ -3,6 +3,7 @@ package io.vnetd.dataplane.backend;
 import io.vnetd.dataplane.DataPlane;
 import io.vnetd.dataplane.counters.BackendCounters;
 import io.vnetd.dataplane.counters.BackendCountersSnapshot;
+import io.vnetd.dataplane.counters.CounterStore;
 import io.vnetd.dataplane.port.EndpointPort;
 import io.vnetd.model.netdev.NetdevConfig;
 import io.vnetd.model.service.NetEventPublisher;
@@ -11,9 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import org.agrona.concurrent.status.CountersManager;
 
 /**
  * The open backends by netdev id, and what they get from the data plane. Opening and closing are the
@@ -28,25 +27,20 @@ public final class Backends implements BackendEnv {
         Backend open(C config, BackendEnv env);
     }
 
-    /** Registration ids of backend counters start here, apart from those of port counters. */
-    private static final long FIRST_REGISTRATION_ID = 1L << 48;
-
     private final DataPlane.Context settings;
     private final Function<String, EndpointPort> endpoints;
-    private final CountersManager countersManager;
+    private final CounterStore counters;
     private final List<IoAgent> agents;
     private final Resolver resolver = new Resolver();
     /** Changed under this object's lock, read without it. */
     private final Map<String, Backend> open = new ConcurrentHashMap<>();
-    private final AtomicLong nextRegistrationId = new AtomicLong(FIRST_REGISTRATION_ID);
     private boolean shutDown;
 
-    /** @param countersManager safe for concurrent allocation: backends allocate on the control plane's threads */
     public Backends(DataPlane.Context settings, Function<String, EndpointPort> endpoints,
-                    CountersManager countersManager, List<IoAgent> agents) {
+                    CounterStore counters, List<IoAgent> agents) {
         this.settings = settings;
         this.endpoints = endpoints;
-        this.countersManager = countersManager;
+        this.counters = counters;
         this.agents = List.copyOf(agents);
     }
 
@@ -129,13 +123,13 @@ public final class Backends implements BackendEnv {
     /** The backend's I/O counters, or nothing if no backend of that name is open. Any thread. */
     public Optional<BackendCountersSnapshot> counters(String name) {
         Backend backend = open.get(name);
-        return backend == null ? Optional.empty() : backend.counters().snapshot(countersManager);
+        return backend == null ? Optional.empty() : backend.counters().snapshot();
     }
 
     /** Every open backend's I/O counters. Any thread. */
     public List<BackendCountersSnapshot> counters() {
         List<BackendCountersSnapshot> snapshots = new ArrayList<>();
-        open.values().forEach(b -> b.counters().snapshot(countersManager).ifPresent(snapshots::add));
+        open.values().forEach(b -> b.counters().snapshot().ifPresent(snapshots::add));
         return snapshots;
     }
 
@@ -161,7 +155,7 @@ public final class Backends implements BackendEnv {
 
     @Override
     public BackendCounters allocateCounters(String name) {
-        return BackendCounters.allocate(countersManager, name, nextRegistrationId.getAndIncrement());
+        return BackendCounters.allocate(counters, name);
     }
 
     @Override

@@ -6,17 +6,7 @@ package io.vnetd.dataplane.counters;
  */
 public enum BackendCounter {
     /** Connections accepted or established. */
-    CONNECTIONS("connections"),
+    CONNECTIONS,
     /** Connections dropped because the peer announced a frame longer than {@code maxFrameLength}. */
-    STREAM_ERRORS("connections dropped: frame too long");
-
-    private final String description;
-
-    BackendCounter(String description) {
-        this.description = description;
-    }
-
-    public String description() {
-        return description;
-    }
+    STREAM_ERRORS
 }

@@ -1,21 +1,17 @@
 package io.vnetd.dataplane.counters;
 
-import io.vnetd.model.netclient.NetClientCounter;
 import io.vnetd.model.netclient.NetClientCounter.Side;
+import io.vnetd.model.netclient.NetClientCounter;
 import io.vnetd.model.netclient.NetClientCounters;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import org.agrona.concurrent.status.AtomicCounter;
-import org.agrona.concurrent.status.CountersManager;
-import org.agrona.concurrent.status.CountersReader;
 
 /**
  * The counters one side of the data plane keeps for one net client (a port's, a backend's), allocated
- * together under one registration id and read together: one for each {@link NetClientCounter} the side
- * counts, in definition order, then the side's own. A reader racing the owner's {@link #close} gets
- * either the values of these counters or nothing, never those of a counter reused by someone else.
+ * together in the {@link CounterStore} and read together: one for each {@link NetClientCounter} the
+ * side counts, in definition order, then the side's own. A reader racing the owner's {@link #close}
+ * gets either the values of these counters or nothing, never those of a group reused by someone else.
  */
 final class CounterGroup {
 
@@ -23,15 +19,18 @@ final class CounterGroup {
     private static final int[][] INDEXES = indexes();
 
     private final Side side;
-    private final long registrationId;
-    private final AtomicCounter[] counters;
+    private final CounterStore.Group group;
+    private final Counter[] counters;
     /** Where the side's own counters start. */
     private final int ownStart;
 
-    private CounterGroup(Side side, long registrationId, AtomicCounter[] counters) {
+    private CounterGroup(Side side, CounterStore.Group group) {
         this.side = side;
-        this.registrationId = registrationId;
-        this.counters = counters;
+        this.group = group;
+        this.counters = new Counter[group.length()];
+        for (int i = 0; i < counters.length; i++) {
+            counters[i] = group.counter(i);
+        }
         this.ownStart = side.counters().size();
     }
 
@@ -52,34 +51,13 @@ final class CounterGroup {
         return side.counters().size() + own;
     }
 
-    /**
-     * Allocates the counters {@code side} keeps for {@code owner} in {@code manager}, then one for each of
-     * {@code own}; each labelled with the owner and what it counts.
-     *
-     * @throws IllegalStateException when the buffer has no room (nothing stays allocated then)
-     */
-    static CounterGroup allocate(CountersManager manager, long registrationId, Side side, String owner,
-                                 List<String> own) {
-        List<String> labels = new ArrayList<>();
-        side.counters().forEach(counter -> labels.add(owner + ": " + counter.qmpName()));
-        own.forEach(counter -> labels.add(owner + ": " + counter));
-        AtomicCounter[] counters = new AtomicCounter[labels.size()];
-        CounterGroup group = new CounterGroup(side, registrationId, counters);
-        try {
-            for (int i = 0; i < counters.length; i++) {
-                AtomicCounter counter = manager.newCounter(labels.get(i));
-                manager.setCounterRegistrationId(counter.id(), registrationId);
-                counters[i] = counter;
-            }
-        } catch (RuntimeException e) {
-            group.close();
-            throw e;
-        }
-        return group;
+    /** Allocates the counters {@code side} keeps for one net client, then {@code own} of the side's own. */
+    static CounterGroup allocate(CounterStore store, Side side, int own) {
+        return new CounterGroup(side, store.allocate(length(side, own)));
     }
 
     /** @throws IllegalArgumentException if this group's side does not count {@code counter} */
-    AtomicCounter get(NetClientCounter counter) {
+    Counter get(NetClientCounter counter) {
         int index = INDEXES[side.ordinal()][counter.ordinal()];
         if (index < 0) {
             throw new IllegalArgumentException(counter.qmpName() + " is not counted by the " + side);
@@ -88,25 +66,19 @@ final class CounterGroup {
     }
 
     /** The {@code index}-th of the side's own counters. */
-    AtomicCounter own(int index) {
+    Counter own(int index) {
         return counters[ownStart + index];
     }
 
     /**
-     * Reads every counter, then checks that all were still this group's while they were read. Any thread.
+     * Reads every counter. Any thread.
      *
      * @return the values, or nothing if the group was freed meanwhile
      */
-    Optional<Reading> read(CountersReader reader) {
+    Optional<Reading> read() {
         long[] values = new long[counters.length];
-        for (int i = 0; i < counters.length; i++) {
-            values[i] = counters[i].get();
-        }
-        for (AtomicCounter counter : counters) {
-            if (reader.getCounterState(counter.id()) != CountersReader.RECORD_ALLOCATED
-                    || reader.getCounterRegistrationId(counter.id()) != registrationId) {
-                return Optional.empty();
-            }
+        if (!group.read(values)) {
+            return Optional.empty();
         }
         int[] indexes = INDEXES[side.ordinal()];
         NetClientCounters client = NetClientCounters.of(counter -> {
@@ -116,13 +88,9 @@ final class CounterGroup {
         return Optional.of(new Reading(client, Arrays.copyOfRange(values, ownStart, counters.length)));
     }
 
-    /** Frees the counters; those freed already are left alone. */
+    /** Frees the counters; nothing if they were freed already. */
     void close() {
-        for (AtomicCounter counter : counters) {
-            if (counter != null && !counter.isClosed()) {
-                counter.close();
-            }
-        }
+        group.close();
     }
 
     /**

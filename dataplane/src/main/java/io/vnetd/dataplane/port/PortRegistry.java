@@ -5,6 +5,7 @@ import io.vnetd.dataplane.switching.ControlOp;
 import io.vnetd.dataplane.switching.Outbound;
 import io.vnetd.dataplane.switching.PortTag;
 import io.vnetd.model.error.NetException;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import org.agrona.collections.IntArrayQueue;
@@ -17,8 +18,10 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
  * agent applies. Its lock serializes callers among themselves and keeps the queue's order equal to
  * the registry's; the switching agent never takes it.
  *
- * <p>A closed slot goes to the back of the free list, so slots are reused as late as possible, and
- * with a new generation in its tag.
+ * <p>Slots are numbered from 0 up as ports open; a closed slot goes to the back of a free list that
+ * new ports take from first, and comes back with a new generation in its tag. The tables indexed by
+ * slot grow with the highest slot in use, so an empty node holds little and a full one needs no
+ * setting.
  */
 public final class PortRegistry {
 
@@ -39,8 +42,11 @@ public final class PortRegistry {
     private final int outboundRingCapacity;
     private final int maxFrameLength;
     private final Map<String, Entry> entries = new HashMap<>();
-    private final IntArrayQueue freeSlots;
-    private final int[] generations;
+    private final int maxPorts;
+    private final IntArrayQueue freeSlots = new IntArrayQueue(IntArrayQueue.MIN_CAPACITY, -1);
+    /** By slot; as long as the slots handed out so far. */
+    private int[] generations = new int[IntArrayQueue.MIN_CAPACITY];
+    private int slotsUsed;
     private boolean shutDown;
 
     /**
@@ -55,11 +61,7 @@ public final class PortRegistry {
         this.switchThread = switchThread;
         this.outboundRingCapacity = outboundRingCapacity;
         this.maxFrameLength = maxFrameLength;
-        this.freeSlots = new IntArrayQueue(Math.max(maxPorts, IntArrayQueue.MIN_CAPACITY), -1);
-        for (int slot = 0; slot < maxPorts; slot++) {
-            freeSlots.addInt(slot);
-        }
-        this.generations = new int[maxPorts];
+        this.maxPorts = maxPorts;
     }
 
     /**
@@ -168,11 +170,18 @@ public final class PortRegistry {
     }
 
     private int takeTag(String name) {
-        if (freeSlots.isEmpty()) {
-            throw NetException.generic("no room for port '" + name + "': all " + generations.length
-                    + " port slots of the data plane are in use (maxPorts)");
+        int slot;
+        if (!freeSlots.isEmpty()) {
+            slot = freeSlots.pollInt();
+        } else if (slotsUsed < maxPorts) {
+            slot = slotsUsed++;
+            if (slot == generations.length) {
+                generations = Arrays.copyOf(generations, Math.min(generations.length * 2, maxPorts));
+            }
+        } else {
+            throw NetException.generic("no room for port '" + name + "': all " + maxPorts
+                    + " ports of the data plane are in use (vnetd.dataplane.max-ports)");
         }
-        int slot = freeSlots.pollInt();
         generations[slot] = PortTag.nextGeneration(generations[slot]);
         return PortTag.of(slot, generations[slot]);
     }

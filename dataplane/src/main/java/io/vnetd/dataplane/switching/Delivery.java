@@ -1,8 +1,8 @@
 package io.vnetd.dataplane.switching;
 
+import io.vnetd.dataplane.counters.Counter;
 import io.vnetd.model.netclient.NetClientCounter;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.status.AtomicCounter;
 
 /**
  * Hands frames to one endpoint port: the checks that depend on the frame or on the moment (its
@@ -14,10 +14,10 @@ final class Delivery implements PendingCounts.Holder {
 
     private final Port port;
     private final Outbound outbound;
-    private final AtomicCounter receivedFrames;
-    private final AtomicCounter receivedBytes;
-    private final AtomicCounter droppedFilter;
-    private final AtomicCounter droppedRingFull;
+    private final Counter receivedFrames;
+    private final Counter receivedBytes;
+    private final Counter droppedFilter;
+    private final Counter droppedRingFull;
     private final PendingCounts pending;
     /** Frames, and their bytes, handed over since the counters were last published. */
     private long pendingFrames;

@@ -4,24 +4,28 @@ import java.util.Arrays;
 
 /**
  * The routes of every endpoint port, by slot. Read and written by the switching agent only, between
- * batches: a change to the model replaces the routes of the endpoints it affects, not the table.
+ * batches: a change to the model replaces the routes of the endpoints it affects, not the table. It
+ * grows (doubling) when a port in a higher slot opens, never while frames are forwarded.
  */
 final class ForwardingTable {
 
-    private final Route[] routes;
+    private static final int INITIAL_SLOTS = 64;
 
-    ForwardingTable(int maxPorts) {
-        this.routes = new Route[maxPorts];
-    }
+    private Route[] routes = new Route[INITIAL_SLOTS];
 
     /** The route of the port tagged {@code tag}, or null if that port is not (or no longer) open. */
     Route route(int tag) {
-        Route route = routes[PortTag.slot(tag)];
+        int slot = PortTag.slot(tag);
+        Route route = slot < routes.length ? routes[slot] : null;
         return route != null && route.tag == tag ? route : null;
     }
 
     void put(Route route) {
-        routes[PortTag.slot(route.tag)] = route;
+        int slot = PortTag.slot(route.tag);
+        if (slot >= routes.length) {
+            routes = Arrays.copyOf(routes, Math.max(routes.length * 2, slot + 1));
+        }
+        routes[slot] = route;
     }
 
     /** Forgets the route of the port tagged {@code tag}, unless its slot has a newer port's already. */

@@ -1,5 +1,7 @@
 package io.vnetd.dataplane.switching;
 
+import java.util.Arrays;
+
 /**
  * The frame and byte counts the switching agent has not added to the shared counters yet. The routes
  * and deliveries that most frames pass keep their counts in plain fields and sign up here with their
@@ -15,16 +17,15 @@ final class PendingCounts {
         void publish();
     }
 
-    private final Holder[] holders;
+    /** At most one per route and one per delivery: two per port; grows with the ports that carry frames. */
+    private Holder[] holders = new Holder[64];
     private int count;
-
-    /** @param maxHolders at most one per route and one per delivery: two per port */
-    PendingCounts(int maxHolders) {
-        this.holders = new Holder[maxHolders];
-    }
 
     /** {@code holder} holds counts now; once until the next {@link #publish}. */
     void add(Holder holder) {
+        if (count == holders.length) {
+            holders = Arrays.copyOf(holders, count * 2);
+        }
         holders[count++] = holder;
     }
 

@@ -1,9 +1,9 @@
 package io.vnetd.dataplane.switching;
 
+import io.vnetd.dataplane.counters.Counter;
 import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.status.AtomicCounter;
 
 /**
  * What becomes of every frame one endpoint sends, compiled from the model as a short program in
@@ -31,23 +31,23 @@ final class Route implements PendingCounts.Holder {
 
     final int tag;
     private final byte[] ops;
-    private final AtomicCounter[] frames;
-    private final AtomicCounter[] bytes;
+    private final Counter[] frames;
+    private final Counter[] bytes;
     private final Port[] linkOf;
     private final int[] skipTo;
     private final Delivery[] deliveries;
     /** The ports of every link check, the counters of every count and drop, every delivery: the program without its jumps. */
     private final Port[] links;
-    private final AtomicCounter[] countedFrames;
-    private final AtomicCounter[] countedBytes;
-    private final AtomicCounter[] fixedDrops;
+    private final Counter[] countedFrames;
+    private final Counter[] countedBytes;
+    private final Counter[] fixedDrops;
     private final Delivery[] targets;
     private final PendingCounts pending;
     /** Frames, and their bytes, that took every step since the counters were last published. */
     private long pendingFrames;
     private long pendingBytes;
 
-    Route(int tag, byte[] ops, AtomicCounter[] frames, AtomicCounter[] bytes, Port[] linkOf, int[] skipTo,
+    Route(int tag, byte[] ops, Counter[] frames, Counter[] bytes, Port[] linkOf, int[] skipTo,
           Delivery[] deliveries, PendingCounts pending) {
         this.pending = pending;
         this.tag = tag;
@@ -58,9 +58,9 @@ final class Route implements PendingCounts.Holder {
         this.skipTo = skipTo;
         this.deliveries = deliveries;
         this.links = stepsOf(LINK, linkOf, Port[]::new);
-        this.countedFrames = stepsOf(COUNT, frames, AtomicCounter[]::new);
-        this.countedBytes = stepsOf(COUNT, bytes, AtomicCounter[]::new);
-        this.fixedDrops = stepsOf(DROP, frames, AtomicCounter[]::new);
+        this.countedFrames = stepsOf(COUNT, frames, Counter[]::new);
+        this.countedBytes = stepsOf(COUNT, bytes, Counter[]::new);
+        this.fixedDrops = stepsOf(DROP, frames, Counter[]::new);
         this.targets = stepsOf(DELIVER, deliveries, Delivery[]::new);
     }
 
@@ -91,7 +91,7 @@ final class Route implements PendingCounts.Holder {
             countedFrames[i].getAndAddRelease(pendingFrames);
             countedBytes[i].getAndAddRelease(pendingBytes);
         }
-        for (AtomicCounter drop : fixedDrops) {
+        for (Counter drop : fixedDrops) {
             drop.getAndAddRelease(pendingFrames);
         }
         pendingFrames = 0;

@@ -1,10 +1,10 @@
 package io.vnetd.dataplane.switching;
 
+import io.vnetd.dataplane.counters.Counter;
 import io.vnetd.model.netclient.NetClientCounter;
 import java.util.ArrayList;
 import java.util.List;
 import org.agrona.collections.IntArrayList;
-import org.agrona.concurrent.status.AtomicCounter;
 
 /**
  * Compiles the {@link Route} of an endpoint by walking the path QEMU's net core gives a frame it
@@ -28,8 +28,8 @@ final class RouteCompiler {
     private final PendingCounts pending;
 
     private final IntArrayList ops = new IntArrayList();
-    private final List<AtomicCounter> frames = new ArrayList<>();
-    private final List<AtomicCounter> bytes = new ArrayList<>();
+    private final List<Counter> frames = new ArrayList<>();
+    private final List<Counter> bytes = new ArrayList<>();
     private final List<Port> linkOf = new ArrayList<>();
     private final IntArrayList skipTo = new IntArrayList();
     private final List<Delivery> deliveries = new ArrayList<>();
@@ -57,8 +57,8 @@ final class RouteCompiler {
             code[i] = (byte) ops.getInt(i);
         }
         return new Route(source.tag, code,
-                frames.toArray(AtomicCounter[]::new),
-                bytes.toArray(AtomicCounter[]::new),
+                frames.toArray(Counter[]::new),
+                bytes.toArray(Counter[]::new),
                 linkOf.toArray(Port[]::new),
                 skipTo.toIntArray(),
                 deliveries.toArray(Delivery[]::new),
@@ -112,7 +112,7 @@ final class RouteCompiler {
         emit(Route.COUNT, port.counters.get(frameCounter), port.counters.get(byteCounter), null, null);
     }
 
-    private void emit(byte op, AtomicCounter frameCounter, AtomicCounter byteCounter, Port link, Delivery delivery) {
+    private void emit(byte op, Counter frameCounter, Counter byteCounter, Port link, Delivery delivery) {
         ops.addInt(op);
         frames.add(frameCounter);
         bytes.add(byteCounter);

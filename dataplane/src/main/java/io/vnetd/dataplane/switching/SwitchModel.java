@@ -1,5 +1,6 @@
 package io.vnetd.dataplane.switching;
 
+import io.vnetd.dataplane.counters.CounterStore;
 import io.vnetd.dataplane.counters.PortCounters;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -11,7 +12,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import org.agrona.concurrent.status.CountersManager;
 
 /**
  * The switch's view of the network: ports by name, hubs with their ports, and the peerings the
@@ -33,7 +33,7 @@ final class SwitchModel {
         int walk;
     }
 
-    private final CountersManager countersManager;
+    private final CounterStore counters;
     private final PendingCounts pending;
     private final Map<String, Port> ports = new HashMap<>();
     private final Map<Integer, Hub> hubs = new HashMap<>();
@@ -44,11 +44,10 @@ final class SwitchModel {
     private final Map<String, PortCounters> countersView = Collections.unmodifiableMap(countersByName);
     private final List<Port> staleRoutes = new ArrayList<>();
     private final ArrayDeque<Port> toWalk = new ArrayDeque<>();
-    private long nextRegistrationId = 1;
     private int walk;
 
-    SwitchModel(CountersManager countersManager, PendingCounts pending) {
-        this.countersManager = countersManager;
+    SwitchModel(CounterStore counters, PendingCounts pending) {
+        this.counters = counters;
         this.pending = pending;
     }
 
@@ -109,7 +108,7 @@ final class SwitchModel {
             throw new IllegalStateException("port '" + name + "' is already open");
         }
         Port port = new Port(name, tag, kind,
-                PortCounters.allocate(countersManager, name, nextRegistrationId++), pending);
+                PortCounters.allocate(counters), pending);
         ports.put(name, port);
         countersByName.put(name, port.counters);
         if (kind instanceof Port.Kind.Hubport(int hubId)) {

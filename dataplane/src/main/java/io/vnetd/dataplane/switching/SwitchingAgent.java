@@ -2,6 +2,8 @@ package io.vnetd.dataplane.switching;
 
 import io.vnetd.dataplane.DataPlane;
 import io.vnetd.dataplane.affinity.AgentStart;
+import io.vnetd.dataplane.counters.Counter;
+import io.vnetd.dataplane.counters.CounterStore;
 import io.vnetd.dataplane.counters.PortCounters;
 import io.vnetd.dataplane.counters.SwitchCounter;
 import io.vnetd.dataplane.counters.SwitchCountersSnapshot;
@@ -17,8 +19,6 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
-import org.agrona.concurrent.status.AtomicCounter;
-import org.agrona.concurrent.status.CountersManager;
 
 /**
  * Moves frames between ports. Each duty cycle first applies every queued {@link ControlOp} to the
@@ -49,9 +49,9 @@ public final class SwitchingAgent implements Agent, ControlledMessageHandler, Sl
     private final PendingCounts pending;
     private final SwitchModel model;
     private final RouteCompiler compiler;
-    private final AtomicCounter staleFrames;
-    private final AtomicCounter tablesCompiled;
-    private final AtomicCounter errors;
+    private final Counter staleFrames;
+    private final Counter tablesCompiled;
+    private final Counter errors;
     private final Consumer<ControlOp> applier = this::apply;
     private final Consumer<Port> routeCompiler = this::compileRoute;
     private final Consumer<Port> routeRemover = this::removeRoute;
@@ -63,24 +63,21 @@ public final class SwitchingAgent implements Agent, ControlledMessageHandler, Sl
 
     /** @param deliveries rung after a duty cycle that delivered frames to endpoints */
     public SwitchingAgent(DataPlane.Context ctx, ManyToOneConcurrentArrayQueue<ControlOp> controlQueue,
-                          ManyToOneRingBuffer inbound, CountersManager countersManager, Doorbell deliveries) {
+                          ManyToOneRingBuffer inbound, CounterStore counters, Doorbell deliveries) {
         this.controlQueue = controlQueue;
         this.deliveries = deliveries;
         this.inbound = inbound;
         this.batchLimit = ctx.batchLimit();
-        this.pending = new PendingCounts(2 * ctx.maxPorts());
+        this.pending = new PendingCounts();
         this.start = new AgentStart(ctx.agentCpus());
         this.errorHandler = ctx.errorHandler();
-        this.model = new SwitchModel(countersManager, pending);
+        this.model = new SwitchModel(counters, pending);
         this.compiler = new RouteCompiler(model, ctx.maxHubHops(), pending);
-        this.table = new ForwardingTable(ctx.maxPorts());
-        this.staleFrames = newCounter(countersManager, SwitchCounter.STALE_FRAMES);
-        this.tablesCompiled = newCounter(countersManager, SwitchCounter.TABLES_COMPILED);
-        this.errors = newCounter(countersManager, SwitchCounter.ERRORS);
-    }
-
-    private static AtomicCounter newCounter(CountersManager manager, SwitchCounter kind) {
-        return manager.newCounter(kind.label());
+        this.table = new ForwardingTable();
+        CounterStore.Group own = counters.allocate(SwitchCounter.values().length);
+        this.staleFrames = own.counter(SwitchCounter.STALE_FRAMES.ordinal());
+        this.tablesCompiled = own.counter(SwitchCounter.TABLES_COMPILED.ordinal());
+        this.errors = own.counter(SwitchCounter.ERRORS.ordinal());
     }
 
     @Override
@@ -171,7 +168,7 @@ public final class SwitchingAgent implements Agent, ControlledMessageHandler, Sl
         try {
             model.apply(op);
         } catch (RuntimeException e) {
-            errors.incrementRelease();
+            countError();
             errorHandler.onError(e);
         }
     }
@@ -223,8 +220,8 @@ public final class SwitchingAgent implements Agent, ControlledMessageHandler, Sl
         return new SwitchCountersSnapshot(staleFrames.get(), tablesCompiled.get(), errors.get());
     }
 
-    /** The counter {@link org.agrona.concurrent.AgentRunner} counts errors on. */
-    public AtomicCounter errorCounter() {
-        return errors;
+    /** Counts an error of this or any other agent of the data plane. Any thread. */
+    public void countError() {
+        errors.increment();
     }
 }

@@ -1,6 +1,7 @@
 package io.vnetd.dataplane.backend.io;
 
 import io.vnetd.dataplane.counters.BackendCounters;
+import io.vnetd.dataplane.counters.Counter;
 import io.vnetd.dataplane.port.EndpointPort;
 import io.vnetd.dataplane.port.FrameHandler;
 import io.vnetd.model.netclient.NetClientCounter;
@@ -9,7 +10,6 @@ import java.lang.foreign.MemorySegment;
 import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.status.AtomicCounter;
 
 /**
  * Frames over a datagram socket, one raw frame per datagram: QEMU's {@code dgram} and
@@ -30,10 +30,10 @@ public final class DatagramIo implements Pollable {
     private final EndpointPort port;
     private final int maxFrameLength;
     private final int batch;
-    private final AtomicCounter droppedRingFull;
-    private final AtomicCounter droppedTooLong;
-    private final AtomicCounter droppedSendError;
-    private final AtomicCounter droppedBadHeader;
+    private final Counter droppedRingFull;
+    private final Counter droppedTooLong;
+    private final Counter droppedSendError;
+    private final Counter droppedBadHeader;
     private final DatagramHeader header;
     /** One {@link #header} per message of a batch, each in its message's first iovec. */
     private final UnsafeBuffer datagramHeaders;

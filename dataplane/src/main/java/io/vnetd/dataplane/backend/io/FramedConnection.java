@@ -3,19 +3,18 @@ package io.vnetd.dataplane.backend.io;
 import io.vnetd.dataplane.DataPlane;
 import io.vnetd.dataplane.counters.BackendCounter;
 import io.vnetd.dataplane.counters.BackendCounters;
+import io.vnetd.dataplane.counters.Counter;
 import io.vnetd.dataplane.port.ControlledFrameHandler;
 import io.vnetd.dataplane.port.EndpointPort;
 import io.vnetd.dataplane.port.FrameHandler;
+import io.vnetd.dataplane.port.PageMemory;
 import io.vnetd.dataplane.switching.Outbound;
 import io.vnetd.model.netclient.NetClientCounter;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
-import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.ControlledMessageHandler.Action;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.status.AtomicCounter;
 
 /**
  * Frames over a stream socket, QEMU's stream and {@code socket} (TCP) wire format: each frame is
@@ -58,8 +57,8 @@ public final class FramedConnection implements Pollable {
     private final Listener listener;
     private final int maxFrameLength;
     private final long coalesceNs;
-    private final AtomicCounter droppedNotConnected;
-    private final AtomicCounter streamErrors;
+    private final Counter droppedNotConnected;
+    private final Counter streamErrors;
     /** Held so that the memory lives as long as the connection: the buffers only know its address. */
     private final MemorySegment memory;
     private final UnsafeBuffer readBuffer;
@@ -94,7 +93,8 @@ public final class FramedConnection implements Pollable {
         int bufferLength = settings.ioBufferLength();
         this.droppedNotConnected = counters.get(NetClientCounter.DROPPED_NOT_CONNECTED);
         this.streamErrors = counters.get(BackendCounter.STREAM_ERRORS);
-        this.memory = Arena.ofAuto().allocate(2L * bufferLength, BitUtil.CACHE_LINE_LENGTH);
+        // Pages of the buffers become resident as far as reads and writes reach: little while idle.
+        this.memory = PageMemory.allocate(2L * bufferLength);
         this.readBuffer = new UnsafeBuffer(memory.address(), bufferLength);
         this.writeBuffer = new UnsafeBuffer(memory.address() + bufferLength, bufferLength);
     }

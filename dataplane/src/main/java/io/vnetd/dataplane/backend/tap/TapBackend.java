@@ -6,17 +6,17 @@ import io.vnetd.dataplane.backend.io.EventLoop;
 import io.vnetd.dataplane.backend.io.Libc;
 import io.vnetd.dataplane.backend.io.Sockets;
 import io.vnetd.dataplane.backend.io.Tun;
+import io.vnetd.dataplane.counters.Counter;
 import io.vnetd.dataplane.port.FrameHandler;
+import io.vnetd.dataplane.port.PageMemory;
 import io.vnetd.model.netclient.NetClientCounter;
 import io.vnetd.model.netdev.NetdevConfig;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Optional;
 import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.status.AtomicCounter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,9 +60,9 @@ final class TapBackend extends Backend {
     private final int headerLength;
     private final int batch;
     private final int maxFrameLength;
-    private final AtomicCounter droppedRingFull;
-    private final AtomicCounter droppedTooLong;
-    private final AtomicCounter droppedSendError;
+    private final Counter droppedRingFull;
+    private final Counter droppedTooLong;
+    private final Counter droppedSendError;
     /** Held so that the memory lives as long as this: the buffers only know its address. */
     private final MemorySegment memory;
     /** One frame read (with its header, if any), and a byte more to see a frame too long. */
@@ -92,7 +92,8 @@ final class TapBackend extends Backend {
         this.droppedSendError = counters().get(NetClientCounter.DROPPED_SEND_FAILED);
         int receiveLength = headerLength + maxFrameLength + 1;
         int iovecOffset = BitUtil.align(receiveLength + Tun.VNET_HEADER_LENGTH, BitUtil.CACHE_LINE_LENGTH);
-        this.memory = Arena.ofAuto().allocate(iovecOffset + 32L, BitUtil.CACHE_LINE_LENGTH);
+        // A frame as long as the longest takes resident memory only as far as the frames read reach.
+        this.memory = PageMemory.allocate(iovecOffset + 32L);
         this.receiveBuffer = new UnsafeBuffer(memory.address(), receiveLength);
         this.iovecs = new UnsafeBuffer(memory.address() + iovecOffset, 32);
         // The zero header sits after the receive buffer; memory from the arena starts zeroed.

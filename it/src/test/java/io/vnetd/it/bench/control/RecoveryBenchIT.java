@@ -58,11 +58,8 @@ class RecoveryBenchIT {
         print(plan, build, bytesIn(full.resolve("journal")), emptyStarts, fullStarts, DiskProbe.describe(dir));
     }
 
-    /** The data plane's port table must hold every hubport. */
     private static List<String> jvmOptions(String name) {
-        List<String> options = new ArrayList<>(List.of("-Dvnetd.dataplane.max-ports=16384"));
-        options.addAll(BenchSettings.daemonOptions("recovery-" + name));
-        return options;
+        return BenchSettings.daemonOptions("recovery-" + name);
     }
 
     /** Starts a daemon on {@code dataDir}, checks what it recovered against {@code plan} (if any) and stops it. */
