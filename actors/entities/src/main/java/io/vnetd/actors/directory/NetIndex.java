@@ -27,6 +27,8 @@ final class NetIndex {
 
     private final Map<String, NetdevEntry> netdevs = new HashMap<>();
     private final Map<String, NicState.Present> nics = new HashMap<>();
+    /** NIC names by QOM path, so that {@code device_del} finds a NIC without a walk over all. */
+    private final Map<String, String> nicsByQomPath = new HashMap<>();
     /** The creation order of each hub: that of its first port (a hub has no journal of its own). */
     private final Map<Integer, Long> hubOrdinals = new HashMap<>();
     private long nextOrdinal = 1;
@@ -47,12 +49,15 @@ final class NetIndex {
                 }
             }
             case Confirmed.OfNic(var done) -> {
+                NicState.Present replaced = done.state() instanceof NicState.Present present
+                        ? nics.put(done.name(), present) : nics.remove(done.name());
+                if (replaced != null) {
+                    nicsByQomPath.remove(replaced.config().qomPath());
+                }
                 if (done.state() instanceof NicState.Present present) {
-                    nics.put(done.name(), present);
+                    nicsByQomPath.put(present.config().qomPath(), done.name());
                     advanceOrdinal(present.ordinal());
                     takeDevicePath(present.config());
-                } else {
-                    nics.remove(done.name());
                 }
             }
         }
@@ -123,11 +128,16 @@ final class NetIndex {
         };
     }
 
-    /** A NIC by device id or QOM path, as {@code device_del} names it. */
+    /**
+     * A NIC by device id or QOM path, as {@code device_del} names it. The two never clash: an id holds
+     * no '/', a path starts with one.
+     */
     Optional<NicState.Present> findDevice(String idOrPath) {
-        return nics.values().stream()
-                .filter(nic -> nic.config().id().equals(Optional.of(idOrPath)) || nic.config().qomPath().equals(idOrPath))
-                .findFirst();
+        NicState.Present byName = nics.get(idOrPath);
+        if (byName != null && byName.config().id().equals(Optional.of(idOrPath))) {
+            return Optional.of(byName);
+        }
+        return Optional.ofNullable(nicsByQomPath.get(idOrPath)).map(nics::get);
     }
 
     /** Every client with that name (a netdev and a NIC may share one), in creation order. */
