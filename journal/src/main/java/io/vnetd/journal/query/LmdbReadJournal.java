@@ -16,12 +16,15 @@ import org.apache.pekko.persistence.Persistence;
 import org.apache.pekko.persistence.PersistentRepr;
 import org.apache.pekko.persistence.journal.EventAdapters;
 import org.apache.pekko.persistence.query.EventEnvelope;
+import org.apache.pekko.persistence.query.NoOffset;
 import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
 import org.apache.pekko.persistence.query.javadsl.CurrentPersistenceIdsQuery;
 import org.apache.pekko.persistence.query.javadsl.ReadJournal;
+import org.apache.pekko.persistence.query.typed.javadsl.CurrentEventsBySliceQuery;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.stream.javadsl.Source;
+import scala.Option;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -31,13 +34,19 @@ import scala.jdk.javaapi.CollectionConverters;
  * transaction and hold none between pages, so a slow consumer does not pin old LMDB pages. Events pass through the
  * event adapters of the journal plugin named by {@code write-plugin}, as on replay.
  */
-public final class LmdbReadJournal implements ReadJournal, CurrentPersistenceIdsQuery, CurrentEventsByPersistenceIdQuery {
+public final class LmdbReadJournal
+        implements ReadJournal, CurrentPersistenceIdsQuery, CurrentEventsByPersistenceIdQuery, CurrentEventsBySliceQuery {
 
     /** The plugin id of this read journal. */
     public static final String Identifier = "vnetd.query.lmdb";
 
     private static final long DONE = 0; // sequence numbers start at 1
+    /** Between the entity type and the entity id in a persistence id (Pekko Typed's {@code PersistenceId}). */
+    private static final String TYPE_SEPARATOR = "|";
+    /** Where a scan of persistence ids ends: no id is empty. */
+    private static final String END = "";
 
+    private final Persistence persistence;
     private final LmdbStore store;
     private final PersistentCodec codec;
     private final EventAdapters adapters;
@@ -46,7 +55,8 @@ public final class LmdbReadJournal implements ReadJournal, CurrentPersistenceIds
     LmdbReadJournal(ExtendedActorSystem system, Config config) {
         pageSize = config.getInt("page-size");
         // starts that journal if it is not running yet; it shares the store
-        adapters = Persistence.get(system).adaptersFor(config.getString("write-plugin"));
+        persistence = Persistence.get(system);
+        adapters = persistence.adaptersFor(config.getString("write-plugin"));
         codec = new PersistentCodec(SerializationExtension.get(system));
         store = LmdbStore.acquire(LmdbSettings.from(system.settings().config(), config.getString("store")));
         system.registerOnTermination(store::close);
@@ -78,6 +88,68 @@ public final class LmdbReadJournal implements ReadJournal, CurrentPersistenceIds
                             return Optional.of(Pair.create(after, envelopes(page)));
                         }))
                 .mapConcat(page -> page);
+    }
+
+    /**
+     * Every event of every entity of {@code entityType} whose slice is within {@code minSlice..maxSlice}, entity
+     * after entity (in persistence id order), each entity's events oldest first: how a node reads the state of all
+     * its entities at once. Only {@link NoOffset} is supported: the query reads everything that exists now. A page
+     * holds the events of up to {@code page-size} entities and is read in one job.
+     *
+     * @throws IllegalArgumentException for an offset other than {@link NoOffset}
+     */
+    @Override
+    public <Event> Source<org.apache.pekko.persistence.query.typed.EventEnvelope<Event>, NotUsed> currentEventsBySlices(
+            String entityType, int minSlice, int maxSlice, Offset offset) {
+        if (!offset.equals(NoOffset.getInstance())) {
+            throw new IllegalArgumentException("currentEventsBySlices reads from the start only (NoOffset), not from "
+                    + offset);
+        }
+        String prefix = entityType + TYPE_SEPARATOR;
+        // Every id of the type sorts after the bare prefix (no id is empty) and before any id of another type.
+        return Source.<String, List<org.apache.pekko.persistence.query.typed.EventEnvelope<Event>>>unfoldAsync(prefix,
+                        after -> after.equals(END) ? CompletableFuture.completedFuture(Optional.empty()) : store.read(() -> {
+                            List<String> ids = store.persistenceIds(after, pageSize);
+                            List<org.apache.pekko.persistence.query.typed.EventEnvelope<Event>> page = new ArrayList<>();
+                            String next = ids.size() < pageSize ? END : ids.getLast();
+                            for (String id : ids) {
+                                if (!id.startsWith(prefix)) {
+                                    next = END;
+                                    break;
+                                }
+                                int slice = persistence.sliceForPersistenceId(id);
+                                if (slice >= minSlice && slice <= maxSlice) {
+                                    addEvents(page, entityType, slice, store.events(id, 1, Long.MAX_VALUE, Integer.MAX_VALUE));
+                                }
+                            }
+                            return ids.isEmpty() ? Optional.empty() : Optional.of(Pair.create(next, page));
+                        }))
+                .mapConcat(page -> page);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <Event> void addEvents(List<org.apache.pekko.persistence.query.typed.EventEnvelope<Event>> envelopes,
+                                   String entityType, int slice, List<StoredEvent> events) {
+        for (StoredEvent stored : events) {
+            PersistentRepr repr = codec.decode(stored);
+            Object payload = repr.payload();
+            for (Object event : CollectionConverters.asJava(
+                    adapters.get(payload.getClass()).fromJournal(payload, repr.manifest()).events())) {
+                envelopes.add(new org.apache.pekko.persistence.query.typed.EventEnvelope<>(
+                        Offset.sequence(repr.sequenceNr()), repr.persistenceId(), repr.sequenceNr(),
+                        Option.apply((Event) event), repr.timestamp(), repr.metadata(), entityType, slice));
+            }
+        }
+    }
+
+    @Override
+    public int sliceForPersistenceId(String persistenceId) {
+        return persistence.sliceForPersistenceId(persistenceId);
+    }
+
+    @Override
+    public List<Pair<Integer, Integer>> sliceRanges(int numberOfRanges) {
+        return persistence.getSliceRanges(numberOfRanges);
     }
 
     private List<EventEnvelope> envelopes(List<StoredEvent> page) {

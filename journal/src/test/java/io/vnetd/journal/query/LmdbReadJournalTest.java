@@ -2,6 +2,7 @@ package io.vnetd.journal.query;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vnetd.journal.JournalClient;
@@ -129,5 +130,37 @@ class LmdbReadJournalTest {
         assertEquals(List.of(1L, 1L, 2L), events.stream().map(EventEnvelope::sequenceNr).toList());
         assertSame(queries, PersistenceQuery.get(kit.system())
                 .getReadJournalFor(LmdbReadJournal.class, LmdbReadJournal.Identifier));
+    }
+
+    @Test
+    void currentEventsBySlicesReadsEveryEntityOfATypeInOnePassAcrossPages() throws Exception {
+        LmdbReadJournal queries = start();
+        JournalClient journal = new JournalClient(kit);
+        List<AtomicWrite> writes = new ArrayList<>();
+        for (int i = 0; i < 250; i++) {
+            writes.add(JournalClient.atomic("Netdev|h" + i, 1, "created" + i, "double:linked" + i));
+            writes.add(JournalClient.atomic("Netdev-n2|h" + i, 1, "elsewhere"));
+            writes.add(JournalClient.atomic("Nic|n" + i, 1, "nic"));
+        }
+        journal.write(writes.toArray(AtomicWrite[]::new));
+
+        List<org.apache.pekko.persistence.query.typed.EventEnvelope<Object>> all = run(
+                queries.currentEventsBySlices("Netdev", 0, 1023, Offset.noOffset()));
+
+        assertEquals(250 * 3, all.size());
+        assertTrue(all.stream().allMatch(e -> e.persistenceId().startsWith("Netdev|") && e.entityType().equals("Netdev")));
+        List<org.apache.pekko.persistence.query.typed.EventEnvelope<Object>> h7 = all.stream()
+                .filter(e -> e.persistenceId().equals("Netdev|h7")).toList();
+        assertEquals(List.of("created7", "linked7", "linked7"), h7.stream().map(e -> e.event()).toList());
+        assertEquals(List.of(1L, 2L, 2L), h7.stream().map(e -> e.sequenceNr()).toList());
+        assertEquals(queries.sliceForPersistenceId("Netdev|h7"), h7.getFirst().slice());
+
+        int half = queries.sliceRanges(2).getFirst().second();
+        long low = run(queries.currentEventsBySlices("Netdev", 0, half, Offset.noOffset())).size();
+        long high = run(queries.currentEventsBySlices("Netdev", half + 1, 1023, Offset.noOffset())).size();
+        assertEquals(all.size(), low + high);
+        assertEquals(List.of(), run(queries.currentEventsBySlices("Announce", 0, 1023, Offset.noOffset())));
+        assertThrows(IllegalArgumentException.class,
+                () -> queries.currentEventsBySlices("Netdev", 0, 1023, Offset.sequence(3)));
     }
 }
