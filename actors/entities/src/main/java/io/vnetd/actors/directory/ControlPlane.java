@@ -126,7 +126,8 @@ public final class ControlPlane implements NetworkService {
                         Set.of(NetdevEntity.TYPE_KEY.name(), NicEntity.TYPE_KEY.name(), AnnounceTimerEntity.TYPE_KEY.name()),
                         config.getInt("recovery-parallelism")),
                 entityTimeout,
-                config.getInt("directory-stash-capacity"));
+                config.getInt("directory-stash-capacity"),
+                clustered ? Optional.empty() : Optional.of(ports));
         LocalRefs<DirectoryCommand> localDirectory = new LocalRefs<>();
         SingletonActor<DirectoryCommand> directorySingleton = SingletonActor.of(
                 localDirectory.listed(DIRECTORY, Behaviors.supervise(NetDirectory.create(settings))

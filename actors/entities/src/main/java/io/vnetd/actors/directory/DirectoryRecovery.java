@@ -1,18 +1,23 @@
 package io.vnetd.actors.directory;
 
-import io.vnetd.actors.directory.DirectoryCommand.Recovered;
+import io.vnetd.actors.announce.AnnounceTimerEntity;
 import io.vnetd.actors.cluster.PlacedId;
+import io.vnetd.actors.directory.DirectoryCommand.Recovered;
 import io.vnetd.actors.directory.DirectoryCommand.RecoveryFailed;
 import io.vnetd.actors.netdev.NetdevCommand;
 import io.vnetd.actors.netdev.NetdevEntity;
 import io.vnetd.actors.netdev.NetdevEvent;
 import io.vnetd.actors.netdev.NetdevState;
 import io.vnetd.actors.nic.NicCommand;
+import io.vnetd.actors.nic.NicEntity;
 import io.vnetd.actors.nic.NicEvent;
 import io.vnetd.actors.nic.NicState;
-import io.vnetd.actors.nic.NicEntity;
 import io.vnetd.model.error.NetErrors;
+import io.vnetd.model.error.NetException;
+import io.vnetd.model.netclient.NetClientInfo;
 import io.vnetd.model.netclient.NetClientRef;
+import io.vnetd.model.port.PortControl;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,9 +32,11 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 
 /**
- * The directory's start: it asks every entity the journal knows for its state (which also makes each
- * re-realize its port, and wakes announce timers), drops peerings that a crash left one-sided, and
- * only then serves, beginning with the requests stashed meanwhile.
+ * The directory's start: it learns the state of every entity the journal knows and has every port
+ * realized, wakes announce timers, drops peerings that a crash left one-sided, and only then serves,
+ * beginning with the requests stashed meanwhile. On a single node it reads the states in one pass over
+ * the journal and realizes the ports itself, starting no entity (one starts when a request needs it);
+ * in a cluster it asks every entity, which recovers and realizes its port on its node.
  */
 final class DirectoryRecovery {
 
@@ -56,6 +63,68 @@ final class DirectoryRecovery {
     }
 
     private CompletionStage<List<Confirmed>> recoverAll() {
+        return settings.localPorts().map(this::recoverInOnePass).orElseGet(this::recoverEachEntity);
+    }
+
+    private CompletionStage<List<Confirmed>> recoverInOnePass(PortControl ports) {
+        EntityCatalog catalog = settings.catalog();
+        CompletionStage<Map<String, NetdevState>> netdevs = catalog.foldAll(NetdevEntity.TYPE_KEY.name(),
+                new NetdevState.Absent(), (state, event) -> state.apply((NetdevEvent) event));
+        CompletionStage<Map<String, NicState>> nics = catalog.foldAll(NicEntity.TYPE_KEY.name(),
+                new NicState.Absent(), (state, event) -> state.apply((NicEvent) event));
+        CompletionStage<List<Object>> timers = catalog.visitAll(entity -> entity.type().equals(AnnounceTimerEntity.TYPE_KEY.name())
+                ? settings.wake().apply(entity).thenApply(woken -> (Object) entity)
+                : CompletableFuture.completedFuture(entity));
+        return netdevs.thenCombine(nics, (netdevStates, nicStates) -> realizeAll(ports, netdevStates, nicStates))
+                .thenCompose(states -> states)
+                .thenCombine(timers, (states, woken) -> states);
+    }
+
+    /**
+     * Realizes every recovered netdev and NIC; a netdev whose resource cannot be had now is handed to
+     * its entity, which retries with back-off and answers with the reason.
+     */
+    private CompletionStage<List<Confirmed>> realizeAll(PortControl ports, Map<String, NetdevState> netdevs,
+                                                       Map<String, NicState> nics) {
+        List<CompletableFuture<Confirmed>> states = new ArrayList<>(netdevs.size() + nics.size());
+        netdevs.forEach((entityId, state) -> {
+            if (state instanceof NetdevState.Present present) {
+                NetClientRef client = NetClientRef.netdev(PlacedId.name(entityId));
+                Placements.Placement placement = placed(client, entityId);
+                CompletionStage<Confirmed> confirmed;
+                try {
+                    NetdevEntity.realize(ports, present);
+                    confirmed = CompletableFuture.completedFuture(new Confirmed.OfNetdev(
+                            new NetdevCommand.Done(client.name(), present, NetClientInfo.OK, placement.node())));
+                } catch (NetException e) {
+                    confirmed = work.get(client, placement);
+                }
+                states.add(confirmed.toCompletableFuture());
+            }
+        });
+        nics.forEach((entityId, state) -> {
+            if (state instanceof NicState.Present present) {
+                NetClientRef client = NetClientRef.nic(PlacedId.name(entityId));
+                Placements.Placement placement = placed(client, entityId);
+                NicEntity.realize(ports, present).ifPresent(e -> context.getLog().warn(
+                        "NIC '{}' could not re-acquire its guest side: {}", client.name(), e.desc()));
+                states.add(CompletableFuture.completedFuture(new Confirmed.OfNic(
+                        new NicCommand.Done(client.name(), present, placement.node()))));
+            }
+        });
+        return CompletableFuture.allOf(states.toArray(CompletableFuture[]::new))
+                .thenApply(done -> states.stream().map(CompletableFuture::join).toList());
+    }
+
+    /** Records where a recovered client lives. */
+    private Placements.Placement placed(NetClientRef client, String entityId) {
+        Placements.Placement placement = settings.placements().ofEntity(entityId);
+        settings.placements().record(client, placement);
+        settings.placements().located(client, placement.node());
+        return placement;
+    }
+
+    private CompletionStage<List<Confirmed>> recoverEachEntity() {
         return settings.catalog().<Optional<Confirmed>>visitAll(entity -> {
             if (entity.type().equals(NetdevEntity.TYPE_KEY.name())) {
                 return recover(NetClientRef.netdev(PlacedId.name(entity.id())), entity.id());

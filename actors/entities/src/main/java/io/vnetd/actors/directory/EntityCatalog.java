@@ -1,8 +1,10 @@
 package io.vnetd.actors.directory;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /** The entities the journal knows, visited at start to recover them. */
@@ -22,5 +24,14 @@ public interface EntityCatalog {
      */
     default CompletionStage<List<Object>> events(EntityId entity) {
         return CompletableFuture.failedFuture(new UnsupportedOperationException("this catalog cannot read events"));
+    }
+
+    /**
+     * The state of every entity of {@code type}, by entity id: its events folded with {@code apply} from
+     * {@code empty}, read from the journal in one pass without starting any entity. How a single node's
+     * directory learns every state at start.
+     */
+    default <S> CompletionStage<Map<String, S>> foldAll(String type, S empty, BiFunction<S, Object, S> apply) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("this catalog cannot read events in bulk"));
     }
 }

@@ -9,6 +9,7 @@ import io.vnetd.actors.netdev.NetdevCommand;
 import io.vnetd.actors.nic.NicCommand;
 import io.vnetd.model.error.NetErrors;
 import io.vnetd.model.error.NetException;
+import io.vnetd.model.port.PortControl;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +42,10 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
 
     /**
      * How the directory reaches entities and finds them at start; {@code wake} starts an entity of
-     * another type (an announce timer) so that it resumes its work.
+     * another type (an announce timer) so that it resumes its work. {@code localPorts} is the data plane
+     * on a single node, which the directory shares with every entity: it then reads every state from the
+     * journal in one pass at start and realizes the ports itself, and an entity starts only when a
+     * request needs it. In a cluster (empty) it starts every entity, which realizes its port on its node.
      */
     public record Settings(Function<Placements.Placement, RecipientRef<NetdevCommand>> netdevs,
                            Function<Placements.Placement, RecipientRef<NicCommand>> nics,
@@ -50,7 +54,8 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
                            Function<EntityCatalog.EntityId, CompletionStage<?>> wake,
                            EntityCatalog catalog,
                            Duration askTimeout,
-                           int stashCapacity) {
+                           int stashCapacity,
+                           Optional<PortControl> localPorts) {
     }
 
     private final NetIndex index;

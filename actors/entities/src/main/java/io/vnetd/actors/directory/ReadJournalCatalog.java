@@ -1,15 +1,23 @@
 package io.vnetd.actors.directory;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.persistence.Persistence;
 import org.apache.pekko.persistence.query.EventEnvelope;
+import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
 import org.apache.pekko.persistence.query.javadsl.CurrentPersistenceIdsQuery;
+import org.apache.pekko.persistence.query.javadsl.ReadJournal;
+import org.apache.pekko.persistence.query.typed.javadsl.CurrentEventsBySliceQuery;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.stream.javadsl.Sink;
 
@@ -39,6 +47,24 @@ public final class ReadJournalCatalog implements EntityCatalog {
                 .filter(entity -> types.contains(entity.type()))
                 .mapAsyncUnordered(parallelism, visit::apply)
                 .runWith(Sink.seq(), system);
+    }
+
+    /** Needs a read journal that serves {@link CurrentEventsBySliceQuery} (vnetd's LMDB one does). */
+    @Override
+    public <S> CompletionStage<Map<String, S>> foldAll(String type, S empty, BiFunction<S, Object, S> apply) {
+        ReadJournal journal = PersistenceQuery.get(Adapter.toClassic(system)).getReadJournalFor(ReadJournal.class,
+                readJournalPluginId);
+        if (!(journal instanceof CurrentEventsBySliceQuery slices)) {
+            return CompletableFuture.failedFuture(new UnsupportedOperationException("the read journal "
+                    + readJournalPluginId + " cannot read all entities of a type at once (CurrentEventsBySliceQuery)"));
+        }
+        String prefix = type + PersistenceId.DefaultSeparator();
+        Map<String, S> states = new HashMap<>();
+        return slices.<Object>currentEventsBySlices(type, 0, Persistence.get(Adapter.toClassic(system)).numberOfSlices() - 1,
+                        Offset.noOffset())
+                .runForeach(envelope -> states.compute(envelope.persistenceId().substring(prefix.length()),
+                        (id, state) -> apply.apply(state == null ? empty : state, envelope.event())), system)
+                .thenApply(done -> states);
     }
 
     @Override

@@ -165,7 +165,7 @@ public final class NetdevEntity extends JournaledEntity<NetdevCommand, NetdevEve
             return;
         }
         try {
-            ports.open(present.config());
+            realize(ports, present);
             status = OK;
             retryDelay = FIRST_RETRY;
         } catch (NetException e) {
@@ -176,12 +176,23 @@ public final class NetdevEntity extends JournaledEntity<NetdevCommand, NetdevEve
             status = e.desc();
             timers.startSingleTimer(new NetdevCommand.RetryRealize(), retryDelay);
             retryDelay = retryDelay.multipliedBy(2).compareTo(LONGEST_RETRY) > 0 ? LONGEST_RETRY : retryDelay.multipliedBy(2);
-            return;
         }
-        if (!present.linkUp()) {
+    }
+
+    /**
+     * Makes the data plane hold netdev {@code state} as journaled: its port with its resource, link and
+     * peer, served. Whoever realizes a recovered netdev calls this (the entity, or on a single node the
+     * directory at start); realizing what is realized already changes nothing.
+     *
+     * @throws NetException if the resource cannot be had; nothing else is realized then
+     */
+    public static void realize(PortControl ports, NetdevState.Present state) {
+        NetClientRef self = NetClientRef.netdev(state.config().id());
+        ports.open(state.config());
+        if (!state.linkUp()) {
             ports.setLink(self, false);
         }
-        realizePeer(present);
+        state.peer().ifPresent(peer -> ports.connect(self, peer));
         ports.activate(self);
     }
 

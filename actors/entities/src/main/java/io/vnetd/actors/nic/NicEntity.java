@@ -209,18 +209,32 @@ public final class NicEntity extends JournaledEntity<NicCommand, NicEvent, NicSt
     /** After recovery: re-open the NIC's port with its filter, and restore link and peer. */
     @Override
     protected void recovered(NicState state) {
-        if (!(state instanceof NicState.Present present)) {
-            return;
+        if (state instanceof NicState.Present present) {
+            realize(ports, present).ifPresent(e -> log.warn("NIC '{}' could not re-acquire its guest side: {}",
+                    name, e.desc()));
         }
+    }
+
+    /**
+     * Makes the data plane hold NIC {@code state} as journaled: its guest side with its filter, link and
+     * peer. Whoever realizes a recovered NIC calls this (the entity, or on a single node the directory at
+     * start); realizing what is realized already changes nothing.
+     *
+     * @return why the guest side could not be opened, if it could not (link and peer are set all the same)
+     */
+    public static Optional<NetException> realize(PortControl ports, NicState.Present state) {
+        NetClientRef self = NetClientRef.nic(state.config().name());
+        Optional<NetException> failure = Optional.empty();
         try {
-            ports.openNic(present.config(), present.rxFilter());
+            ports.openNic(state.config(), state.rxFilter());
         } catch (NetException e) {
-            log.warn("NIC '{}' could not re-acquire its guest side: {}", name, e.desc());
+            failure = Optional.of(e);
         }
-        if (!present.linkUp()) {
+        if (!state.linkUp()) {
             ports.setLink(self, false);
         }
-        realizePeer(present);
+        state.peer().ifPresent(peer -> ports.connect(self, NetClientRef.netdev(peer)));
+        return failure;
     }
 
     private void realizePeer(NicState state) {

@@ -19,19 +19,23 @@ import io.vnetd.model.nic.MacAddress;
 import io.vnetd.model.nic.NicRequest;
 import io.vnetd.model.nic.RxFilter;
 import io.vnetd.model.nic.RxFilterInfo;
+import io.vnetd.model.port.PortControl;
 import io.vnetd.model.service.NetEvent;
 import io.vnetd.model.service.NetworkView;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -40,6 +44,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -74,6 +79,15 @@ class NetDirectoryTest {
     }
 
     private ActorRef<DirectoryCommand> directory(List<EntityCatalog.EntityId> known) {
+        return directory(known, Optional.empty());
+    }
+
+    /**
+     * A directory whose journal knows {@code known}; with {@code localPorts}, it reads their states from
+     * the test journal in one pass and realizes them there, as a single node's does.
+     */
+    private ActorRef<DirectoryCommand> directory(List<EntityCatalog.EntityId> known, Optional<PortControl> localPorts) {
+        PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
         EntityCatalog catalog = new EntityCatalog() {
             @Override
             public <T> CompletionStage<List<T>> visitAll(Function<EntityId, CompletionStage<T>> visit) {
@@ -81,10 +95,23 @@ class NetDirectoryTest {
                 return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
                         .thenApply(v -> all.stream().map(CompletableFuture::join).toList());
             }
+
+            @Override
+            public <S> CompletionStage<Map<String, S>> foldAll(String type, S empty, BiFunction<S, Object, S> apply) {
+                Map<String, S> states = new HashMap<>();
+                known.stream().filter(entity -> entity.type().equals(type)).forEach(entity -> {
+                    S state = empty;
+                    for (Object event : journal.persistedInStorage(type + "|" + entity.id())) {
+                        state = apply.apply(state, event);
+                    }
+                    states.put(entity.id(), state);
+                });
+                return CompletableFuture.completedFuture(states);
+            }
         };
         return testKit.spawn(NetDirectory.create(new NetDirectory.Settings(placement -> netdevEntity(placement.entityId()),
                 placement -> nicEntity(placement.entityId()), new Placements("local", false), node -> true,
-                entity -> CompletableFuture.completedFuture(entity), catalog, TIMEOUT, 1000)));
+                entity -> CompletableFuture.completedFuture(entity), catalog, TIMEOUT, 1000, localPorts)));
     }
 
     private DirectoryReply call(ActorRef<DirectoryCommand> directory,
@@ -300,6 +327,39 @@ class NetDirectoryTest {
         assertEquals(List.of("x", "y"), view.clients().stream().map(NetClientInfo::name).toList());
         assertEquals(false, view.clients().get(1).linkUp());
         assertEquals(Optional.empty(), view.clients().get(1).peer());
+    }
+
+    @Test
+    void aSingleNodesDirectoryRecoversEveryStateInOnePassAndStartsAnEntityOnlyWhenARequestNeedsIt() {
+        var first = directory(List.of());
+        add(first, "x", 0, null);
+        add(first, "y", 0, "x");
+        call(first, r -> new DirectoryCommand.SetLink("y", false, r));
+        add(first, "z", 1, null);
+        var vnic = new NicRequest("virtio-net-pci", Optional.of("vnic"), Optional.of("z"), Optional.of("52:54:00:12:34:56"),
+                Optional.empty(), Optional.empty(), false);
+        assertEquals(OK, call(first, r -> new DirectoryCommand.AddNic(vnic, "local", false, r)));
+        netdevs.values().forEach(testKit::stop);
+        netdevs.clear();
+        nics.values().forEach(testKit::stop);
+        nics.clear();
+        RecordingPorts restarted = new RecordingPorts();
+
+        var second = directory(List.of(new EntityCatalog.EntityId("Netdev", "x"), new EntityCatalog.EntityId("Netdev", "y"),
+                new EntityCatalog.EntityId("Netdev", "z"), new EntityCatalog.EntityId("Nic", "vnic")), Optional.of(restarted));
+        NetworkView view = view(second);
+
+        assertEquals(List.of("x", "y", "z", "vnic"), view.clients().stream().map(NetClientInfo::name).toList());
+        assertEquals(false, view.clients().get(1).linkUp());
+        assertEquals(Map.of(), netdevs, "no netdev entity started");
+        assertEquals(Map.of(), nics, "no NIC entity started");
+        assertEquals(true, restarted.calls.containsAll(List.of("open x", "open y", "link netdev y down",
+                "connect netdev y netdev x", "activate netdev y", "open NIC vnic", "connect NIC vnic netdev z")),
+                restarted.calls.toString());
+
+        assertEquals(OK, call(second, r -> new DirectoryCommand.SetLink("z", false, r)));
+        assertEquals(Set.of("z"), netdevs.keySet(), "set_link started the netdev");
+        assertEquals(Set.of("vnic"), nics.keySet(), "and the NIC it silences");
     }
 
     @Test
