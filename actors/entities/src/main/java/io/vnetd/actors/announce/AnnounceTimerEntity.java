@@ -73,7 +73,7 @@ public final class AnnounceTimerEntity
     }
 
     @Override
-    public CommandHandlerWithReply<AnnounceCommand, AnnounceEvent, AnnounceState> commandHandler() {
+    protected CommandHandlerWithReply<AnnounceCommand, AnnounceEvent, AnnounceState> commands() {
         return newCommandHandlerWithReplyBuilder().forAnyState()
                 .onCommand(AnnounceCommand.Start.class, this::start)
                 .onCommand(AnnounceCommand.Wake.class, (state, wake) -> reply(wake.replyTo(), new Started(state)))

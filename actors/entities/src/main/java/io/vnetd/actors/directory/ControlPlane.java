@@ -5,17 +5,15 @@ import io.vnetd.actors.announce.AnnounceCommand;
 import io.vnetd.actors.announce.AnnounceTarget;
 import io.vnetd.actors.announce.AnnounceTimerEntity;
 import io.vnetd.actors.announce.RoundSender;
+import io.vnetd.actors.cluster.ClusterMembers;
+import io.vnetd.actors.cluster.HubLinkDriver;
 import io.vnetd.actors.events.NetEventBus;
-import io.vnetd.actors.netdev.NetdevCommand;
 import io.vnetd.actors.netdev.NetdevEntity;
-import io.vnetd.actors.nic.NicCommand;
 import io.vnetd.actors.nic.NicEntity;
 import io.vnetd.actors.persistence.EntityReply;
 import io.vnetd.model.announce.AnnounceParameters;
-import io.vnetd.model.error.NetException;
-import io.vnetd.actors.cluster.ClusterMembers;
-import io.vnetd.actors.cluster.HubLinkDriver;
 import io.vnetd.model.error.NetErrors;
+import io.vnetd.model.error.NetException;
 import io.vnetd.model.netclient.NetClientCounters;
 import io.vnetd.model.netclient.NetClientInfo;
 import io.vnetd.model.netclient.NetClientRef;
@@ -45,7 +43,6 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -110,9 +107,11 @@ public final class ControlPlane implements NetworkService {
         boolean clustered = !system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty();
 
         ClusterSharding sharding = ClusterSharding.get(system);
-        // Entities hold ports, retry timers and announcement schedules: they live as long as the node.
+        // Sharding's own passivation stays off: it counts only what goes through a shard, not what the
+        // directory sends an entity directly. Netdevs and NICs leave memory on their own (NodeShards).
         ClusterShardingSettings resident = ClusterShardingSettings.create(system).withNoPassivationStrategy();
-        NodeShards shards = new NodeShards(sharding, resident, clustered, ports, events);
+        NodeShards shards = new NodeShards(sharding, resident, clustered, config.getDuration("passivate-after"), ports,
+                events);
         shards.host(self);
         Placements placements = new Placements(config.getString("founding-node"), clustered);
         NetDirectory.Settings settings = new NetDirectory.Settings(

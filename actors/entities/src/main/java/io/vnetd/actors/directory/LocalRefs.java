@@ -18,8 +18,10 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * for an entity, the singleton's proxy for the directory. Each of those is a mailbox and a thread
  * hand-off per message. An actor on another node, or not started yet, is reached the routed way.
  *
- * <p>Entities here are never passivated, so a local actor stays where it is until its node stops or
- * (in a cluster) its shard is moved; it leaves the map when it stops.
+ * <p>An actor leaves the map when it stops, and before that when it asks to be passivated
+ * ({@link #unlist}): from then on messages go the routed way, through its shard, which holds them
+ * while the actor stops and starts it again for them. Messages sent to it directly before are in its
+ * mailbox ahead of the shard's stop.
  */
 final class LocalRefs<C> {
 
@@ -42,6 +44,11 @@ final class LocalRefs<C> {
                 return target.apply(context, signal);
             }
         }, behavior);
+    }
+
+    /** Stops listing {@code actor} under {@code id} (nothing if another is listed there now). */
+    void unlist(String id, ActorRef<C> actor) {
+        running.remove(id, actor);
     }
 
     /** The actor listed under {@code id}, or else {@code routed}'s ref for it. */

@@ -6,8 +6,10 @@ import io.vnetd.actors.netdev.NetdevCommand;
 import io.vnetd.actors.netdev.NetdevEntity;
 import io.vnetd.actors.nic.NicCommand;
 import io.vnetd.actors.nic.NicEntity;
+import io.vnetd.actors.persistence.IdlePassivation;
 import io.vnetd.model.port.PortControl;
 import io.vnetd.model.service.NetEventPublisher;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.typed.RecipientRef;
@@ -16,6 +18,7 @@ import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.sharding.typed.ShardingMessageExtractor;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityContext;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
@@ -24,6 +27,10 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * and {@link PortReader} are entity types of their own, restricted to that node's role, so Cluster
  * Sharding itself keeps them there (and brings them back there when the node returns). A single node
  * keeps the plain entity types it has always had.
+ *
+ * <p>A single node's netdevs and NICs leave memory when idle ({@link IdlePassivation}): its directory
+ * realized their ports at start and the data plane keeps them. A cluster's stay: its directory relies
+ * on remembered entities to restart them where their node's resources are.
  */
 final class NodeShards {
 
@@ -34,6 +41,8 @@ final class NodeShards {
     private final ClusterSharding sharding;
     private final ClusterShardingSettings resident;
     private final boolean clustered;
+    /** How long a single node's entity may be idle before it leaves memory; zero keeps it. */
+    private final Duration passivateAfter;
     private final PortControl ports;
     private final NetEventPublisher events;
     private final LocalRefs<NetdevCommand> localNetdevs = new LocalRefs<>();
@@ -42,11 +51,12 @@ final class NodeShards {
     /** The key under which the types of the clients that may move are kept. */
     private static final String MOVABLE = "*";
 
-    NodeShards(ClusterSharding sharding, ClusterShardingSettings resident, boolean clustered, PortControl ports,
-               NetEventPublisher events) {
+    NodeShards(ClusterSharding sharding, ClusterShardingSettings resident, boolean clustered, Duration passivateAfter,
+               PortControl ports, NetEventPublisher events) {
         this.sharding = sharding;
         this.resident = resident;
         this.clustered = clustered;
+        this.passivateAfter = clustered ? Duration.ZERO : passivateAfter;
         this.ports = ports;
         this.events = events;
     }
@@ -81,11 +91,11 @@ final class NodeShards {
         int shards = resident.numberOfShards();
         Types types = new Types(NetdevEntity.TYPE_KEY, NicEntity.TYPE_KEY, null);
         sharding.init(Entity.of(types.netdevs(), context -> localNetdevs.listed(context.getEntityId(),
-                        NetdevEntity.create(context.getEntityId(), ports)))
+                        NetdevEntity.create(context.getEntityId(), ports, passivation(context, localNetdevs))))
                 .withMessageExtractor(NodeShards.<NetdevCommand>byGroup(shards))
                 .withSettings(resident));
         sharding.init(Entity.of(types.nics(), context -> localNics.listed(context.getEntityId(),
-                        NicEntity.create(context.getEntityId(), ports, events)))
+                        NicEntity.create(context.getEntityId(), ports, events, passivation(context, localNics))))
                 .withMessageExtractor(NodeShards.<NicCommand>byGroup(shards))
                 .withSettings(resident));
         return types;
@@ -110,6 +120,21 @@ final class NodeShards {
         };
     }
 
+    /**
+     * How the entity of {@code context} leaves memory: unlisted first, so that what the directory sends
+     * next goes through the shard, which holds it while the entity stops and then starts it again.
+     */
+    private <C> IdlePassivation<C> passivation(EntityContext<C> context, LocalRefs<C> local) {
+        if (passivateAfter.isZero()) {
+            return IdlePassivation.never();
+        }
+        String id = context.getEntityId();
+        return new IdlePassivation<>(passivateAfter, self -> {
+            local.unlist(id, self);
+            context.getShard().tell(new ClusterSharding.Passivate<>(self));
+        });
+    }
+
     /** Starts this node's own entity types, so that its entities recover here before anyone asks. */
     void host(String self) {
         types(self);
@@ -123,10 +148,10 @@ final class NodeShards {
                 : new Types(NetdevEntity.TYPE_KEY, NicEntity.TYPE_KEY, EntityTypeKey.create(PortReader.Command.class, "Ports"));
         ClusterShardingSettings settings = clustered ? resident.withRole(NodeName.role(node)) : resident;
         sharding.init(Entity.of(types.netdevs(), context -> localNetdevs.listed(context.getEntityId(),
-                        NetdevEntity.create(context.getEntityId(), ports)))
+                        NetdevEntity.create(context.getEntityId(), ports, passivation(context, localNetdevs))))
                 .withSettings(settings));
         sharding.init(Entity.of(types.nics(), context -> localNics.listed(context.getEntityId(),
-                        NicEntity.create(context.getEntityId(), ports, events)))
+                        NicEntity.create(context.getEntityId(), ports, events, passivation(context, localNics))))
                 .withSettings(settings));
         sharding.init(Entity.of(types.ports(), context -> PortReader.create(ports)).withSettings(settings));
         return types;

@@ -29,6 +29,10 @@ public sealed interface NetdevCommand extends JsonSerializable {
     record Get(ActorRef<EntityReply<Done>> replyTo) implements NetdevCommand {
     }
 
+    /** The entity's idle clock: nothing came for a while. */
+    record Idle() implements NetdevCommand {
+    }
+
     /** Sent by the entity to itself: try again to acquire a resource a restart could not get back. */
     record RetryRealize() implements NetdevCommand {
     }

@@ -1,9 +1,9 @@
 package io.vnetd.actors.netdev;
 
-import io.vnetd.actors.netdev.NetdevCommand.Done;
-import io.vnetd.actors.persistence.EntityReply;
-import io.vnetd.actors.persistence.InFlightReply;
 import io.vnetd.actors.cluster.PlacedId;
+import io.vnetd.actors.netdev.NetdevCommand.Done;
+import io.vnetd.actors.persistence.IdlePassivation;
+import io.vnetd.actors.persistence.InFlightReply;
 import io.vnetd.actors.persistence.JournaledEntity;
 import io.vnetd.model.error.NetErrors;
 import io.vnetd.model.error.NetException;
@@ -47,8 +47,8 @@ public final class NetdevEntity extends JournaledEntity<NetdevCommand, NetdevEve
     private Duration retryDelay = FIRST_RETRY;
 
     private NetdevEntity(ActorContext<NetdevCommand> context, TimerScheduler<NetdevCommand> timers, String entityId,
-                         PortControl ports, InFlightReply<Done> journaling) {
-        super(TYPE_KEY, entityId, journaling);
+                         PortControl ports, InFlightReply<Done> journaling, IdlePassivation<NetdevCommand> passivation) {
+        super(TYPE_KEY, entityId, journaling, new Idle<>(passivation, timers, context.getSelf(), new NetdevCommand.Idle()));
         this.name = PlacedId.name(entityId);
         this.self = NetClientRef.netdev(this.name);
         this.ports = ports;
@@ -57,11 +57,12 @@ public final class NetdevEntity extends JournaledEntity<NetdevCommand, NetdevEve
         this.timers = timers;
     }
 
-    /** The entity of id {@code entityId} (see {@link PlacedId}). */
-    public static Behavior<NetdevCommand> create(String entityId, PortControl ports) {
+    /** The entity of id {@code entityId} (see {@link PlacedId}), leaving memory when {@code passivation} says. */
+    public static Behavior<NetdevCommand> create(String entityId, PortControl ports,
+                                                 IdlePassivation<NetdevCommand> passivation) {
         return InFlightReply.<NetdevCommand, Done>refusingOnJournalFailure(journaling ->
                 Behaviors.withTimers(timers -> Behaviors.setup(
-                        context -> new NetdevEntity(context, timers, entityId, ports, journaling))));
+                        context -> new NetdevEntity(context, timers, entityId, ports, journaling, passivation))));
     }
 
     @Override
@@ -70,7 +71,7 @@ public final class NetdevEntity extends JournaledEntity<NetdevCommand, NetdevEve
     }
 
     @Override
-    public CommandHandlerWithReply<NetdevCommand, NetdevEvent, NetdevState> commandHandler() {
+    protected CommandHandlerWithReply<NetdevCommand, NetdevEvent, NetdevState> commands() {
         var builder = newCommandHandlerWithReplyBuilder();
         builder.forStateType(NetdevState.Absent.class)
                 .onCommand(NetdevCommand.Create.class, this::create)
@@ -150,6 +151,12 @@ public final class NetdevEntity extends JournaledEntity<NetdevCommand, NetdevEve
     @Override
     protected void recovered(NetdevState state) {
         realize(state);
+    }
+
+    /** Not while the resource is being retried: the retries are the entity's timers. */
+    @Override
+    protected boolean mayPassivate(NetdevState state) {
+        return status.equals(OK);
     }
 
     /** A port opened for a create whose journal write then failed must not outlive the attempt. */

@@ -22,6 +22,10 @@ public sealed interface NicCommand extends JsonSerializable {
     record PeerDeleted(ActorRef<EntityReply<Done>> replyTo) implements NicCommand {
     }
 
+    /** The entity's idle clock: nothing came for a while. */
+    record Idle() implements NicCommand {
+    }
+
     record Get(ActorRef<EntityReply<Done>> replyTo) implements NicCommand {
     }
 

@@ -1,8 +1,9 @@
 package io.vnetd.actors.nic;
 
-import io.vnetd.actors.nic.NicCommand.Done;
-import io.vnetd.actors.persistence.InFlightReply;
 import io.vnetd.actors.cluster.PlacedId;
+import io.vnetd.actors.nic.NicCommand.Done;
+import io.vnetd.actors.persistence.IdlePassivation;
+import io.vnetd.actors.persistence.InFlightReply;
 import io.vnetd.actors.persistence.JournaledEntity;
 import io.vnetd.model.error.NetErrors;
 import io.vnetd.model.error.NetException;
@@ -20,6 +21,7 @@ import java.util.Optional;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -42,9 +44,10 @@ public final class NicEntity extends JournaledEntity<NicCommand, NicEvent, NicSt
     private final Logger log;
     private final String node;
 
-    private NicEntity(ActorContext<NicCommand> context, String entityId, PortControl ports, NetEventPublisher events,
-                      InFlightReply<Done> journaling) {
-        super(TYPE_KEY, entityId, journaling);
+    private NicEntity(ActorContext<NicCommand> context, TimerScheduler<NicCommand> timers, String entityId,
+                      PortControl ports, NetEventPublisher events, InFlightReply<Done> journaling,
+                      IdlePassivation<NicCommand> passivation) {
+        super(TYPE_KEY, entityId, journaling, new Idle<>(passivation, timers, context.getSelf(), new NicCommand.Idle()));
         this.name = PlacedId.name(entityId);
         this.self = NetClientRef.nic(this.name);
         this.ports = ports;
@@ -53,10 +56,12 @@ public final class NicEntity extends JournaledEntity<NicCommand, NicEvent, NicSt
         this.node = context.getSystem().settings().config().getString("vnetd.actors.node-name");
     }
 
-    /** The entity of id {@code entityId} (see {@link PlacedId}). */
-    public static Behavior<NicCommand> create(String entityId, PortControl ports, NetEventPublisher events) {
+    /** The entity of id {@code entityId} (see {@link PlacedId}), leaving memory when {@code passivation} says. */
+    public static Behavior<NicCommand> create(String entityId, PortControl ports, NetEventPublisher events,
+                                              IdlePassivation<NicCommand> passivation) {
         return InFlightReply.<NicCommand, Done>refusingOnJournalFailure(journaling ->
-                Behaviors.setup(context -> new NicEntity(context, entityId, ports, events, journaling)));
+                Behaviors.withTimers(timers -> Behaviors.setup(context ->
+                        new NicEntity(context, timers, entityId, ports, events, journaling, passivation))));
     }
 
     @Override
@@ -65,7 +70,7 @@ public final class NicEntity extends JournaledEntity<NicCommand, NicEvent, NicSt
     }
 
     @Override
-    public CommandHandlerWithReply<NicCommand, NicEvent, NicState> commandHandler() {
+    protected CommandHandlerWithReply<NicCommand, NicEvent, NicState> commands() {
         var builder = newCommandHandlerWithReplyBuilder();
         builder.forStateType(NicState.Absent.class)
                 .onCommand(NicCommand.Create.class, this::create)

@@ -8,9 +8,11 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
@@ -19,7 +21,8 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * What every entity of the control plane shares: its persistence id, restarts with back-off when the
- * journal fails, snapshot retention, the answers to its commands and its life's signals. Every command
+ * journal fails, snapshot retention, passivation when idle, the answers to its commands and its life's
+ * signals. Every command
  * handler returns a {@link ReplyEffect}, so the compiler checks that each command is answered (or says
  * that it is not: an entity's messages to itself). A journaled command is answered once its events are
  * written, or refused with the journal's error ({@link InFlightReply}).
@@ -35,12 +38,63 @@ public abstract class JournaledEntity<C, E, S, A extends EntityReply.Accepted<A>
     /** Snapshots kept: the latest, and the one before in case the latest cannot be read. */
     private static final int SNAPSHOTS_KEPT = 2;
 
-    private final InFlightReply<A> journaling;
+    private static final String IDLE_TIMER = "idle";
 
+    private final InFlightReply<A> journaling;
+    private final Idle<C> idle;
+
+    /**
+     * An entity's idle clock: what its passivation says, its timers, its own ref, and the message the
+     * clock sends it when it has been idle long enough.
+     */
+    public record Idle<C>(IdlePassivation<C> passivation, TimerScheduler<C> timers, ActorRef<C> self, C tick) {
+    }
+
+    /** An entity that stays in memory as long as its node runs. */
     protected JournaledEntity(EntityTypeKey<C> type, String entityId, InFlightReply<A> journaling) {
+        this(type, entityId, journaling, null);
+    }
+
+    /** An entity that leaves memory when {@code idle} says so, and only in a state {@link #mayPassivate} allows. */
+    protected JournaledEntity(EntityTypeKey<C> type, String entityId, InFlightReply<A> journaling, Idle<C> idle) {
         super(PersistenceId.of(type.name(), entityId),
                 SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
         this.journaling = journaling;
+        this.idle = idle != null && idle.passivation().enabled() ? idle : null;
+    }
+
+    /** The entity's commands; every one but the idle clock's restarts that clock. */
+    protected abstract CommandHandlerWithReply<C, E, S> commands();
+
+    @Override
+    public final CommandHandlerWithReply<C, E, S> commandHandler() {
+        CommandHandlerWithReply<C, E, S> commands = commands();
+        if (idle == null) {
+            return commands;
+        }
+        return (state, command) -> {
+            if (command.equals(idle.tick())) {
+                if (mayPassivate(state)) {
+                    idle.passivation().stop().accept(idle.self());
+                } else {
+                    restartIdleClock();
+                }
+                return Effect().noReply();
+            }
+            restartIdleClock();
+            return commands.apply(state, command);
+        };
+    }
+
+    /** Whether the entity may leave memory now: not while it retries to realize its state, say. Yes by default. */
+    protected boolean mayPassivate(S state) {
+        return true;
+    }
+
+    private void restartIdleClock() {
+        if (idle != null) {
+            idle.timers().startSingleTimer(IDLE_TIMER, idle.tick(), idle.passivation().after());
+        }
     }
 
     @Override
@@ -51,7 +105,10 @@ public abstract class JournaledEntity<C, E, S, A extends EntityReply.Accepted<A>
     @Override
     public final SignalHandler<S> signalHandler() {
         return newSignalHandlerBuilder()
-                .onSignal(RecoveryCompleted.instance(), this::recovered)
+                .onSignal(RecoveryCompleted.instance(), state -> {
+                    recovered(state);
+                    restartIdleClock();
+                })
                 .onSignal(PreRestart.instance(), this::stopping)
                 .onSignal(PostStop.instance(), this::stopping)
                 .build();

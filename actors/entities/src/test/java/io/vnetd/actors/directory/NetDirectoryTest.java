@@ -10,6 +10,7 @@ import io.vnetd.actors.netdev.RecordingPorts;
 import io.vnetd.actors.nic.NicCommand;
 import io.vnetd.actors.nic.NicEntity;
 import io.vnetd.actors.persistence.EntityReply;
+import io.vnetd.actors.persistence.IdlePassivation;
 import io.vnetd.model.error.ErrorClass;
 import io.vnetd.model.error.NetException;
 import io.vnetd.model.netclient.NetClientInfo;
@@ -69,12 +70,12 @@ class NetDirectoryTest {
     }
 
     private ActorRef<NetdevCommand> netdevEntity(String name) {
-        return netdevs.computeIfAbsent(name, n -> testKit.spawn(NetdevEntity.create(n, ports),
+        return netdevs.computeIfAbsent(name, n -> testKit.spawn(NetdevEntity.create(n, ports, IdlePassivation.never()),
                 "netdev-" + INCARNATION.incrementAndGet()));
     }
 
     private ActorRef<NicCommand> nicEntity(String name) {
-        return nics.computeIfAbsent(name, n -> testKit.spawn(NicEntity.create(n, ports, events::add),
+        return nics.computeIfAbsent(name, n -> testKit.spawn(NicEntity.create(n, ports, events::add, IdlePassivation.never()),
                 "nic-" + INCARNATION.incrementAndGet()));
     }
 

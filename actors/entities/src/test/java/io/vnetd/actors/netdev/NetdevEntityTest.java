@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.ConfigFactory;
 import io.vnetd.actors.netdev.NetdevCommand.Done;
 import io.vnetd.actors.persistence.EntityReply;
+import io.vnetd.actors.persistence.IdlePassivation;
 import io.vnetd.model.error.ErrorClass;
 import io.vnetd.model.error.NetException;
 import io.vnetd.model.netclient.NetClientRef;
@@ -35,7 +36,8 @@ class NetdevEntityTest {
 
     @BeforeEach
     void start() {
-        entity = EventSourcedBehaviorTestKit.create(TESTKIT.system(), NetdevEntity.create("hp0", ports));
+        entity = EventSourcedBehaviorTestKit.create(TESTKIT.system(),
+                NetdevEntity.create("hp0", ports, IdlePassivation.never()));
     }
 
     @AfterAll
@@ -62,7 +64,7 @@ class NetdevEntityTest {
 
     @Test
     void aNewPortIsServedOnlyOnceTheAnswerIsSent() {
-        var netdev = TESTKIT.spawn(NetdevEntity.create("hp2", ports));
+        var netdev = TESTKIT.spawn(NetdevEntity.create("hp2", ports, IdlePassivation.never()));
         var answer = new CompletableFuture<CompletableFuture<EntityReply<Done>>>();
         var answeredFirst = new CompletableFuture<Boolean>();
         // The ask completes on the thread that replies, so whether it is done says whether the answer went first.
@@ -168,7 +170,7 @@ class NetdevEntityTest {
     @Test
     void aCommandWhoseEventTheJournalRejectsIsRefusedToo() {
         // Pekko stops an entity whose event is rejected (sharding starts it again on its next command).
-        var netdev = TESTKIT.spawn(NetdevEntity.create("hp1", ports));
+        var netdev = TESTKIT.spawn(NetdevEntity.create("hp1", ports, IdlePassivation.never()));
         TestProbe<EntityReply<Done>> probe = TESTKIT.createTestProbe();
         netdev.tell(create(new NetdevConfig.Hubport("hp1", 0, Optional.empty()), probe.getRef()));
         probe.expectMessageClass(Done.class);
@@ -177,9 +179,49 @@ class NetdevEntityTest {
         assertEquals(refused(ErrorClass.GenericError, "vnetd could not journal the change: event too large"),
                 probe.receiveMessage());
         probe.expectTerminated(netdev);
-        var again = TESTKIT.spawn(NetdevEntity.create("hp1", ports));
+        var again = TESTKIT.spawn(NetdevEntity.create("hp1", ports, IdlePassivation.never()));
         again.tell(new NetdevCommand.Get(probe.getRef()));
         var state = (NetdevState.Present) probe.expectMessageClass(Done.class).state();
         assertTrue(state.linkUp(), "the link stays as it was");
+    }
+
+    @Test
+    void anIdleEntityAsksToLeaveMemoryAndKeepsItsPort() {
+        TestProbe<org.apache.pekko.actor.typed.ActorRef<NetdevCommand>> stops = TESTKIT.createTestProbe();
+        var netdev = TESTKIT.spawn(NetdevEntity.create("hp4", ports,
+                new IdlePassivation<>(Duration.ofMillis(300), stops.getRef()::tell)));
+        TestProbe<EntityReply<Done>> probe = TESTKIT.createTestProbe();
+        netdev.tell(create(new NetdevConfig.Hubport("hp4", 0, Optional.empty()), probe.getRef()));
+        probe.expectMessageClass(Done.class);
+        // Each message restarts the clock.
+        for (int i = 0; i < 4; i++) {
+            stops.expectNoMessage(Duration.ofMillis(150));
+            netdev.tell(new NetdevCommand.Get(probe.getRef()));
+            probe.expectMessageClass(Done.class);
+        }
+
+        assertEquals(netdev, stops.receiveMessage(Duration.ofSeconds(5)));
+        TESTKIT.stop(netdev);
+        assertTrue(ports.calls.stream().noneMatch(call -> call.startsWith("close")), ports.calls.toString());
+    }
+
+    @Test
+    void anEntityRetryingItsResourceStaysInMemory() {
+        var first = TESTKIT.spawn(NetdevEntity.create("hp5", ports, IdlePassivation.never()));
+        TestProbe<EntityReply<Done>> probe = TESTKIT.createTestProbe();
+        first.tell(create(new NetdevConfig.Hubport("hp5", 0, Optional.empty()), probe.getRef()));
+        probe.expectMessageClass(Done.class);
+        TESTKIT.stop(first);
+        ports.unavailable.add("hp5");
+
+        TestProbe<org.apache.pekko.actor.typed.ActorRef<NetdevCommand>> stops = TESTKIT.createTestProbe();
+        var again = TESTKIT.spawn(NetdevEntity.create("hp5", ports,
+                new IdlePassivation<>(Duration.ofMillis(100), stops.getRef()::tell)));
+        again.tell(new NetdevCommand.Get(probe.getRef()));
+        probe.expectMessageClass(Done.class);
+
+        stops.expectNoMessage(Duration.ofMillis(800));
+        ports.unavailable.remove("hp5");
+        assertEquals(again, stops.receiveMessage(Duration.ofSeconds(10)), "once the resource is back it may leave");
     }
 }

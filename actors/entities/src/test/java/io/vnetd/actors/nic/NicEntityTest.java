@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigFactory;
 import io.vnetd.actors.netdev.RecordingPorts;
 import io.vnetd.actors.nic.NicCommand.Done;
 import io.vnetd.actors.persistence.EntityReply;
+import io.vnetd.actors.persistence.IdlePassivation;
 import io.vnetd.model.error.NetException;
 import io.vnetd.model.nic.GuestControl;
 import io.vnetd.model.nic.MacAddress;
@@ -37,7 +38,7 @@ class NicEntityTest {
 
     private EventSourcedBehaviorTestKit<NicCommand, NicEvent, NicState> nic(NicModel model, boolean failover) {
         var kit = EventSourcedBehaviorTestKit.<NicCommand, NicEvent, NicState>create(TESTKIT.system(),
-                NicEntity.create("vnic", ports, events::add));
+                NicEntity.create("vnic", ports, events::add, IdlePassivation.never()));
         var config = new NicConfig("vnic", Optional.of("vnic"), model, Optional.of("h0"),
                 MacAddress.of("52:54:00:12:34:56"), "/machine/peripheral/vnic", Optional.empty(), Optional.empty(), failover);
         kit.<EntityReply<Done>>runCommand(replyTo -> new NicCommand.Create(config, 1, replyTo));
