@@ -22,3 +22,6 @@ export JAVA_HOME
 export PATH="$JAVA_HOME/bin:$PATH"
 # JVM flags lmdbjava, Agrona and Pekko need on JDK 25 (the same list as the root pom's vnetd.jvm.flags).
 VNETD_JVM_FLAGS="--enable-native-access=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-exports=java.base/sun.nio.ch=ALL-UNNAMED --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow"
+# The daemon's heap follows what it holds: after a collection it keeps at most 30 % free (G1 keeps up
+# to 70 % by default), so resident memory tracks the network's size (docs/benchmarks-scale.md).
+VNETD_DAEMON_FLAGS="-XX:MaxHeapFreeRatio=30 -XX:MinHeapFreeRatio=10"

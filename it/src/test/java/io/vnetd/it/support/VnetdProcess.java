@@ -40,6 +40,7 @@ public final class VnetdProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(Arrays.asList(System.getProperty("vnetd.jvm.flags").trim().split("\\s+")));
+        command.addAll(Arrays.asList(System.getProperty("vnetd.daemon.flags").trim().split("\\s+")));
         command.add("-Xmx256m");
         command.add("-jar");
         command.add(jar().toString());
