@@ -105,7 +105,7 @@ public final class VnetdNode implements AutoCloseable {
                         .aeronDirectoryName(data.root().resolve("aeron").toString()));
             }
             ControlPlane controlPlane = ControlPlane.start(system, dataPlane, events, Optional.ofNullable(link));
-            await(controlPlane.queryNetwork(), timeout, "recovering the journal");
+            await(controlPlane.serving(), timeout, "recovering the journal");
             if (cluster.clustered()) {
                 await(controlPlane.wakeOwnClients(), timeout, "starting this node's netdevs and NICs");
             }

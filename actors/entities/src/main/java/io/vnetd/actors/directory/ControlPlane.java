@@ -174,6 +174,12 @@ public final class ControlPlane implements NetworkService {
         };
     }
 
+    /** Completes once the directory serves: every net client recovered and its port realized. */
+    public CompletionStage<Void> serving() {
+        return AskPattern.<DirectoryCommand, DirectoryReply>ask(directory, DirectoryCommand.AwaitServing::new, askTimeout,
+                system.scheduler()).thenApply(ok -> null);
+    }
+
     /** This node's name. */
     public String nodeName() {
         return self;

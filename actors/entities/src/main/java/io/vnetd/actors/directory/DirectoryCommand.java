@@ -72,6 +72,10 @@ public sealed interface DirectoryCommand extends JsonSerializable {
     sealed interface Read extends DirectoryCommand {
     }
 
+    /** Answered once the directory serves: every entity is recovered and every port realized. */
+    record AwaitServing(ActorRef<DirectoryReply> replyTo) implements Read {
+    }
+
     /** The NICs an announcement round goes to, in creation order. */
     record ListNics(ActorRef<NicList> replyTo) implements Read {
     }

@@ -96,6 +96,10 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
                             .thenAccept(view -> query.replyTo().tell(view));
                     return this;
                 })
+                .onMessage(DirectoryCommand.AwaitServing.class, await -> {
+                    await.replyTo().tell(new DirectoryReply.Ok());
+                    return this;
+                })
                 .onMessage(DirectoryCommand.ListNics.class, list -> {
                     list.replyTo().tell(new DirectoryCommand.NicList(Projections.announceTargets(index, work.placements())));
                     return this;

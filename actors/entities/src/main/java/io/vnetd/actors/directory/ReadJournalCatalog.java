@@ -10,7 +10,6 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
-import org.apache.pekko.persistence.Persistence;
 import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.persistence.query.PersistenceQuery;
@@ -49,7 +48,10 @@ public final class ReadJournalCatalog implements EntityCatalog {
                 .runWith(Sink.seq(), system);
     }
 
-    /** Needs a read journal that serves {@link CurrentEventsBySliceQuery} (vnetd's LMDB one does). */
+    /**
+     * Needs a read journal that serves {@link CurrentEventsBySliceQuery} (vnetd's LMDB one does). The slices are
+     * read in as many ranges at once as there are processors: decoding the events is most of the work.
+     */
     @Override
     public <S> CompletionStage<Map<String, S>> foldAll(String type, S empty, BiFunction<S, Object, S> apply) {
         ReadJournal journal = PersistenceQuery.get(Adapter.toClassic(system)).getReadJournalFor(ReadJournal.class,
@@ -58,10 +60,22 @@ public final class ReadJournalCatalog implements EntityCatalog {
             return CompletableFuture.failedFuture(new UnsupportedOperationException("the read journal "
                     + readJournalPluginId + " cannot read all entities of a type at once (CurrentEventsBySliceQuery)"));
         }
+        List<CompletableFuture<Map<String, S>>> parts = slices.sliceRanges(Runtime.getRuntime().availableProcessors())
+                .stream()
+                .map(range -> foldSlices(slices, type, range.first(), range.second(), empty, apply).toCompletableFuture())
+                .toList();
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(done -> {
+            Map<String, S> states = new HashMap<>();
+            parts.forEach(part -> states.putAll(part.join()));
+            return states;
+        });
+    }
+
+    private <S> CompletionStage<Map<String, S>> foldSlices(CurrentEventsBySliceQuery slices, String type, int minSlice,
+                                                          int maxSlice, S empty, BiFunction<S, Object, S> apply) {
         String prefix = type + PersistenceId.DefaultSeparator();
         Map<String, S> states = new HashMap<>();
-        return slices.<Object>currentEventsBySlices(type, 0, Persistence.get(Adapter.toClassic(system)).numberOfSlices() - 1,
-                        Offset.noOffset())
+        return slices.<Object>currentEventsBySlices(type, minSlice, maxSlice, Offset.noOffset())
                 .runForeach(envelope -> states.compute(envelope.persistenceId().substring(prefix.length()),
                         (id, state) -> apply.apply(state == null ? empty : state, envelope.event())), system)
                 .thenApply(done -> states);

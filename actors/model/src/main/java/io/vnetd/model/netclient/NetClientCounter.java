@@ -1,10 +1,13 @@
 package io.vnetd.model.netclient;
 
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The frame counters every net client has: the one definition of their names, meanings and of where
@@ -47,8 +50,15 @@ public enum NetClientCounter {
 
         /** The counters this side counts, in definition order. */
         public List<NetClientCounter> counters() {
-            return Arrays.stream(NetClientCounter.values()).filter(c -> c.countedBy(this)).toList();
+            return Counted.BY_SIDE.get(this);
         }
+    }
+
+    /** Each side's counters, listed once: every port's counters are allocated by this list. */
+    private static final class Counted {
+        static final Map<Side, List<NetClientCounter>> BY_SIDE = Arrays.stream(Side.values()).collect(Collectors.toMap(
+                side -> side, side -> Arrays.stream(values()).filter(c -> c.countedBy(side)).toList(),
+                (a, b) -> a, () -> new EnumMap<>(Side.class)));
     }
 
     private static final String DROPPED = "dropped-";
