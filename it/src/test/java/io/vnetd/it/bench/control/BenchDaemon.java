@@ -21,24 +21,36 @@ import java.util.concurrent.TimeoutException;
  * time from the process's start to its ready line, which vnetd prints only once every entity has
  * recovered. Only this process is ever signalled, by its PID.
  */
-final class BenchDaemon implements AutoCloseable {
+public final class BenchDaemon implements AutoCloseable {
 
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
 
     private final Process process;
     private final Path dataDir;
-    private final Duration timeToReady;
-    private final Duration cpuAtReady;
+    private final Path stderr;
+    private final long startedAt;
+    private final CompletableFuture<Ready> ready;
 
-    private BenchDaemon(Process process, Path dataDir, Duration timeToReady, Duration cpuAtReady) {
+    private BenchDaemon(Process process, Path dataDir, Path stderr, long startedAt, CompletableFuture<Ready> ready) {
         this.process = process;
         this.dataDir = dataDir;
-        this.timeToReady = timeToReady;
-        this.cpuAtReady = cpuAtReady;
+        this.stderr = stderr;
+        this.startedAt = startedAt;
+        this.ready = ready;
     }
 
     /** Starts a daemon on {@code dataDir} and waits for its ready line. */
-    static BenchDaemon start(Path dataDir, List<String> jvmOptions, Duration readyTimeout) throws IOException {
+    public static BenchDaemon start(Path dataDir, List<String> jvmOptions, Duration readyTimeout) throws IOException {
+        BenchDaemon daemon = launch(dataDir, jvmOptions);
+        daemon.awaitReady(readyTimeout);
+        return daemon;
+    }
+
+    /**
+     * Starts a daemon on {@code dataDir} and returns at once, so that the caller can time what it sees of the
+     * start itself (such as the first QMP answer) against {@link #startedAt()}; {@link #awaitReady} comes next.
+     */
+    public static BenchDaemon launch(Path dataDir, List<String> jvmOptions) throws IOException {
         List<String> command = new ArrayList<>(VnetdProcess.command("--data-dir", dataDir.toString()));
         // Before -jar, and after VnetdProcess's own options, so that ours win where they overlap.
         command.addAll(command.indexOf("-jar"), jvmOptions);
@@ -63,12 +75,16 @@ final class BenchDaemon implements AutoCloseable {
             }
             ready.completeExceptionally(new IOException("vnetd exited before it was ready"));
         });
+        return new BenchDaemon(process, dataDir, stderr, started, ready);
+    }
+
+    /** Waits for the ready line; kills the daemon if it does not come within {@code timeout}. */
+    public void awaitReady(Duration timeout) {
         try {
-            Ready r = ready.get(readyTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            return new BenchDaemon(process, dataDir, r.after(), r.cpu());
+            ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException | ExecutionException | TimeoutException e) {
             process.destroyForcibly();
-            throw new IllegalStateException("vnetd was not ready within " + readyTimeout + ": " + e
+            throw new IllegalStateException("vnetd was not ready within " + timeout + ": " + e
                     + diagnostics(stderr, dataDir), e);
         }
     }
@@ -81,26 +97,31 @@ final class BenchDaemon implements AutoCloseable {
         return process.info().totalCpuDuration().orElse(Duration.ZERO);
     }
 
-    /** From the start of the process to its ready line. */
-    Duration timeToReady() {
-        return timeToReady;
+    /** From the start of the process to its ready line (once {@link #awaitReady} has returned). */
+    public Duration timeToReady() {
+        return ready.join().after();
     }
 
-    /** CPU time the daemon had used when it printed its ready line. */
-    Duration cpuAtReady() {
-        return cpuAtReady;
+    /** CPU time the daemon had used when it printed its ready line (once {@link #awaitReady} has returned). */
+    public Duration cpuAtReady() {
+        return ready.join().cpu();
     }
 
-    ProcessHandle process() {
+    /** {@link System#nanoTime()} just before the process was started. */
+    public long startedAt() {
+        return startedAt;
+    }
+
+    public ProcessHandle process() {
         return process.toHandle();
     }
 
-    Path qmpSocket() {
+    public Path qmpSocket() {
         return dataDir.resolve("qmp.sock");
     }
 
     /** SIGTERM, and a bounded wait for the clean exit (which also writes a JFR recording, if any). */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
             close();
@@ -108,11 +129,18 @@ final class BenchDaemon implements AutoCloseable {
         }
     }
 
+    /** SIGKILL, as {@code kill -9 PID}: the daemon gets no chance to flush or close anything. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("vnetd " + process.pid() + " still runs 30 s after SIGKILL");
+        }
+    }
+
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {
-            process.destroyForcibly();
-            process.waitFor(30, TimeUnit.SECONDS);
+            kill();
         }
     }
 

@@ -9,7 +9,7 @@ import java.util.List;
  * The benchmarks' knobs, as system properties (Maven passes {@code -Dkey=value} on to the tests).
  * The defaults are the runs docs/benchmarks-control.md reports.
  */
-final class BenchSettings {
+public final class BenchSettings {
 
     private BenchSettings() {
     }
@@ -35,11 +35,11 @@ final class BenchSettings {
      * Whether the command benchmark measures QEMU too ({@code vnetd.bench.qemu-runs}, default true);
      * off for quicker runs of vnetd alone while working on it.
      */
-    static boolean qemuRuns() {
+    public static boolean qemuRuns() {
         return Boolean.parseBoolean(System.getProperty("vnetd.bench.qemu-runs", "true"));
     }
 
-    static String qemuBinary() {
+    public static String qemuBinary() {
         return System.getProperty("vnetd.bench.qemu", "qemu-system-x86_64");
     }
 
@@ -70,7 +70,7 @@ final class BenchSettings {
     }
 
     /** The JVM options of a daemon named {@code name}: a JFR recording if asked, then any of {@code daemon-options}. */
-    static List<String> daemonOptions(String name) {
+    public static List<String> daemonOptions(String name) {
         return withDaemonOptions(jfrOptions(name));
     }
 

@@ -12,12 +12,12 @@ import java.util.concurrent.TimeoutException;
  * timeout) on a thread of its own and waits for it at most {@code timeout}. On a timeout the call is
  * left blocked: the caller's cleanup, which kills the server, ends it.
  */
-final class Bounded {
+public final class Bounded {
 
     private Bounded() {
     }
 
-    static <T> T call(Duration timeout, Callable<T> call) throws Exception {
+    public static <T> T call(Duration timeout, Callable<T> call) throws Exception {
         CompletableFuture<T> result = new CompletableFuture<>();
         Thread.ofPlatform().daemon().name("bench-bounded-call").start(() -> {
             try {

@@ -12,7 +12,7 @@ import java.time.Duration;
  * command is what a command costs it; the sum against the wall time shows whether a run was bound
  * by CPU; what the machine spent beyond the two is other people's work, which skews the figures.
  */
-record CpuTimes(Duration server, Duration clients, Duration machine) {
+public record CpuTimes(Duration server, Duration clients, Duration machine) {
 
     /** Linux's USER_HZ, the unit of /proc/stat: 100 on every architecture vnetd runs on. */
     private static final long NANOS_PER_TICK = 10_000_000;
@@ -27,7 +27,7 @@ record CpuTimes(Duration server, Duration clients, Duration machine) {
     }
 
     /** CPU time the machine spent on anything but the server and the clients. */
-    Duration others() {
+    public Duration others() {
         Duration others = machine.minus(server).minus(clients);
         return others.isNegative() ? Duration.ZERO : others;
     }

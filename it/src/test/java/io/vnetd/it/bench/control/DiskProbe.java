@@ -13,7 +13,7 @@ import java.util.Arrays;
  * fdatasync): the floor under every durable commit. An LMDB commit flushes twice (its pages, then
  * its meta page), so it costs at least two of these.
  */
-final class DiskProbe {
+public final class DiskProbe {
 
     private static final int WRITES = 200;
 
@@ -21,7 +21,7 @@ final class DiskProbe {
     }
 
     /** A one-line summary: median and 99th percentile of write + fdatasync. */
-    static String describe(Path dir) throws IOException {
+    public static String describe(Path dir) throws IOException {
         Path file = Files.createTempFile(dir, "disk-probe", ".bin");
         long[] nanos = new long[WRITES];
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {

@@ -16,9 +16,9 @@ import java.util.Arrays;
  * success, one with an {@code "event"} key is skipped, anything else (an error) fails the run.
  * Blocking I/O; {@link LoadRun} bounds every wait by closing the channel from another thread.
  */
-final class LoadClient implements AutoCloseable {
+public final class LoadClient implements AutoCloseable {
 
-    private static final byte[] CAPABILITIES = Commands.line("{\"execute\":\"qmp_capabilities\"}");
+    private static final byte[] CAPABILITIES = Commands.execute("qmp_capabilities");
     private static final byte[] RETURN = "{\"return\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] EVENT = "\"event\"".getBytes(StandardCharsets.US_ASCII);
 
@@ -32,7 +32,7 @@ final class LoadClient implements AutoCloseable {
     }
 
     /** Connects; {@link #negotiate} comes next. */
-    static LoadClient open(Path socket) throws IOException {
+    public static LoadClient open(Path socket) throws IOException {
         SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
         try {
             channel.connect(UnixDomainSocketAddress.of(socket));
@@ -44,25 +44,28 @@ final class LoadClient implements AutoCloseable {
     }
 
     /** Reads the greeting and negotiates capabilities. */
-    void negotiate() throws IOException {
+    public void negotiate() throws IOException {
         readLine();
         send(CAPABILITIES);
         awaitReturn();
     }
 
-    void send(byte[] command) throws IOException {
+    public void send(byte[] command) throws IOException {
         ByteBuffer out = ByteBuffer.wrap(command);
         while (out.hasRemaining()) {
             channel.write(out);
         }
     }
 
-    /** Reads up to the next answer, skipping events; an error answer fails the run. */
-    void awaitReturn() throws IOException {
+    /**
+     * Reads up to the next answer, skipping events, and returns its length in bytes; an error answer fails the
+     * run.
+     */
+    public int awaitReturn() throws IOException {
         while (true) {
             readLine();
             if (startsWith(RETURN)) {
-                return;
+                return lineLength;
             }
             if (!contains(EVENT)) {
                 throw new IllegalStateException("unexpected answer: " + new String(line, 0, lineLength, StandardCharsets.UTF_8));

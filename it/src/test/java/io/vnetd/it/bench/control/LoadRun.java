@@ -20,7 +20,7 @@ import java.util.function.IntFunction;
  * <p>One run per instance. Every wait is bounded: at the deadline, or as soon as one client fails,
  * every connection is closed, which ends the other clients' blocking reads.
  */
-final class LoadRun {
+public final class LoadRun {
 
     private final String target;
     private final String workload;
@@ -36,8 +36,8 @@ final class LoadRun {
     private final List<Thread> threads = new ArrayList<>();
 
     /** @param sockets one per client, the server's QMP socket each connects to */
-    LoadRun(String target, String workload, ProcessHandle server, List<Path> sockets, IntFunction<Script> scripts,
-            int depth) {
+    public LoadRun(String target, String workload, ProcessHandle server, List<Path> sockets,
+                   IntFunction<Script> scripts, int depth) {
         this.target = target;
         this.workload = workload;
         this.server = server;
@@ -61,7 +61,7 @@ final class LoadRun {
     }
 
     /** Counts every answer until the scripts end by themselves. */
-    Measurement untilDone(Duration timeout) throws InterruptedException {
+    public Measurement untilDone(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         CpuTimes before = CpuTimes.now(server);
         long start = System.nanoTime();

@@ -6,8 +6,8 @@ import java.time.Duration;
  * What one run measured: commands answered inside the measuring window, over its length; their
  * latency (send to answer, as the client sees it) in nanoseconds; the CPU time used meanwhile.
  */
-record Measurement(String target, String workload, int clients, int depth, long commands, double seconds,
-                   long p50, long p99, long p999, long max, CpuTimes cpu) {
+public record Measurement(String target, String workload, int clients, int depth, long commands, double seconds,
+                          long p50, long p99, long p999, long max, CpuTimes cpu) {
 
     static Measurement of(String target, String workload, int clients, int depth, long[] sortedLatencies,
                           double seconds, CpuTimes cpu) {
@@ -16,11 +16,11 @@ record Measurement(String target, String workload, int clients, int depth, long 
                 Latencies.percentile(sortedLatencies, 99.9), Latencies.percentile(sortedLatencies, 100), cpu);
     }
 
-    double perSecond() {
+    public double perSecond() {
         return commands / seconds;
     }
 
-    static String header() {
+    public static String header() {
         return String.format("%-7s %-16s %7s %5s %9s %9s %7s %7s %8s %7s %10s %10s %8s %7s",
                 "target", "workload", "clients", "depth", "commands", "cmds/s", "p50 ms", "p99 ms", "p99.9 ms",
                 "max ms", "srv us/cmd", "cli us/cmd", "srv+cli", "others");
@@ -30,7 +30,7 @@ record Measurement(String target, String workload, int clients, int depth, long 
      * The CPU columns: microseconds of CPU per command, of the server and of the client JVM; the
      * cores both kept busy together, and the cores the rest of the machine kept busy.
      */
-    String row() {
+    public String row() {
         return String.format("%-7s %-16s %7d %5d %9d %9.0f %7.3f %7.3f %8.3f %7.2f %10.1f %10.1f %8.2f %7.2f",
                 target, workload, clients, depth, commands, perSecond(), ms(p50), ms(p99), ms(p999), ms(max),
                 perCommand(cpu.server()), perCommand(cpu.clients()), cores(cpu.server().plus(cpu.clients())),

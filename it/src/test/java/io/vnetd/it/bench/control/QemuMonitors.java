@@ -15,7 +15,7 @@ import java.util.stream.IntStream;
  * client at a time, so concurrent clients need monitors of their own. Only this process is ever
  * signalled, by its PID.
  */
-final class QemuMonitors implements AutoCloseable {
+public final class QemuMonitors implements AutoCloseable {
 
     private final Process process;
     private final List<Path> sockets;
@@ -26,7 +26,7 @@ final class QemuMonitors implements AutoCloseable {
     }
 
     /** Starts QEMU in {@code dir} and waits until every monitor's socket is there. */
-    static QemuMonitors start(String binary, Path dir, int monitors, Duration timeout)
+    public static QemuMonitors start(String binary, Path dir, int monitors, Duration timeout)
             throws IOException, InterruptedException {
         List<Path> sockets = IntStream.range(0, monitors).mapToObj(i -> dir.resolve("qmp-" + i + ".sock")).toList();
         List<String> command = new ArrayList<>(List.of(binary, "-M", "none", "-nodefaults", "-display", "none", "-S"));
@@ -57,17 +57,17 @@ final class QemuMonitors implements AutoCloseable {
         return qemu;
     }
 
-    ProcessHandle process() {
+    public ProcessHandle process() {
         return process.toHandle();
     }
 
     /** The socket of monitor {@code i}. */
-    Path socket(int i) {
+    public Path socket(int i) {
         return sockets.get(i);
     }
 
     /** The first line of {@code binary --version}. */
-    static String version(String binary) throws IOException, InterruptedException {
+    public static String version(String binary) throws IOException, InterruptedException {
         Process v = new ProcessBuilder(binary, "--version").redirectErrorStream(true).start();
         if (!v.waitFor(10, TimeUnit.SECONDS)) {
             v.destroyForcibly();

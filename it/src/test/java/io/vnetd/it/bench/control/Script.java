@@ -1,11 +1,13 @@
 package io.vnetd.it.bench.control;
 
+import java.util.function.IntFunction;
+
 /**
  * What one client sends, in order. A script sets up what it needs (its warm-up absorbs that), and
  * stops only where it leaves the server as it found it, so the runs of one target can follow each
  * other on the same server. Used by one client thread only.
  */
-interface Script {
+public interface Script {
 
     /**
      * The next command, or {@code null} when the client is done.
@@ -52,6 +54,21 @@ interface Script {
             @Override
             public byte[] next(boolean timeUp) {
                 return timeUp && sent % cycle.length == 0 ? null : cycle[(int) (sent++ % cycle.length)];
+            }
+        };
+    }
+
+    /**
+     * {@code count} commands, {@code command.apply(0)} first, whether the time is up or not: a fixed amount of
+     * work.
+     */
+    static Script of(int count, IntFunction<byte[]> command) {
+        return new Script() {
+            private int sent;
+
+            @Override
+            public byte[] next(boolean timeUp) {
+                return sent < count ? command.apply(sent++) : null;
             }
         };
     }
