@@ -10,8 +10,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The memory a process holds: its resident set ({@code VmRSS}) and, for a JVM, its heap in use after a full GC
- * (the live objects: the RSS also counts what the JVM keeps committed, which G1 sizes from what is live), in KB.
+ * The memory a process holds: its anonymous resident set ({@code RssAnon}: what it holds itself; {@code VmRSS} also
+ * counts the file pages it maps, such as vnetd's LMDB journal, which the kernel drops when it needs the memory) and,
+ * for a JVM, its heap in use after a full GC (the live objects: the RSS also counts what the JVM keeps committed,
+ * which G1 sizes from what is live), in KB.
  *
  * @param heapKb {@link #NO_HEAP} for a process that is not a JVM
  */
@@ -19,7 +21,7 @@ record Footprint(long rssKb, long heapKb) {
 
     static final long NO_HEAP = -1;
 
-    private static final Pattern VM_RSS = Pattern.compile("(?m)^VmRSS:\\s+(\\d+) kB$");
+    private static final Pattern RSS_ANON = Pattern.compile("(?m)^RssAnon:\\s+(\\d+) kB$");
     private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
     private static final Duration JCMD_TIMEOUT = Duration.ofSeconds(60);
     /** After the GC, for the JVM to hand back what it uncommitted. */
@@ -41,9 +43,9 @@ record Footprint(long rssKb, long heapKb) {
     }
 
     private static long rssKb(ProcessHandle process) throws IOException {
-        Matcher rss = VM_RSS.matcher(Files.readString(Path.of("/proc", Long.toString(process.pid()), "status")));
+        Matcher rss = RSS_ANON.matcher(Files.readString(Path.of("/proc", Long.toString(process.pid()), "status")));
         if (!rss.find()) {
-            throw new IllegalStateException("no VmRSS in /proc/" + process.pid() + "/status");
+            throw new IllegalStateException("no RssAnon in /proc/" + process.pid() + "/status");
         }
         return Long.parseLong(rss.group(1));
     }

@@ -16,8 +16,10 @@ import java.util.stream.IntStream;
  *
  * @param socketOfClient the QMP socket client {@code i} connects to
  * @param jvm whether the server is a JVM, whose footprint is read after a full GC
+ * @param idle how long the server may hold what a command brought into memory before it lets go of what is idle
+ *             (vnetd's entities leave memory after {@code vnetd.actors.passivate-after}): a footprint is read after
  */
-record Target(String name, ProcessHandle process, IntFunction<Path> socketOfClient, boolean jvm) {
+record Target(String name, ProcessHandle process, IntFunction<Path> socketOfClient, boolean jvm, Duration idle) {
 
     /** The mean time per command past which a run is given up: a bound on every wait, far beyond either server's. */
     private static final Duration PER_COMMAND = Duration.ofMillis(50);
@@ -37,6 +39,7 @@ record Target(String name, ProcessHandle process, IntFunction<Path> socketOfClie
     }
 
     Footprint footprint() throws IOException, InterruptedException {
+        Thread.sleep(idle);
         return jvm ? Footprint.ofJvm(process) : Footprint.ofProcess(process);
     }
 
