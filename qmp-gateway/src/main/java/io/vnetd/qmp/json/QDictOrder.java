@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The order in which QEMU walks the members of a dict. A {@code QDict} is a hash table of 512
@@ -16,6 +18,12 @@ import java.util.List;
 public final class QDictOrder {
 
     private static final int BUCKETS = 512;
+    /**
+     * The buckets of the keys seen so far: output keys are mostly the schema's member names, and a listing of
+     * 100,000 clients would hash each of them 100,000 times. Bounded, since a value of type 'any' may have any keys.
+     */
+    private static final Map<String, Integer> KNOWN_BUCKETS = new ConcurrentHashMap<>();
+    private static final int MAX_KNOWN_BUCKETS = 4096;
 
     private QDictOrder() {
     }
@@ -40,7 +48,15 @@ public final class QDictOrder {
     }
 
     static int bucket(String key) {
-        return Integer.remainderUnsigned(tdbHash(ModifiedUtf8.encode(key)), BUCKETS);
+        Integer known = KNOWN_BUCKETS.get(key);
+        if (known != null) {
+            return known;
+        }
+        int bucket = Integer.remainderUnsigned(tdbHash(ModifiedUtf8.encode(key)), BUCKETS);
+        if (KNOWN_BUCKETS.size() < MAX_KNOWN_BUCKETS) {
+            KNOWN_BUCKETS.put(key, bucket);
+        }
+        return bucket;
     }
 
     /** {@code tdb_hash()} from qobject/qdict.c (the gdbm hash, via tdb). */

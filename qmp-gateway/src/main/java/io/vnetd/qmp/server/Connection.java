@@ -27,6 +27,8 @@ final class Connection implements IoLoop.Handler, QmpSession.Transport {
 
     private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
     private static final int READ_BUFFER_BYTES = 16 * 1024;
+    /** Bytes handed to one write call: about what a socket's send buffer takes at once. */
+    private static final int WRITE_CHUNK = 256 * 1024;
 
     private final IoLoop loop;
     private final SocketChannel channel;
@@ -138,7 +140,7 @@ final class Connection implements IoLoop.Handler, QmpSession.Transport {
         ByteBuffer buffer = ByteBuffer.wrap(message);
         if (output.isEmpty()) {
             try {
-                channel.write(buffer);
+                write(buffer);
             } catch (IOException e) {
                 LOG.debug("QMP client {}: {}", peer, e.getMessage());
                 close();
@@ -159,6 +161,31 @@ final class Connection implements IoLoop.Handler, QmpSession.Transport {
         interest(key.interestOps() | SelectionKey.OP_WRITE);
     }
 
+    /**
+     * Writes what the socket takes of {@code buffer}, {@link #WRITE_CHUNK} bytes per call at most: before each
+     * write the JDK copies all that remains of a heap buffer into a direct one, so a 40 MB answer handed over
+     * whole would be copied again for each few hundred KB the socket takes.
+     */
+    private int write(ByteBuffer buffer) throws IOException {
+        int written = 0;
+        while (buffer.hasRemaining()) {
+            int limit = buffer.limit();
+            int chunk = Math.min(buffer.remaining(), WRITE_CHUNK);
+            buffer.limit(buffer.position() + chunk);
+            int taken;
+            try {
+                taken = channel.write(buffer);
+            } finally {
+                buffer.limit(limit);
+            }
+            written += taken;
+            if (taken < chunk) {
+                break;
+            }
+        }
+        return written;
+    }
+
     private void interest(int ops) {
         if (key.interestOps() != ops) {
             key.interestOps(ops);
@@ -170,7 +197,7 @@ final class Connection implements IoLoop.Handler, QmpSession.Transport {
         try {
             while (!output.isEmpty()) {
                 ByteBuffer head = output.peek();
-                outputBytes -= channel.write(head);
+                outputBytes -= write(head);
                 if (head.hasRemaining()) {
                     return;
                 }
