@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import io.vnetd.model.error.NetException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -16,8 +17,10 @@ import java.lang.invoke.MethodHandle;
  * 256 KiB buffers take a page or two while idle and grow to what the traffic writes, where memory from
  * {@code ByteBuffer.allocateDirect} or an arena is zeroed, so resident, all at once.
  *
- * <p>The mapping lives as long as the segment (or a buffer made from it) is reachable and is unmapped
- * by the garbage collector after, so a late reader or writer can never touch unmapped memory.
+ * <p>The mapping lives as long as the segment (or a {@code ByteBuffer} made from it with
+ * {@code asByteBuffer}) is reachable and is unmapped by the garbage collector after, so a late reader or
+ * writer can never touch unmapped memory. A buffer made from the segment's address alone does not keep
+ * it: its owner must hold the segment.
  */
 public final class PageMemory {
 
@@ -44,7 +47,8 @@ public final class PageMemory {
     /**
      * {@code length} bytes of zeroed, page-aligned memory, unmapped once the segment is unreachable.
      *
-     * @throws OutOfMemoryError if the kernel refuses the mapping
+     * @throws NetException if the kernel refuses the mapping: the command that opens the port fails,
+     *                      the daemon goes on
      */
     public static MemorySegment allocate(long length) {
         long address;
@@ -55,7 +59,8 @@ public final class PageMemory {
             throw new IllegalStateException("mmap failed", e);
         }
         if (address == MAP_FAILED) {
-            throw new OutOfMemoryError("mmap of " + length + " bytes refused");
+            throw NetException.generic("vnetd could not map " + length + " bytes of memory for a port"
+                    + " (mmap refused: the process's memory or map count limit)");
         }
         return MemorySegment.ofAddress(address).reinterpret(length, Arena.ofAuto(), PageMemory::unmap);
     }

@@ -18,10 +18,11 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
  * agent applies. Its lock serializes callers among themselves and keeps the queue's order equal to
  * the registry's; the switching agent never takes it.
  *
- * <p>Slots are numbered from 0 up as ports open; a closed slot goes to the back of a free list that
- * new ports take from first, and comes back with a new generation in its tag. The tables indexed by
- * slot grow with the highest slot in use, so an empty node holds little and a full one needs no
- * setting.
+ * <p>Slots are numbered from 0 up as ports open; a closed slot goes to the back of a free list, and
+ * comes back with a new generation in its tag once {@value #REUSE_AFTER} other slots were freed after
+ * it (or when no fresh slot is left), so a frame a closed port left on the inbound ring never meets a
+ * slot reused 2,047 times. The tables indexed by slot grow with the highest slot in use, so an empty
+ * node holds little and a full one needs no setting.
  */
 public final class PortRegistry {
 
@@ -42,6 +43,9 @@ public final class PortRegistry {
     private final int outboundRingCapacity;
     private final int maxFrameLength;
     private final Map<String, Entry> entries = new HashMap<>();
+    /** Freed slots that wait before the oldest of them is handed out again. */
+    static final int REUSE_AFTER = 1024;
+
     private final int maxPorts;
     private final IntArrayQueue freeSlots = new IntArrayQueue(IntArrayQueue.MIN_CAPACITY, -1);
     /** By slot; as long as the slots handed out so far. */
@@ -109,8 +113,8 @@ public final class PortRegistry {
 
     private synchronized EndpointPort attach(String name, SwitchInput input, boolean onSwitchThread) {
         requireAbsent(name, entries.get(name));
-        int tag = takeTag(name);
         Outbound outbound = new Outbound(new OneToOneRingBuffer(RingBuffers.allocate(outboundRingCapacity)), onSwitchThread);
+        int tag = takeTag(name);
         try {
             control.send(new ControlOp.OpenEndpoint(name, tag, outbound));
         } catch (RuntimeException e) {
@@ -171,7 +175,7 @@ public final class PortRegistry {
 
     private int takeTag(String name) {
         int slot;
-        if (!freeSlots.isEmpty()) {
+        if (freeSlots.size() > REUSE_AFTER || !freeSlots.isEmpty() && slotsUsed == maxPorts) {
             slot = freeSlots.pollInt();
         } else if (slotsUsed < maxPorts) {
             slot = slotsUsed++;

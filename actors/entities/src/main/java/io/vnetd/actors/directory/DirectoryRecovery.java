@@ -13,7 +13,6 @@ import io.vnetd.actors.nic.NicEntity;
 import io.vnetd.actors.nic.NicEvent;
 import io.vnetd.actors.nic.NicState;
 import io.vnetd.model.error.NetErrors;
-import io.vnetd.model.error.NetException;
 import io.vnetd.model.netclient.NetClientInfo;
 import io.vnetd.model.netclient.NetClientRef;
 import io.vnetd.model.port.PortControl;
@@ -30,6 +29,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.slf4j.Logger;
 
 /**
  * The directory's start: it learns the state of every entity the journal knows and has every port
@@ -44,6 +44,8 @@ final class DirectoryRecovery {
     private final ActorContext<DirectoryCommand> context;
     private final StashBuffer<DirectoryCommand> stash;
     private final EntityWork work;
+    /** Taken at setup: the recovery realizes ports on the journal's threads, where the context's log is not to be had. */
+    private final Logger log;
     private final NetIndex index = new NetIndex();
 
     private DirectoryRecovery(NetDirectory.Settings settings, ActorContext<DirectoryCommand> context,
@@ -52,6 +54,7 @@ final class DirectoryRecovery {
         this.context = context;
         this.stash = stash;
         this.work = new EntityWork(settings, context.getSystem().scheduler());
+        this.log = context.getLog();
     }
 
     static Behavior<DirectoryCommand> start(NetDirectory.Settings settings) {
@@ -81,8 +84,8 @@ final class DirectoryRecovery {
     }
 
     /**
-     * Realizes every recovered netdev and NIC; a netdev whose resource cannot be had now is handed to
-     * its entity, which retries with back-off and answers with the reason.
+     * Realizes every recovered netdev and NIC; a netdev whose resource cannot be had now (or that fails
+     * otherwise) is handed to its entity, which retries with back-off and answers with the reason.
      */
     private CompletionStage<List<Confirmed>> realizeAll(PortControl ports, Map<String, NetdevState> netdevs,
                                                        Map<String, NicState> nics) {
@@ -96,7 +99,7 @@ final class DirectoryRecovery {
                     NetdevEntity.realize(ports, present);
                     confirmed = CompletableFuture.completedFuture(new Confirmed.OfNetdev(
                             new NetdevCommand.Done(client.name(), present, NetClientInfo.OK, placement.node())));
-                } catch (NetException e) {
+                } catch (RuntimeException e) {
                     confirmed = work.get(client, placement);
                 }
                 states.add(confirmed.toCompletableFuture());
@@ -106,8 +109,12 @@ final class DirectoryRecovery {
             if (state instanceof NicState.Present present) {
                 NetClientRef client = NetClientRef.nic(PlacedId.name(entityId));
                 Placements.Placement placement = placed(client, entityId);
-                NicEntity.realize(ports, present).ifPresent(e -> context.getLog().warn(
-                        "NIC '{}' could not re-acquire its guest side: {}", client.name(), e.desc()));
+                try {
+                    NicEntity.realize(ports, present).ifPresent(e -> log.warn(
+                            "NIC '{}' could not re-acquire its guest side: {}", client.name(), e.desc()));
+                } catch (RuntimeException e) {
+                    log.warn("NIC '{}' could not be realized: {}", client.name(), e.toString());
+                }
                 states.add(CompletableFuture.completedFuture(new Confirmed.OfNic(
                         new NicCommand.Done(client.name(), present, placement.node()))));
             }

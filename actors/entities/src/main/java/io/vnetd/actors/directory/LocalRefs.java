@@ -18,10 +18,11 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * for an entity, the singleton's proxy for the directory. Each of those is a mailbox and a thread
  * hand-off per message. An actor on another node, or not started yet, is reached the routed way.
  *
- * <p>An actor leaves the map when it stops, and before that when it asks to be passivated
- * ({@link #unlist}): from then on messages go the routed way, through its shard, which holds them
- * while the actor stops and starts it again for them. Messages sent to it directly before are in its
- * mailbox ahead of the shard's stop.
+ * <p>An actor leaves the map when it stops, and before that a while before it asks to be passivated
+ * ({@link #unlist}, {@link io.vnetd.actors.persistence.IdlePassivation}): from then on messages go the
+ * routed way, through its shard, which holds them while the actor stops and starts it again for them.
+ * A message sent directly by a caller that found the actor just before it was unlisted reaches its
+ * mailbox within that while, ahead of the shard's stop.
  */
 final class LocalRefs<C> {
 

@@ -129,10 +129,8 @@ final class NodeShards {
             return IdlePassivation.never();
         }
         String id = context.getEntityId();
-        return new IdlePassivation<>(passivateAfter, self -> {
-            local.unlist(id, self);
-            context.getShard().tell(new ClusterSharding.Passivate<>(self));
-        });
+        return new IdlePassivation<>(passivateAfter, self -> local.unlist(id, self),
+                self -> context.getShard().tell(new ClusterSharding.Passivate<>(self)));
     }
 
     /** Starts this node's own entity types, so that its entities recover here before anyone asks. */

@@ -50,7 +50,9 @@ public final class ReadJournalCatalog implements EntityCatalog {
 
     /**
      * Needs a read journal that serves {@link CurrentEventsBySliceQuery} (vnetd's LMDB one does). The slices are
-     * read in as many ranges at once as there are processors: decoding the events is most of the work.
+     * read in as many ranges at once as there are processors (rounded down to a power of two, which Pekko's
+     * ranges need): decoding the events is most of the work. Every event is read from the first: the entities
+     * never delete events (their snapshots are for their own recovery), so their states fold from them alone.
      */
     @Override
     public <S> CompletionStage<Map<String, S>> foldAll(String type, S empty, BiFunction<S, Object, S> apply) {
@@ -60,8 +62,8 @@ public final class ReadJournalCatalog implements EntityCatalog {
             return CompletableFuture.failedFuture(new UnsupportedOperationException("the read journal "
                     + readJournalPluginId + " cannot read all entities of a type at once (CurrentEventsBySliceQuery)"));
         }
-        List<CompletableFuture<Map<String, S>>> parts = slices.sliceRanges(Runtime.getRuntime().availableProcessors())
-                .stream()
+        int ranges = Integer.highestOneBit(Math.min(Runtime.getRuntime().availableProcessors(), 1024));
+        List<CompletableFuture<Map<String, S>>> parts = slices.sliceRanges(ranges).stream()
                 .map(range -> foldSlices(slices, type, range.first(), range.second(), empty, apply).toCompletableFuture())
                 .toList();
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(done -> {

@@ -42,6 +42,8 @@ public abstract class JournaledEntity<C, E, S, A extends EntityReply.Accepted<A>
 
     private final InFlightReply<A> journaling;
     private final Idle<C> idle;
+    /** Whether the entity has unlisted itself and waits out the grace before it asks to be passivated. */
+    private boolean unlisted;
 
     /**
      * An entity's idle clock: what its passivation says, its timers, its own ref, and the message the
@@ -74,8 +76,12 @@ public abstract class JournaledEntity<C, E, S, A extends EntityReply.Accepted<A>
         }
         return (state, command) -> {
             if (command.equals(idle.tick())) {
-                if (mayPassivate(state)) {
-                    idle.passivation().stop().accept(idle.self());
+                if (unlisted) {
+                    idle.passivation().passivate().accept(idle.self());
+                } else if (mayPassivate(state)) {
+                    idle.passivation().unlist().accept(idle.self());
+                    unlisted = true;
+                    idle.timers().startSingleTimer(IDLE_TIMER, idle.tick(), IdlePassivation.GRACE);
                 } else {
                     restartIdleClock();
                 }
@@ -91,9 +97,12 @@ public abstract class JournaledEntity<C, E, S, A extends EntityReply.Accepted<A>
         return true;
     }
 
+    /** Once unlisted, the entity never asks to go sooner than the grace after its last message. */
     private void restartIdleClock() {
         if (idle != null) {
-            idle.timers().startSingleTimer(IDLE_TIMER, idle.tick(), idle.passivation().after());
+            Duration after = idle.passivation().after();
+            idle.timers().startSingleTimer(IDLE_TIMER, idle.tick(),
+                    unlisted && after.compareTo(IdlePassivation.GRACE) < 0 ? IdlePassivation.GRACE : after);
         }
     }
 

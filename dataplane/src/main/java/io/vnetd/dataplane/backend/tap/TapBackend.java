@@ -96,7 +96,7 @@ final class TapBackend extends Backend {
         this.memory = PageMemory.allocate(iovecOffset + 32L);
         this.receiveBuffer = new UnsafeBuffer(memory.address(), receiveLength);
         this.iovecs = new UnsafeBuffer(memory.address() + iovecOffset, 32);
-        // The zero header sits after the receive buffer; memory from the arena starts zeroed.
+        // The zero header sits after the receive buffer; mapped memory starts zeroed.
         iovecs.putLong(0, memory.address() + receiveLength);
         iovecs.putLong(8, headerLength);
         describeAs(String.join("\n", infos));
