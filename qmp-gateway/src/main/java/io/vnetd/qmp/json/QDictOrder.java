@@ -1,9 +1,9 @@
 package io.vnetd.qmp.json;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,21 +30,25 @@ public final class QDictOrder {
 
     /** The keys of {@code object} (insertion order = the order QEMU inserted them) as QEMU iterates them. */
     public static List<String> keys(ObjectNode object) {
+        return members(object).stream().map(Map.Entry::getKey).toList();
+    }
+
+    /** The members of {@code object}, keys with their values, as QEMU iterates them (see {@link #keys}). */
+    public static List<Map.Entry<String, JsonNode>> members(ObjectNode object) {
         int size = object.size();
         long[] order = new long[size];
-        String[] names = new String[size];
-        Iterator<String> it = object.fieldNames();
-        for (int i = 0; it.hasNext(); i++) {
-            names[i] = it.next();
+        List<Map.Entry<String, JsonNode>> inserted = new ArrayList<>(size);
+        object.properties().forEach(inserted::add);
+        for (int i = 0; i < size; i++) {
             // bucket ascending, then most recently inserted first
-            order[i] = ((long) bucket(names[i]) << 32) | (size - 1 - i);
+            order[i] = ((long) bucket(inserted.get(i).getKey()) << 32) | (size - 1 - i);
         }
         Arrays.sort(order);
-        List<String> keys = new ArrayList<>(size);
+        List<Map.Entry<String, JsonNode>> members = new ArrayList<>(size);
         for (long o : order) {
-            keys.add(names[size - 1 - (int) o]);
+            members.add(inserted.get(size - 1 - (int) o));
         }
-        return keys;
+        return members;
     }
 
     static int bucket(String key) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.POJONode;
 import com.fasterxml.jackson.databind.util.RawValue;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /**
  * Writes JSON exactly as QEMU's qobject/json-writer.c does in its compact form: {@code ": "} and
@@ -19,6 +20,17 @@ public final class QmpJsonWriter {
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     private QmpJsonWriter() {
+    }
+
+    /** Whether {@code s} is written as it is: printable ASCII without a quote or a backslash (most strings). */
+    private static boolean plain(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** One QMP message: the value and the line end, as bytes. */
@@ -41,14 +53,14 @@ public final class QmpJsonWriter {
                 ObjectNode object = (ObjectNode) value;
                 out.append('{');
                 boolean first = true;
-                for (String key : QDictOrder.keys(object)) {
+                for (Map.Entry<String, JsonNode> member : QDictOrder.members(object)) {
                     if (!first) {
                         out.append(", ");
                     }
                     first = false;
-                    string(key, out);
+                    string(member.getKey(), out);
                     out.append(": ");
-                    write(object.get(key), out);
+                    write(member.getValue(), out);
                 }
                 out.append('}');
             }
@@ -89,6 +101,10 @@ public final class QmpJsonWriter {
 
     private static void string(String s, StringBuilder out) {
         out.append('"');
+        if (plain(s)) {
+            out.append(s).append('"');
+            return;
+        }
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
