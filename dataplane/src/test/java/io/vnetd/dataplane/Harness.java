@@ -6,7 +6,7 @@ import io.vnetd.model.netdev.NetdevConfig;
 import java.util.Optional;
 
 /** A data plane without threads: the test steps the switching agent itself. */
-final class Harness implements AutoCloseable {
+public final class Harness implements AutoCloseable {
 
     final DataPlane dataPlane;
 
@@ -20,12 +20,17 @@ final class Harness implements AutoCloseable {
 
     /** Rings and limits small enough for many data planes per test run. */
     static DataPlane.Context small() {
+        return smallRings()
+                .maxPorts(64)
+                .controlQueueCapacity(64);
+    }
+
+    /** Rings small enough for a unit test, every limit at its default; an agent's error fails the test. */
+    public static DataPlane.Context smallRings() {
         return new DataPlane.Context()
                 .inboundRingCapacity(64 * 1024)
                 .outboundRingCapacity(16 * 1024)
                 .maxFrameLength(1514)
-                .maxPorts(64)
-                .controlQueueCapacity(64)
                 .errorHandler(t -> {
                     throw new AssertionError("data plane error", t);
                 });

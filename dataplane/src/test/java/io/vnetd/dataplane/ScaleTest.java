@@ -16,20 +16,9 @@ class ScaleTest {
     private static final int HUBPORTS = 100_000;
     private static final int HUBS = 100;
 
-    /** The defaults, with rings small enough for a unit test and a queue the test drains as it goes. */
-    private static DataPlane.Context defaults() {
-        return new DataPlane.Context()
-                .inboundRingCapacity(64 * 1024)
-                .outboundRingCapacity(16 * 1024)
-                .maxFrameLength(1514)
-                .errorHandler(t -> {
-                    throw new AssertionError("data plane error", t);
-                });
-    }
-
     @Test
     void aHundredThousandHubportsOpenWithTheDefaultsAndTheLastOnesCarryFrames() {
-        try (Harness h = new Harness(defaults())) {
+        try (Harness h = new Harness(Harness.smallRings())) {
             for (int i = 0; i < HUBPORTS; i++) {
                 h.hubport("h" + i, i % HUBS);
                 if (i % 1024 == 1023) {
@@ -55,7 +44,7 @@ class ScaleTest {
 
     @Test
     void slotsOfClosedPortsAreReusedSoOpeningAndClosingDoesNotGrowTheTables() {
-        try (Harness h = new Harness(defaults().maxPorts(3))) {
+        try (Harness h = new Harness(Harness.smallRings().maxPorts(3))) {
             TestEndpoint a = h.endpoint("a");
             TestEndpoint b = h.endpoint("b");
             h.dataPlane.connect(netdev("a"), netdev("b"));

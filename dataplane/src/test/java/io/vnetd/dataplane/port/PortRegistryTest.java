@@ -4,24 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import io.vnetd.dataplane.DataPlane;
+import io.vnetd.dataplane.Harness;
 import io.vnetd.dataplane.switching.PortTag;
 import org.junit.jupiter.api.Test;
 
 class PortRegistryTest {
 
-    private static DataPlane.Context small() {
-        return new DataPlane.Context()
-                .inboundRingCapacity(64 * 1024)
-                .outboundRingCapacity(16 * 1024)
-                .maxFrameLength(1514)
-                .errorHandler(t -> {
-                    throw new AssertionError("data plane error", t);
-                });
-    }
-
     @Test
     void aFreedSlotWaitsForAThousandOthersBeforeItIsHandedOutAgain() {
-        try (DataPlane dp = DataPlane.create(small())) {
+        try (DataPlane dp = DataPlane.create(Harness.smallRings())) {
             EndpointPort first = dp.attachEndpoint("first");
             int slot = PortTag.slot(first.tag());
             first.close();
