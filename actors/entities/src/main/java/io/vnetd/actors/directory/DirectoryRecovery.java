@@ -1,6 +1,5 @@
 package io.vnetd.actors.directory;
 
-import io.vnetd.actors.announce.AnnounceTimerEntity;
 import io.vnetd.actors.cluster.PlacedId;
 import io.vnetd.actors.directory.DirectoryCommand.Recovered;
 import io.vnetd.actors.directory.DirectoryCommand.RecoveryFailed;
@@ -75,9 +74,7 @@ final class DirectoryRecovery {
                 new NetdevState.Absent(), (state, event) -> state.apply((NetdevEvent) event));
         CompletionStage<Map<String, NicState>> nics = catalog.foldAll(NicEntity.TYPE_KEY.name(),
                 new NicState.Absent(), (state, event) -> state.apply((NicEvent) event));
-        CompletionStage<List<Object>> timers = catalog.visitAll(entity -> entity.type().equals(AnnounceTimerEntity.TYPE_KEY.name())
-                ? settings.wake().apply(entity).thenApply(woken -> (Object) entity)
-                : CompletableFuture.completedFuture(entity));
+        CompletionStage<List<Boolean>> timers = work.wakeTimers();
         return netdevs.thenCombine(nics, (netdevStates, nicStates) -> realizeAll(ports, netdevStates, nicStates))
                 .thenCompose(states -> states)
                 .thenCombine(timers, (states, woken) -> states);

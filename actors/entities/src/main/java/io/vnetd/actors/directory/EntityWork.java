@@ -57,11 +57,12 @@ final class EntityWork {
     }
 
     /**
-     * Wakes every announce timer the journal knows: one whose node was removed starts on another and
-     * goes on with its rounds (remembered entities may do it too; waking twice is harmless).
+     * Wakes every announce timer the journal knows: at a single node's start (nothing else starts them),
+     * and when a node is removed, so that one that ran there starts on another and goes on with its
+     * rounds (remembered entities may do it too; waking twice is harmless). Completes once all answered.
      */
-    void wakeTimers() {
-        settings.catalog().visitAll(entity -> entity.type().equals(AnnounceTimerEntity.TYPE_KEY.name())
+    CompletionStage<List<Boolean>> wakeTimers() {
+        return settings.catalog().visitAll(entity -> entity.type().equals(AnnounceTimerEntity.TYPE_KEY.name())
                 ? settings.wake().apply(entity).thenApply(woken -> true)
                 : CompletableFuture.completedFuture(false));
     }
