@@ -7,9 +7,11 @@ import static io.vnetd.dataplane.Frames.frame;
 import static io.vnetd.model.netclient.NetClientCounter.DROPPED_FILTER;
 import static io.vnetd.model.netclient.NetClientCounter.DROPPED_LINK_DOWN;
 import static io.vnetd.model.netclient.NetClientCounter.DROPPED_PEER_ABSENT;
+import static io.vnetd.model.netclient.NetClientCounter.TX_BYTES;
 import static io.vnetd.model.netclient.NetClientCounter.TX_FRAMES;
 import static io.vnetd.model.netclient.NetClientRef.netdev;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vnetd.dataplane.filter.VirtioRxFilter;
 import java.util.List;
@@ -77,17 +79,76 @@ class RouteRefreshTest {
                 }
             }
             h.step();
-            long unrelated = dp.switchCounters().tablesCompiled() - compiled;
 
+            assertEquals(compiled, dp.switchCounters().tablesCompiled());
+        }
+    }
+
+    @Test
+    void aHubsPeerlessPortsCompileNothingYetCountEveryFrameThatCrossesIt() {
+        try (Harness h = new Harness(Harness.small().maxPorts(1024))) {
+            DataPlane dp = h.dataPlane;
+            TestEndpoint a = h.endpoint("a");
+            TestEndpoint b = h.endpoint("b");
+            h.acrossHub("a", "b");
+            h.step();
+            long compiled = dp.switchCounters().tablesCompiled();
+
+            for (int i = 0; i < 300; i++) {
+                h.hubport("p" + i, 0);
+                if (i % 16 == 15) {
+                    h.step();
+                }
+            }
+            dp.setLink(netdev("p7"), false);
+            h.step();
+            a.send(frame(MAC_B, MAC_A, 1));
+            h.step();
+            dp.setLink(netdev("p7"), true);
+            dp.close(netdev("p8"));
+            h.step();
+            a.send(frame(MAC_B, MAC_A, 2));
+            h.step();
+
+            assertEquals(compiled, dp.switchCounters().tablesCompiled());
+            assertEquals(List.of(1, 2), sequences(b.received()));
+            assertEquals(2, h.counters("p0").get(TX_FRAMES));
+            assertEquals(2, h.counters("p0").get(DROPPED_PEER_ABSENT));
+            assertEquals(2 * frame(MAC_B, MAC_A, 1).length, h.counters("p0").get(TX_BYTES));
+            assertEquals(1, h.counters("p7").get(DROPPED_LINK_DOWN));
+            assertEquals(1, h.counters("p7").get(TX_FRAMES));
+            assertEquals(2, h.counters("p299").get(DROPPED_PEER_ABSENT));
+            assertTrue(dp.counters("p8").isEmpty());
+        }
+    }
+
+    @Test
+    void aPeerlessPortThatGetsAPeerLeadsFramesOnAndCountsAsPeerlessAgainOnceItLosesIt() {
+        try (Harness h = new Harness()) {
+            DataPlane dp = h.dataPlane;
+            TestEndpoint a = h.endpoint("a");
+            TestEndpoint b = h.endpoint("b");
+            TestEndpoint c = h.endpoint("c");
+            h.acrossHub("a", "b");
             h.hubport("p", 0);
             h.step();
             a.send(frame(MAC_B, MAC_A, 1));
             h.step();
 
-            assertEquals(0, unrelated);
-            assertEquals(compiled + 1, dp.switchCounters().tablesCompiled());
-            assertEquals(1, h.counters("p").get(TX_FRAMES));
-            assertEquals(1, h.counters("p").get(DROPPED_PEER_ABSENT));
+            dp.connect(netdev("c"), netdev("p"));
+            h.step();
+            a.send(frame(MAC_C, MAC_A, 2));
+            h.step();
+
+            dp.disconnect(netdev("p"));
+            h.step();
+            a.send(frame(MAC_C, MAC_A, 3));
+            h.step();
+
+            assertEquals(List.of(1, 2, 3), sequences(b.received()));
+            assertEquals(List.of(2), sequences(c.received()));
+            assertEquals(3, h.counters("p").get(TX_FRAMES));
+            assertEquals(2, h.counters("p").get(DROPPED_PEER_ABSENT));
         }
     }
 

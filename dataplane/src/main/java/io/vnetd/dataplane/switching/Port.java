@@ -18,6 +18,8 @@ final class Port {
     final String name;
     final int tag;
     final Kind kind;
+    /** When the model opened the port, in the order of opening: a hub's order of ports. */
+    final long opened;
     final PortCounters counters;
     /** Read by every route through the port as each frame passes, so a link change compiles nothing. */
     boolean linkUp = true;
@@ -27,15 +29,18 @@ final class Port {
     Port peer;
     /** An endpoint's delivery, shared by every route that reaches it; null for a hubport. */
     final Delivery delivery;
+    /** A hubport's place in its hub's {@link PeerlessPorts} while it has no peer; -1 otherwise. */
+    int peerlessIndex = -1;
     /** An endpoint whose route must be compiled again before the next frame is forwarded. */
     boolean routeStale;
     /** The last walk of {@link SwitchModel#markRoutesThrough} that reached this port. */
     int walk;
 
-    Port(String name, int tag, Kind kind, PortCounters counters, PendingCounts pending) {
+    Port(String name, int tag, Kind kind, long opened, PortCounters counters, PendingCounts pending) {
         this.name = name;
         this.tag = tag;
         this.kind = kind;
+        this.opened = opened;
         this.counters = counters;
         this.delivery = kind instanceof Kind.Endpoint(Outbound outbound) ? new Delivery(this, outbound, pending) : null;
     }

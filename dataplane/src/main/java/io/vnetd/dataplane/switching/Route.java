@@ -13,10 +13,14 @@ import org.agrona.DirectBuffer;
  * down, counts the drop and skips the part of the walk behind that port; so link changes need no
  * new route.
  *
+ * <p>The peerless ports of a hub the walk crosses are one step: the hub's {@link PeerlessPorts},
+ * shared by every route through that hub and read as the frame passes, so a route holds a step for
+ * each port that leads somewhere, not for each port of its hubs.
+ *
  * <p>While every link on the walk is up, which is the common case, a frame takes the same steps as
- * the program's but straight from its parts (the counters, the fixed drops, the deliveries), without
- * interpreting it, and its counts wait in two plain fields for the end of the duty cycle
- * ({@link PendingCounts}).
+ * the program's but straight from its parts (the counters, the fixed drops, the hubs' peerless ports,
+ * the deliveries), without interpreting it, and its counts wait in plain fields for the end of the
+ * duty cycle ({@link PendingCounts}).
  */
 final class Route implements PendingCounts.Holder {
 
@@ -28,6 +32,8 @@ final class Route implements PendingCounts.Holder {
     static final byte LINK = 2;
     /** Hands the frame to an endpoint. */
     static final byte DELIVER = 3;
+    /** Counts the frame leaving by every peerless port of a hub. */
+    static final byte PEERLESS = 4;
 
     final int tag;
     private final byte[] ops;
@@ -36,8 +42,10 @@ final class Route implements PendingCounts.Holder {
     private final Port[] linkOf;
     private final int[] skipTo;
     private final Delivery[] deliveries;
+    private final PeerlessPorts[] peerlessOf;
     /** The ports of every link check, the counters of every count and drop, every delivery: the program without its jumps. */
     private final Port[] links;
+    private final PeerlessPorts[] hubsCrossed;
     private final Counter[] countedFrames;
     private final Counter[] countedBytes;
     private final Counter[] fixedDrops;
@@ -48,7 +56,7 @@ final class Route implements PendingCounts.Holder {
     private long pendingBytes;
 
     Route(int tag, byte[] ops, Counter[] frames, Counter[] bytes, Port[] linkOf, int[] skipTo,
-          Delivery[] deliveries, PendingCounts pending) {
+          Delivery[] deliveries, PeerlessPorts[] peerlessOf, PendingCounts pending) {
         this.pending = pending;
         this.tag = tag;
         this.ops = ops;
@@ -57,7 +65,9 @@ final class Route implements PendingCounts.Holder {
         this.linkOf = linkOf;
         this.skipTo = skipTo;
         this.deliveries = deliveries;
+        this.peerlessOf = peerlessOf;
         this.links = stepsOf(LINK, linkOf, Port[]::new);
+        this.hubsCrossed = stepsOf(PEERLESS, peerlessOf, PeerlessPorts[]::new);
         this.countedFrames = stepsOf(COUNT, frames, Counter[]::new);
         this.countedBytes = stepsOf(COUNT, bytes, Counter[]::new);
         this.fixedDrops = stepsOf(DROP, frames, Counter[]::new);
@@ -76,10 +86,19 @@ final class Route implements PendingCounts.Holder {
                 return;
             }
         }
+        for (PeerlessPorts hub : hubsCrossed) {
+            if (hub.anyLinkDown()) {
+                walk(frame, offset, length);
+                return;
+            }
+        }
         if (pendingFrames++ == 0) {
             pending.add(this);
         }
         pendingBytes += length;
+        for (PeerlessPorts hub : hubsCrossed) {
+            hub.pass(length);
+        }
         for (Delivery target : targets) {
             target.deliver(frame, offset, length);
         }
@@ -119,6 +138,10 @@ final class Route implements PendingCounts.Holder {
                         frames[step].incrementRelease();
                         step = skipTo[step];
                     }
+                }
+                case PEERLESS -> {
+                    peerlessOf[step].walk(length);
+                    step++;
                 }
                 default -> {
                     deliveries[step].deliver(frame, offset, length);

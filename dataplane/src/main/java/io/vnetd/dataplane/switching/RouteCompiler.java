@@ -10,9 +10,9 @@ import org.agrona.collections.IntArrayList;
  * Compiles the {@link Route} of an endpoint by walking the path QEMU's net core gives a frame it
  * sends ({@code qemu_send_packet}, {@code qemu_deliver_packet_iov}, {@code net_hub_receive}): the
  * sender drops it when its link is down or it has no peer; the peer drops it when its link is down;
- * a hubport receiving it has every other port of its hub send it on, each with the same checks; an
- * endpoint receiving it is a delivery. Link checks are compiled in, not decided, so the route stays
- * right while links change.
+ * a hubport receiving it has every other port of its hub send it on, each with the same checks (the
+ * hub's peerless ports as one shared step, {@link PeerlessPorts}); an endpoint receiving it is a
+ * delivery. Link checks are compiled in, not decided, so the route stays right while links change.
  *
  * <p>QEMU lets a frame circle a loop of peered hubs forever. Here a copy is dropped, and counted at
  * the hubport that received it, when it would cross a hub it has crossed already or more than
@@ -33,6 +33,7 @@ final class RouteCompiler {
     private final List<Port> linkOf = new ArrayList<>();
     private final IntArrayList skipTo = new IntArrayList();
     private final List<Delivery> deliveries = new ArrayList<>();
+    private final List<PeerlessPorts> peerlessOf = new ArrayList<>();
     private final IntArrayList hubsCrossed = new IntArrayList();
     private int crossings;
 
@@ -49,6 +50,7 @@ final class RouteCompiler {
         linkOf.clear();
         skipTo.clear();
         deliveries.clear();
+        peerlessOf.clear();
         crossings = 0;
         send(source);
         int length = ops.size();
@@ -62,6 +64,7 @@ final class RouteCompiler {
                 linkOf.toArray(Port[]::new),
                 skipTo.toIntArray(),
                 deliveries.toArray(Delivery[]::new),
+                peerlessOf.toArray(PeerlessPorts[]::new),
                 pending);
     }
 
@@ -70,7 +73,7 @@ final class RouteCompiler {
         int check = linkCheck(sender);
         Port peer = sender.peer;
         if (peer == null) {
-            emit(Route.DROP, sender.counters.get(NetClientCounter.DROPPED_PEER_ABSENT), null, null, null);
+            emit(Route.DROP, sender.counters.get(NetClientCounter.DROPPED_PEER_ABSENT), null, null, null, null);
         } else {
             receive(peer);
         }
@@ -80,20 +83,22 @@ final class RouteCompiler {
     private void receive(Port receiver) {
         int check = linkCheck(receiver);
         switch (receiver.kind) {
-            case Port.Kind.Endpoint _ -> emit(Route.DELIVER, null, null, null, receiver.delivery);
+            case Port.Kind.Endpoint _ -> emit(Route.DELIVER, null, null, null, receiver.delivery, null);
             case Port.Kind.Hubport(int hubId) -> {
                 if (hubsCrossed.containsInt(hubId) || hubsCrossed.size() == maxHubHops
                         || crossings == MAX_HUB_CROSSINGS) {
-                    emit(Route.DROP, receiver.counters.get(NetClientCounter.DROPPED_LOOP), null, null, null);
+                    emit(Route.DROP, receiver.counters.get(NetClientCounter.DROPPED_LOOP), null, null, null, null);
                 } else {
                     crossings++;
                     count(receiver, NetClientCounter.RX_FRAMES, NetClientCounter.RX_BYTES);
                     hubsCrossed.addInt(hubId);
-                    for (Port other : model.hub(hubId)) {
+                    Hub hub = model.hub(hubId);
+                    for (Port other : hub.peered) {
                         if (other != receiver) {
                             send(other);
                         }
                     }
+                    emit(Route.PEERLESS, null, null, null, null, hub.peerless);
                     hubsCrossed.popInt();
                 }
             }
@@ -104,20 +109,22 @@ final class RouteCompiler {
     /** Emits the link check of {@code port}; returns its step, whose jump the caller sets. */
     private int linkCheck(Port port) {
         int step = ops.size();
-        emit(Route.LINK, port.counters.get(NetClientCounter.DROPPED_LINK_DOWN), null, port, null);
+        emit(Route.LINK, port.counters.get(NetClientCounter.DROPPED_LINK_DOWN), null, port, null, null);
         return step;
     }
 
     private void count(Port port, NetClientCounter frameCounter, NetClientCounter byteCounter) {
-        emit(Route.COUNT, port.counters.get(frameCounter), port.counters.get(byteCounter), null, null);
+        emit(Route.COUNT, port.counters.get(frameCounter), port.counters.get(byteCounter), null, null, null);
     }
 
-    private void emit(byte op, Counter frameCounter, Counter byteCounter, Port link, Delivery delivery) {
+    private void emit(byte op, Counter frameCounter, Counter byteCounter, Port link, Delivery delivery,
+                      PeerlessPorts peerless) {
         ops.addInt(op);
         frames.add(frameCounter);
         bytes.add(byteCounter);
         linkOf.add(link);
         skipTo.addInt(0);
         deliveries.add(delivery);
+        peerlessOf.add(peerless);
     }
 }

@@ -6,10 +6,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -21,17 +19,10 @@ import java.util.function.Consumer;
  * <p>Only a change of topology (a port opened or closed, a peering made or undone) can change a
  * route, and only the routes of the endpoints that reach the ports it touches: those are marked
  * stale by a walk of the part of the network around them, before a change that removes a path and
- * after one that adds a path. Link and rx-filter changes are read by the routes as frames pass.
+ * after one that adds a path. Link and rx-filter changes are read by the routes as frames pass, and
+ * so is the set of a hub's peerless ports: one of those opening or closing changes no route.
  */
 final class SwitchModel {
-
-    /** One hub: its ports, newest first (QEMU inserts a hub's ports at its head), and those peered. */
-    private static final class Hub {
-        final List<Port> ports = new ArrayList<>();
-        /** The only ways out of the hub, so the only ports a walk follows beyond it. */
-        final Set<Port> peered = new LinkedHashSet<>();
-        int walk;
-    }
 
     private final CounterStore counters;
     private final PendingCounts pending;
@@ -45,6 +36,7 @@ final class SwitchModel {
     private final List<Port> staleRoutes = new ArrayList<>();
     private final ArrayDeque<Port> toWalk = new ArrayDeque<>();
     private int walk;
+    private long opened;
 
     SwitchModel(CounterStore counters, PendingCounts pending) {
         this.counters = counters;
@@ -64,9 +56,9 @@ final class SwitchModel {
         }
     }
 
-    /** The ports of hub {@code hubId}, newest first. */
-    List<Port> hub(int hubId) {
-        return hubs.get(hubId).ports;
+    /** Hub {@code hubId}, which has ports. */
+    Hub hub(int hubId) {
+        return hubs.get(hubId);
     }
 
     /** Each open port's counters by name; a live view. Any thread. */
@@ -107,18 +99,26 @@ final class SwitchModel {
             // The registry closes a name before it opens it again, so this is a bug, not a race.
             throw new IllegalStateException("port '" + name + "' is already open");
         }
-        Port port = new Port(name, tag, kind,
-                PortCounters.allocate(counters), pending);
+        Port port = new Port(name, tag, kind, opened++, PortCounters.allocate(counters), pending);
         ports.put(name, port);
         countersByName.put(name, port.counters);
         if (kind instanceof Port.Kind.Hubport(int hubId)) {
-            hubs.computeIfAbsent(hubId, id -> new Hub()).ports.addFirst(port);
+            Hub hub = hubs.computeIfAbsent(hubId, id -> new Hub(pending));
+            hub.ports++;
+            hub.peerless.add(port);
         }
         String peer = peers.get(name);
         if (peer != null && ports.containsKey(peer)) {
             link(port, ports.get(peer));
         }
-        markRoutesThrough(port);
+        if (changesRoutes(port)) {
+            markRoutesThrough(port);
+        }
+    }
+
+    /** Whether opening or closing {@code port} changes routes: all but a hub's peerless ports do. */
+    private static boolean changesRoutes(Port port) {
+        return port.peerlessIndex < 0;
     }
 
     private void close(String name, int tag) {
@@ -126,15 +126,17 @@ final class SwitchModel {
         if (port == null || port.tag != tag) {
             return;
         }
-        markRoutesThrough(port);
+        if (changesRoutes(port)) {
+            markRoutesThrough(port);
+        }
         // As when QEMU deletes a net client: its peer stays, peerless.
         unpeer(name);
         ports.remove(name);
         countersByName.remove(name);
         if (port.kind instanceof Port.Kind.Hubport(int hubId)) {
             Hub hub = hubs.get(hubId);
-            hub.ports.remove(port);
-            if (hub.ports.isEmpty()) {
+            hub.peerless.remove(port);
+            if (--hub.ports == 0) {
                 hubs.remove(hubId);
             }
         }
@@ -144,7 +146,11 @@ final class SwitchModel {
     private void setLink(String name, boolean up) {
         Port port = ports.get(name);
         if (port != null) {
+            boolean wasUp = port.linkUp;
             port.linkUp = up;
+            if (port.kind instanceof Port.Kind.Hubport(int hubId) && port.peerlessIndex >= 0) {
+                hubs.get(hubId).peerless.linkChanged(port, wasUp);
+            }
         }
     }
 
@@ -194,14 +200,18 @@ final class SwitchModel {
 
     private void addPeered(Port port) {
         if (port.kind instanceof Port.Kind.Hubport(int hubId)) {
-            hubs.get(hubId).peered.add(port);
+            Hub hub = hubs.get(hubId);
+            hub.peerless.remove(port);
+            hub.peered.add(port);
         }
     }
 
     private void unlink(Port port) {
         port.peer = null;
         if (port.kind instanceof Port.Kind.Hubport(int hubId)) {
-            hubs.get(hubId).peered.remove(port);
+            Hub hub = hubs.get(hubId);
+            hub.peered.remove(port);
+            hub.peerless.add(port);
         }
     }
 

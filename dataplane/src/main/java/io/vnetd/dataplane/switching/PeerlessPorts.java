@@ -1,0 +1,122 @@
+package io.vnetd.dataplane.switching;
+
+import io.vnetd.dataplane.counters.Counter;
+import io.vnetd.model.netclient.NetClientCounter;
+import java.util.Arrays;
+
+/**
+ * The ports of one hub that have no peer. A frame crossing the hub leaves by each of them and is
+ * dropped there at once (QEMU's {@code qemu_send_packet} with no peer), so all they do is count: the
+ * frame sent and its bytes and a drop for the missing peer, or a link-down drop. The routes through
+ * the hub share this one live set instead of compiling a step for each port, so a route's size and
+ * its compilation do not grow with its hub's ports, and a peerless port that opens, closes or
+ * changes its link compiles no route.
+ *
+ * <p>Its members and their links change only between duty cycles (after the counts held were
+ * published), so the counts of the frames that crossed it since can wait in two plain fields, as a
+ * route's do. Switching agent only.
+ */
+final class PeerlessPorts implements PendingCounts.Holder {
+
+    private final PendingCounts pending;
+    private Port[] ports = new Port[8];
+    private Counter[] sentFrames = new Counter[8];
+    private Counter[] sentBytes = new Counter[8];
+    private Counter[] peerAbsent = new Counter[8];
+    private Counter[] linkDownDrops = new Counter[8];
+    private int size;
+    /** Members whose link is down: while there are none, a frame takes the fast path. */
+    private int linksDown;
+    private long pendingFrames;
+    private long pendingBytes;
+
+    PeerlessPorts(PendingCounts pending) {
+        this.pending = pending;
+    }
+
+    void add(Port port) {
+        if (size == ports.length) {
+            int capacity = size * 2;
+            ports = Arrays.copyOf(ports, capacity);
+            sentFrames = Arrays.copyOf(sentFrames, capacity);
+            sentBytes = Arrays.copyOf(sentBytes, capacity);
+            peerAbsent = Arrays.copyOf(peerAbsent, capacity);
+            linkDownDrops = Arrays.copyOf(linkDownDrops, capacity);
+        }
+        port.peerlessIndex = size;
+        ports[size] = port;
+        sentFrames[size] = port.counters.get(NetClientCounter.TX_FRAMES);
+        sentBytes[size] = port.counters.get(NetClientCounter.TX_BYTES);
+        peerAbsent[size] = port.counters.get(NetClientCounter.DROPPED_PEER_ABSENT);
+        linkDownDrops[size] = port.counters.get(NetClientCounter.DROPPED_LINK_DOWN);
+        size++;
+        if (!port.linkUp) {
+            linksDown++;
+        }
+    }
+
+    /** Removes {@code port}, a member, moving the last member into its place. */
+    void remove(Port port) {
+        int index = port.peerlessIndex;
+        int last = --size;
+        Port moved = ports[last];
+        ports[index] = moved;
+        sentFrames[index] = sentFrames[last];
+        sentBytes[index] = sentBytes[last];
+        peerAbsent[index] = peerAbsent[last];
+        linkDownDrops[index] = linkDownDrops[last];
+        moved.peerlessIndex = index;
+        ports[last] = null;
+        sentFrames[last] = null;
+        sentBytes[last] = null;
+        peerAbsent[last] = null;
+        linkDownDrops[last] = null;
+        port.peerlessIndex = -1;
+        if (!port.linkUp) {
+            linksDown--;
+        }
+    }
+
+    /** {@code port}, a member, had its link set from {@code wasUp} to its current state. */
+    void linkChanged(Port port, boolean wasUp) {
+        if (wasUp != port.linkUp) {
+            linksDown += port.linkUp ? -1 : 1;
+        }
+    }
+
+    boolean anyLinkDown() {
+        return linksDown > 0;
+    }
+
+    /** A frame of {@code length} bytes crossed the hub while every member's link was up. */
+    void pass(int length) {
+        if (pendingFrames++ == 0) {
+            pending.add(this);
+        }
+        pendingBytes += length;
+    }
+
+    /** A frame of {@code length} bytes crossed the hub while some member's link was down: counts at once. */
+    void walk(int length) {
+        for (int i = 0; i < size; i++) {
+            if (ports[i].linkUp) {
+                sentFrames[i].incrementRelease();
+                sentBytes[i].getAndAddRelease(length);
+                peerAbsent[i].incrementRelease();
+            } else {
+                linkDownDrops[i].incrementRelease();
+            }
+        }
+    }
+
+    @Override
+    public void publish() {
+        for (int i = 0; i < size; i++) {
+            sentFrames[i].getAndAddRelease(pendingFrames);
+            sentBytes[i].getAndAddRelease(pendingBytes);
+            peerAbsent[i].getAndAddRelease(pendingFrames);
+        }
+        pendingFrames = 0;
+        pendingBytes = 0;
+    }
+}
