@@ -65,6 +65,7 @@ public final class LmdbStore implements AutoCloseable {
     LmdbStore(LmdbSettings settings, Path dir) {
         this.settings = settings;
         this.dir = dir;
+        LmdbNativeLibrary.prepare();
         try {
             env = Env.create()
                     .setMapSize(settings.mapSize())

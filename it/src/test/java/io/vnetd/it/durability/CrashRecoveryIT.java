@@ -1,12 +1,16 @@
 package io.vnetd.it.durability;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vnetd.it.support.QmpClient;
 import io.vnetd.it.support.VnetdProcess;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,5 +77,23 @@ class CrashRecoveryIT {
         try (VnetdProcess daemon = VnetdProcess.start(dataDir); QmpClient qmp = QmpClient.connect(daemon.qmpSocket())) {
             assertEquals(before, Listing.of(qmp));
         }
+    }
+
+    @Test
+    void daemonsKilledAgainAndAgainLeaveOneCopyOfLmdbsLibraryBehind(@TempDir Path tmp) throws Exception {
+        List<String> privateTmp = List.of("-Djava.io.tmpdir=" + tmp);
+        for (int start = 0; start < 3; start++) {
+            try (VnetdProcess daemon = VnetdProcess.startWithJvmOptions(privateTmp, dataDir);
+                 QmpClient qmp = QmpClient.connect(daemon.qmpSocket())) {
+                qmp.ok("netdev_add", "{\"type\":\"hubport\",\"id\":\"hp" + start + "\",\"hubid\":0}");
+                daemon.kill();
+            }
+        }
+        List<String> left;
+        try (Stream<Path> files = Files.walk(tmp)) {
+            left = files.filter(Files::isRegularFile).map(file -> tmp.relativize(file).toString()).sorted().toList();
+        }
+        assertEquals(1, left.size(), left.toString());
+        assertTrue(left.getFirst().matches("vnetd-[^/]+/liblmdb-[0-9a-f]{16}\\.so"), left.toString());
     }
 }

@@ -37,11 +37,16 @@ public final class VnetdProcess implements AutoCloseable {
 
     /** The command line that runs the daemon with {@code args}. */
     public static List<String> command(String... args) {
+        return command(List.of(), args);
+    }
+
+    private static List<String> command(List<String> jvmOptions, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(Arrays.asList(System.getProperty("vnetd.jvm.flags").trim().split("\\s+")));
         command.addAll(Arrays.asList(System.getProperty("vnetd.daemon.flags").trim().split("\\s+")));
         command.add("-Xmx256m");
+        command.addAll(jvmOptions);
         command.add("-jar");
         command.add(jar().toString());
         command.addAll(Arrays.asList(args));
@@ -67,10 +72,21 @@ public final class VnetdProcess implements AutoCloseable {
      * that the process signalled is still the daemon itself.
      */
     public static VnetdProcess startWrapped(List<String> wrapper, Path dataDir, String... extraArgs) throws IOException {
+        return start(wrapper, List.of(), dataDir, extraArgs);
+    }
+
+    /** Starts a daemon on {@code dataDir} whose JVM also gets {@code jvmOptions} (such as {@code -Dkey=value}). */
+    public static VnetdProcess startWithJvmOptions(List<String> jvmOptions, Path dataDir, String... extraArgs)
+            throws IOException {
+        return start(List.of(), jvmOptions, dataDir, extraArgs);
+    }
+
+    private static VnetdProcess start(List<String> wrapper, List<String> jvmOptions, Path dataDir, String... extraArgs)
+            throws IOException {
         List<String> args = new ArrayList<>(List.of("--data-dir", dataDir.toString()));
         args.addAll(Arrays.asList(extraArgs));
         List<String> command = new ArrayList<>(wrapper);
-        command.addAll(command(args.toArray(String[]::new)));
+        command.addAll(command(jvmOptions, args.toArray(String[]::new)));
         Process process = new ProcessBuilder(command)
                 .redirectOutput(ProcessBuilder.Redirect.PIPE)
                 .redirectError(ProcessBuilder.Redirect.PIPE)
