@@ -188,9 +188,13 @@ class ScaleBenchIT {
         Footprint before = empty;
         System.out.printf("empty: RSS %,d KB%n", empty.rssKb());
         for (Kind kind : kinds) {
-            Measurement build = target.run("build " + kind.name(), clients, BUILD_DEPTH, kind.count(), kind.add());
+            int half = kind.count() / 2;
+            Measurement first = target.run("build " + kind.name(), clients, BUILD_DEPTH, half, kind.add());
+            Footprint middle = target.footprint();
+            Measurement second = target.run("build " + kind.name(), clients, BUILD_DEPTH, kind.count() - half,
+                    k -> kind.add().apply(half + k));
             Footprint after = target.footprint();
-            growth.add(new Growth(kind.name(), build, before, after));
+            growth.add(new Growth(kind.name(), first, second, before, middle, after));
             System.out.println(growth.getLast().describe());
             before = after;
         }

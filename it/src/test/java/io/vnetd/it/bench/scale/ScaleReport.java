@@ -30,8 +30,8 @@ final class ScaleReport {
 
     private static String render(List<SizeFigures> figures, String heading) {
         List<String> out = new ArrayList<>(List.of("", heading, ""));
-        out.add("Memory after a full GC: resident set empty, then added per client of each kind (RSS; heap in use), "
-                + "and the rate each kind was built at");
+        out.add("Memory after a full GC: resident set empty, then added per client of each kind (RSS; heap in use; "
+                + "RSS per client of the second half of the build), and the rate each kind was built at");
         out.add("");
         out.add("| size | server | RSS empty MB | RSS built MB | hubport KB | dgram KB | NIC KB | hubports built/s "
                 + "| dgram built/s | NICs built/s |");
@@ -97,12 +97,13 @@ final class ScaleReport {
     }
 
     private static String memory(SizeFigures f, String kind) {
-        return f.growth(kind).map(g -> String.format("%.2f; %s", g.rssKbEach(),
-                Double.isNaN(g.heapKbEach()) ? NONE : String.format("%.2f", g.heapKbEach()))).orElse(NONE);
+        return f.growth(kind).map(g -> String.format("%.2f; %s; %.2f", g.rssKbEach(),
+                Double.isNaN(g.heapKbEach()) ? NONE : String.format("%.2f", g.heapKbEach()), g.rssKbEachMore()))
+                .orElse(NONE);
     }
 
     private static String built(SizeFigures f, String kind) {
-        return f.growth(kind).map(g -> String.format("%,.0f", g.build().perSecond())).orElse(NONE);
+        return f.growth(kind).map(g -> String.format("%,.0f", g.perSecond())).orElse(NONE);
     }
 
     private static String command(SizeFigures f, String workload) {
