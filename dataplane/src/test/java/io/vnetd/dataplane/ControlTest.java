@@ -150,14 +150,14 @@ class ControlTest {
             h.acrossHub("a", "b");
             dp.setLink(netdev("hb"), false);
             h.step();
-            long compiled = dp.switchCounters().tablesCompiled();
+            long compiled = dp.switchCounters().routesCompiled();
 
             h.hubport("hb", 0);
             h.step();
             a.send(frame(MAC_B, MAC_A, 1));
             h.step();
 
-            assertEquals(compiled, dp.switchCounters().tablesCompiled());
+            assertEquals(compiled, dp.switchCounters().routesCompiled());
             assertEquals(List.of(), b.received());
             assertEquals(1, h.counters("hb").get(DROPPED_LINK_DOWN));
         }
@@ -185,7 +185,7 @@ class ControlTest {
             h.endpoint("b");
             dp.connect(netdev("a"), netdev("b"));
             h.step();
-            long compiled = dp.switchCounters().tablesCompiled();
+            long compiled = dp.switchCounters().routesCompiled();
 
             dp.setLink(netdev("a"), true);
             dp.connect(netdev("b"), netdev("a"));
@@ -194,7 +194,7 @@ class ControlTest {
             dp.close(netdev("nobody"));
             h.step();
 
-            assertEquals(compiled, dp.switchCounters().tablesCompiled());
+            assertEquals(compiled, dp.switchCounters().routesCompiled());
         }
     }
 

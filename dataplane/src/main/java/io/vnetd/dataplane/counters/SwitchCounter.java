@@ -4,8 +4,8 @@ package io.vnetd.dataplane.counters;
 public enum SwitchCounter {
     /** Frames read from the inbound ring whose port had been closed by then: dropped. */
     STALE_FRAMES,
-    /** Forwarding tables compiled: one per drain of the control queue that changed the model. */
-    TABLES_COMPILED,
+    /** Endpoint routes compiled, or dropped with their port: one for each endpoint a change of topology affected. */
+    ROUTES_COMPILED,
     /** Errors the agent reported to the error handler. */
     ERRORS
 }

@@ -10,7 +10,8 @@ import java.util.Arrays;
  * frame sent and its bytes and a drop for the missing peer, or a link-down drop. The routes through
  * the hub share this one live set instead of compiling a step for each port, so a route's size and
  * its compilation do not grow with its hub's ports, and a peerless port that opens, closes or
- * changes its link compiles no route.
+ * changes its link compiles no route. As a route counts a sender, a frame is counted as sent by
+ * each of them, then as dropped for want of a peer, or because the port's link is down.
  *
  * <p>Its members and their links change only between duty cycles (after the counts held were
  * published), so the counts of the frames that crossed it since can wait in two plain fields, as a
@@ -43,7 +44,7 @@ final class PeerlessPorts implements PendingCounts.Holder {
             peerAbsent = Arrays.copyOf(peerAbsent, capacity);
             linkDownDrops = Arrays.copyOf(linkDownDrops, capacity);
         }
-        port.peerlessIndex = size;
+        port.exitIndex = size;
         ports[size] = port;
         sentFrames[size] = port.counters.get(NetClientCounter.TX_FRAMES);
         sentBytes[size] = port.counters.get(NetClientCounter.TX_BYTES);
@@ -57,7 +58,7 @@ final class PeerlessPorts implements PendingCounts.Holder {
 
     /** Removes {@code port}, a member, moving the last member into its place. */
     void remove(Port port) {
-        int index = port.peerlessIndex;
+        int index = port.exitIndex;
         int last = --size;
         Port moved = ports[last];
         ports[index] = moved;
@@ -65,22 +66,22 @@ final class PeerlessPorts implements PendingCounts.Holder {
         sentBytes[index] = sentBytes[last];
         peerAbsent[index] = peerAbsent[last];
         linkDownDrops[index] = linkDownDrops[last];
-        moved.peerlessIndex = index;
+        moved.exitIndex = index;
         ports[last] = null;
         sentFrames[last] = null;
         sentBytes[last] = null;
         peerAbsent[last] = null;
         linkDownDrops[last] = null;
-        port.peerlessIndex = -1;
+        port.exitIndex = -1;
         if (!port.linkUp) {
             linksDown--;
         }
     }
 
-    /** {@code port}, a member, had its link set from {@code wasUp} to its current state. */
-    void linkChanged(Port port, boolean wasUp) {
-        if (wasUp != port.linkUp) {
-            linksDown += port.linkUp ? -1 : 1;
+    /** The link of a member went from {@code wasUp} to {@code isUp}. */
+    void linkChanged(boolean wasUp, boolean isUp) {
+        if (wasUp != isUp) {
+            linksDown += isUp ? -1 : 1;
         }
     }
 
@@ -99,9 +100,9 @@ final class PeerlessPorts implements PendingCounts.Holder {
     /** A frame of {@code length} bytes crossed the hub while some member's link was down: counts at once. */
     void walk(int length) {
         for (int i = 0; i < size; i++) {
+            sentFrames[i].incrementRelease();
+            sentBytes[i].getAndAddRelease(length);
             if (ports[i].linkUp) {
-                sentFrames[i].incrementRelease();
-                sentBytes[i].getAndAddRelease(length);
                 peerAbsent[i].incrementRelease();
             } else {
                 linkDownDrops[i].incrementRelease();

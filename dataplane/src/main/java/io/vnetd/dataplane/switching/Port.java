@@ -29,12 +29,13 @@ final class Port {
     Port peer;
     /** An endpoint's delivery, shared by every route that reaches it; null for a hubport. */
     final Delivery delivery;
-    /** A hubport's place in its hub's {@link PeerlessPorts} while it has no peer; -1 otherwise. */
-    int peerlessIndex = -1;
+    /**
+     * A hubport's place in its hub's {@link PeerlessPorts} while it has no peer, or in its {@link HubDeliveries} while
+     * its peer is an endpoint; -1 otherwise.
+     */
+    int exitIndex = -1;
     /** An endpoint whose route must be compiled again before the next frame is forwarded. */
     boolean routeStale;
-    /** The last walk of {@link SwitchModel#markRoutesThrough} that reached this port. */
-    int walk;
 
     Port(String name, int tag, Kind kind, long opened, PortCounters counters, PendingCounts pending) {
         this.name = name;

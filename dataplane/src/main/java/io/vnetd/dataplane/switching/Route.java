@@ -13,12 +13,13 @@ import org.agrona.DirectBuffer;
  * down, counts the drop and skips the part of the walk behind that port; so link changes need no
  * new route.
  *
- * <p>The peerless ports of a hub the walk crosses are one step: the hub's {@link PeerlessPorts},
- * shared by every route through that hub and read as the frame passes, so a route holds a step for
- * each port that leads somewhere, not for each port of its hubs.
+ * <p>Where the frame leaves a hub it crosses for an endpoint or for nowhere is one step: the hub's
+ * {@link HubDeliveries} and {@link PeerlessPorts}, shared by every route through that hub and read as
+ * the frame passes (all but the port it came in by), so a route holds steps for the ports that lead
+ * on to other hubs, not for every port of its hubs.
  *
  * <p>While every link on the walk is up, which is the common case, a frame takes the same steps as
- * the program's but straight from its parts (the counters, the fixed drops, the hubs' peerless ports,
+ * the program's but straight from its parts (the counters, the fixed drops, the hubs left,
  * the deliveries), without interpreting it, and its counts wait in plain fields for the end of the
  * duty cycle ({@link PendingCounts}).
  */
@@ -32,20 +33,25 @@ final class Route implements PendingCounts.Holder {
     static final byte LINK = 2;
     /** Hands the frame to an endpoint. */
     static final byte DELIVER = 3;
-    /** Counts the frame leaving by every peerless port of a hub. */
-    static final byte PEERLESS = 4;
+    /** The frame leaves a hub by every port peered with an endpoint or with nothing, save the one it came in by. */
+    static final byte EXITS = 4;
 
     final int tag;
     private final byte[] ops;
     private final Counter[] frames;
     private final Counter[] bytes;
-    private final Port[] linkOf;
+    /** The port a link check reads, or by which the frame came into the hub it leaves. */
+    private final Port[] portOf;
     private final int[] skipTo;
     private final Delivery[] deliveries;
-    private final PeerlessPorts[] peerlessOf;
-    /** The ports of every link check, the counters of every count and drop, every delivery: the program without its jumps. */
+    private final Hub[] hubOf;
+    /**
+     * The ports of every link check, the counters of every count and drop, every delivery, every hub left with the
+     * port it was entered by: the program without its jumps.
+     */
     private final Port[] links;
-    private final PeerlessPorts[] hubsCrossed;
+    private final Hub[] hubsLeft;
+    private final Port[] hubEntries;
     private final Counter[] countedFrames;
     private final Counter[] countedBytes;
     private final Counter[] fixedDrops;
@@ -55,19 +61,20 @@ final class Route implements PendingCounts.Holder {
     private long pendingFrames;
     private long pendingBytes;
 
-    Route(int tag, byte[] ops, Counter[] frames, Counter[] bytes, Port[] linkOf, int[] skipTo,
-          Delivery[] deliveries, PeerlessPorts[] peerlessOf, PendingCounts pending) {
+    Route(int tag, byte[] ops, Counter[] frames, Counter[] bytes, Port[] portOf, int[] skipTo,
+          Delivery[] deliveries, Hub[] hubOf, PendingCounts pending) {
         this.pending = pending;
         this.tag = tag;
         this.ops = ops;
         this.frames = frames;
         this.bytes = bytes;
-        this.linkOf = linkOf;
+        this.portOf = portOf;
         this.skipTo = skipTo;
         this.deliveries = deliveries;
-        this.peerlessOf = peerlessOf;
-        this.links = stepsOf(LINK, linkOf, Port[]::new);
-        this.hubsCrossed = stepsOf(PEERLESS, peerlessOf, PeerlessPorts[]::new);
+        this.hubOf = hubOf;
+        this.links = stepsOf(LINK, portOf, Port[]::new);
+        this.hubsLeft = stepsOf(EXITS, hubOf, Hub[]::new);
+        this.hubEntries = stepsOf(EXITS, portOf, Port[]::new);
         this.countedFrames = stepsOf(COUNT, frames, Counter[]::new);
         this.countedBytes = stepsOf(COUNT, bytes, Counter[]::new);
         this.fixedDrops = stepsOf(DROP, frames, Counter[]::new);
@@ -86,8 +93,8 @@ final class Route implements PendingCounts.Holder {
                 return;
             }
         }
-        for (PeerlessPorts hub : hubsCrossed) {
-            if (hub.anyLinkDown()) {
+        for (Hub hub : hubsLeft) {
+            if (hub.peerless.anyLinkDown() || hub.deliveries.anyLinkDown()) {
                 walk(frame, offset, length);
                 return;
             }
@@ -96,8 +103,10 @@ final class Route implements PendingCounts.Holder {
             pending.add(this);
         }
         pendingBytes += length;
-        for (PeerlessPorts hub : hubsCrossed) {
-            hub.pass(length);
+        for (int i = 0; i < hubsLeft.length; i++) {
+            Hub hub = hubsLeft[i];
+            hub.peerless.pass(length);
+            hub.deliveries.deliver(hubEntries[i], frame, offset, length);
         }
         for (Delivery target : targets) {
             target.deliver(frame, offset, length);
@@ -132,15 +141,17 @@ final class Route implements PendingCounts.Holder {
                     step++;
                 }
                 case LINK -> {
-                    if (linkOf[step].linkUp) {
+                    if (portOf[step].linkUp) {
                         step++;
                     } else {
                         frames[step].incrementRelease();
                         step = skipTo[step];
                     }
                 }
-                case PEERLESS -> {
-                    peerlessOf[step].walk(length);
+                case EXITS -> {
+                    Hub hub = hubOf[step];
+                    hub.peerless.walk(length);
+                    hub.deliveries.walk(portOf[step], frame, offset, length);
                     step++;
                 }
                 default -> {

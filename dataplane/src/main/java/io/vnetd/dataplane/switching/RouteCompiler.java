@@ -11,8 +11,9 @@ import org.agrona.collections.IntArrayList;
  * sends ({@code qemu_send_packet}, {@code qemu_deliver_packet_iov}, {@code net_hub_receive}): the
  * sender drops it when its link is down or it has no peer; the peer drops it when its link is down;
  * a hubport receiving it has every other port of its hub send it on, each with the same checks (the
- * hub's peerless ports as one shared step, {@link PeerlessPorts}); an endpoint receiving it is a
- * delivery. Link checks are compiled in, not decided, so the route stays right while links change.
+ * ports that lead to other hubs compiled, the others as one step the routes through the hub share,
+ * {@link Hub}); an endpoint receiving it is a delivery. Link checks are compiled in, not decided, so
+ * the route stays right while links change.
  *
  * <p>QEMU lets a frame circle a loop of peered hubs forever. Here a copy is dropped, and counted at
  * the hubport that received it, when it would cross a hub it has crossed already or more than
@@ -30,10 +31,10 @@ final class RouteCompiler {
     private final IntArrayList ops = new IntArrayList();
     private final List<Counter> frames = new ArrayList<>();
     private final List<Counter> bytes = new ArrayList<>();
-    private final List<Port> linkOf = new ArrayList<>();
+    private final List<Port> portOf = new ArrayList<>();
     private final IntArrayList skipTo = new IntArrayList();
     private final List<Delivery> deliveries = new ArrayList<>();
-    private final List<PeerlessPorts> peerlessOf = new ArrayList<>();
+    private final List<Hub> hubOf = new ArrayList<>();
     private final IntArrayList hubsCrossed = new IntArrayList();
     private int crossings;
 
@@ -47,10 +48,10 @@ final class RouteCompiler {
         ops.clear();
         frames.clear();
         bytes.clear();
-        linkOf.clear();
+        portOf.clear();
         skipTo.clear();
         deliveries.clear();
-        peerlessOf.clear();
+        hubOf.clear();
         crossings = 0;
         send(source);
         int length = ops.size();
@@ -61,10 +62,10 @@ final class RouteCompiler {
         return new Route(source.tag, code,
                 frames.toArray(Counter[]::new),
                 bytes.toArray(Counter[]::new),
-                linkOf.toArray(Port[]::new),
+                portOf.toArray(Port[]::new),
                 skipTo.toIntArray(),
                 deliveries.toArray(Delivery[]::new),
-                peerlessOf.toArray(PeerlessPorts[]::new),
+                hubOf.toArray(Hub[]::new),
                 pending);
     }
 
@@ -93,12 +94,12 @@ final class RouteCompiler {
                     count(receiver, NetClientCounter.RX_FRAMES, NetClientCounter.RX_BYTES);
                     hubsCrossed.addInt(hubId);
                     Hub hub = model.hub(hubId);
-                    for (Port other : hub.peered) {
+                    for (Port other : hub.toHubs) {
                         if (other != receiver) {
                             send(other);
                         }
                     }
-                    emit(Route.PEERLESS, null, null, null, null, hub.peerless);
+                    emit(Route.EXITS, null, null, receiver, null, hub);
                     hubsCrossed.popInt();
                 }
             }
@@ -117,14 +118,13 @@ final class RouteCompiler {
         emit(Route.COUNT, port.counters.get(frameCounter), port.counters.get(byteCounter), null, null, null);
     }
 
-    private void emit(byte op, Counter frameCounter, Counter byteCounter, Port link, Delivery delivery,
-                      PeerlessPorts peerless) {
+    private void emit(byte op, Counter frameCounter, Counter byteCounter, Port port, Delivery delivery, Hub hub) {
         ops.addInt(op);
         frames.add(frameCounter);
         bytes.add(byteCounter);
-        linkOf.add(link);
+        portOf.add(port);
         skipTo.addInt(0);
         deliveries.add(delivery);
-        peerlessOf.add(peerless);
+        hubOf.add(hub);
     }
 }

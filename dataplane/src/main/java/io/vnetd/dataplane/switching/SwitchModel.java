@@ -34,7 +34,7 @@ final class SwitchModel {
     private final Map<String, PortCounters> countersByName = new ConcurrentHashMap<>();
     private final Map<String, PortCounters> countersView = Collections.unmodifiableMap(countersByName);
     private final List<Port> staleRoutes = new ArrayList<>();
-    private final ArrayDeque<Port> toWalk = new ArrayDeque<>();
+    private final ArrayDeque<Hub> hubsToWalk = new ArrayDeque<>();
     private int walk;
     private long opened;
 
@@ -105,20 +105,13 @@ final class SwitchModel {
         if (kind instanceof Port.Kind.Hubport(int hubId)) {
             Hub hub = hubs.computeIfAbsent(hubId, id -> new Hub(pending));
             hub.ports++;
-            hub.peerless.add(port);
+            hub.place(port);
         }
         String peer = peers.get(name);
         if (peer != null && ports.containsKey(peer)) {
             link(port, ports.get(peer));
         }
-        if (changesRoutes(port)) {
-            markRoutesThrough(port);
-        }
-    }
-
-    /** Whether opening or closing {@code port} changes routes: all but a hub's peerless ports do. */
-    private static boolean changesRoutes(Port port) {
-        return port.peerlessIndex < 0;
+        markRoutesThrough(port);
     }
 
     private void close(String name, int tag) {
@@ -126,16 +119,14 @@ final class SwitchModel {
         if (port == null || port.tag != tag) {
             return;
         }
-        if (changesRoutes(port)) {
-            markRoutesThrough(port);
-        }
+        markRoutesThrough(port);
         // As when QEMU deletes a net client: its peer stays, peerless.
         unpeer(name);
         ports.remove(name);
         countersByName.remove(name);
         if (port.kind instanceof Port.Kind.Hubport(int hubId)) {
             Hub hub = hubs.get(hubId);
-            hub.peerless.remove(port);
+            hub.displace(port);
             if (--hub.ports == 0) {
                 hubs.remove(hubId);
             }
@@ -145,12 +136,21 @@ final class SwitchModel {
 
     private void setLink(String name, boolean up) {
         Port port = ports.get(name);
-        if (port != null) {
-            boolean wasUp = port.linkUp;
-            port.linkUp = up;
-            if (port.kind instanceof Port.Kind.Hubport(int hubId) && port.peerlessIndex >= 0) {
-                hubs.get(hubId).peerless.linkChanged(port, wasUp);
+        if (port == null) {
+            return;
+        }
+        boolean wasUp = port.linkUp;
+        port.linkUp = up;
+        // The shared sets of a hub count the links down among their members, hubports and endpoints.
+        if (port.kind instanceof Port.Kind.Hubport(int hubId)) {
+            Hub hub = hubs.get(hubId);
+            if (port.peer == null) {
+                hub.peerless.linkChanged(wasUp, up);
+            } else if (port.peer.kind instanceof Port.Kind.Endpoint) {
+                hub.deliveries.linkChanged(wasUp, up);
             }
+        } else if (port.peer != null && port.peer.kind instanceof Port.Kind.Hubport(int hubId)) {
+            hubs.get(hubId).deliveries.linkChanged(wasUp, up);
         }
     }
 
@@ -186,32 +186,35 @@ final class SwitchModel {
         peers.remove(peer);
         Port port = ports.get(name);
         if (port != null && port.peer != null) {
-            unlink(port.peer);
-            unlink(port);
+            Port other = port.peer;
+            displace(port);
+            displace(other);
+            port.peer = null;
+            other.peer = null;
+            place(port);
+            place(other);
         }
     }
 
     private void link(Port a, Port b) {
+        displace(a);
+        displace(b);
         a.peer = b;
         b.peer = a;
-        addPeered(a);
-        addPeered(b);
+        place(a);
+        place(b);
     }
 
-    private void addPeered(Port port) {
+    /** A hubport goes in its hub's set for its peer; so each time its peer changes, it is displaced first. */
+    private void place(Port port) {
         if (port.kind instanceof Port.Kind.Hubport(int hubId)) {
-            Hub hub = hubs.get(hubId);
-            hub.peerless.remove(port);
-            hub.peered.add(port);
+            hubs.get(hubId).place(port);
         }
     }
 
-    private void unlink(Port port) {
-        port.peer = null;
+    private void displace(Port port) {
         if (port.kind instanceof Port.Kind.Hubport(int hubId)) {
-            Hub hub = hubs.get(hubId);
-            hub.peered.remove(port);
-            hub.peerless.add(port);
+            hubs.get(hubId).displace(port);
         }
     }
 
@@ -223,38 +226,62 @@ final class SwitchModel {
     }
 
     /**
-     * Marks stale the route of every endpoint that reaches {@code start}, or that {@code start}'s
-     * frames reach: the endpoints of its part of the network, walked along peerings and through
-     * hubs (a route walks the same edges, both ways). A walk costs the peered ports of that part,
-     * not every port of its hubs.
+     * Marks stale the route of every endpoint whose compiled steps include {@code start}: a route compiles its
+     * endpoint, that endpoint's peer and, from a hub on, the ports that lead to other hubs, but reads the hubs'
+     * deliveries and peerless ports as frames pass. So an endpoint changes its own route and its endpoint peer's; a
+     * hubport peered with an endpoint, that endpoint's; a peerless hubport, none; and a hubport between hubs the
+     * routes of every endpoint on the hubs it connects, walked along such ports (it costs those hubs' ports between
+     * hubs and their endpoints, not their other ports).
      */
     private void markRoutesThrough(Port start) {
-        walk++;
-        toWalk.add(start);
-        while (!toWalk.isEmpty()) {
-            Port port = toWalk.poll();
-            if (port.walk == walk) {
+        switch (start.kind) {
+            case Port.Kind.Endpoint _ -> {
+                markStale(start);
+                if (start.peer != null && start.peer.kind instanceof Port.Kind.Endpoint) {
+                    markStale(start.peer);
+                }
+            }
+            case Port.Kind.Hubport(int hubId) -> {
+                Port peer = start.peer;
+                if (peer == null) {
+                    return;
+                }
+                if (peer.kind instanceof Port.Kind.Hubport(int peerHubId)) {
+                    walk++;
+                    markRoutesOnHubs(hubs.get(hubId));
+                    markRoutesOnHubs(hubs.get(peerHubId));
+                } else {
+                    markStale(peer);
+                }
+            }
+        }
+    }
+
+    /** Marks stale the routes of the endpoints on {@code first} and on every hub joined to it through hubports. */
+    private void markRoutesOnHubs(Hub first) {
+        hubsToWalk.add(first);
+        while (!hubsToWalk.isEmpty()) {
+            Hub hub = hubsToWalk.poll();
+            if (hub.walk == walk) {
                 continue;
             }
-            port.walk = walk;
-            switch (port.kind) {
-                case Port.Kind.Endpoint _ -> {
-                    if (!port.routeStale) {
-                        port.routeStale = true;
-                        staleRoutes.add(port);
-                    }
-                }
-                case Port.Kind.Hubport(int hubId) -> {
-                    Hub hub = hubs.get(hubId);
-                    if (hub.walk != walk) {
-                        hub.walk = walk;
-                        toWalk.addAll(hub.peered);
-                    }
+            hub.walk = walk;
+            HubDeliveries deliveries = hub.deliveries;
+            for (int i = 0; i < deliveries.size(); i++) {
+                markStale(deliveries.hubport(i).peer);
+            }
+            for (Port toHub : hub.toHubs) {
+                if (toHub.peer.kind instanceof Port.Kind.Hubport(int next)) {
+                    hubsToWalk.add(hubs.get(next));
                 }
             }
-            if (port.peer != null) {
-                toWalk.add(port.peer);
-            }
+        }
+    }
+
+    private void markStale(Port endpoint) {
+        if (!endpoint.routeStale) {
+            endpoint.routeStale = true;
+            staleRoutes.add(endpoint);
         }
     }
 }

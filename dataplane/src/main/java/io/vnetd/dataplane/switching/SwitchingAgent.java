@@ -50,7 +50,7 @@ public final class SwitchingAgent implements Agent, ControlledMessageHandler, Sl
     private final SwitchModel model;
     private final RouteCompiler compiler;
     private final Counter staleFrames;
-    private final Counter tablesCompiled;
+    private final Counter routesCompiled;
     private final Counter errors;
     private final Consumer<ControlOp> applier = this::apply;
     private final Consumer<Port> routeCompiler = this::compileRoute;
@@ -76,7 +76,7 @@ public final class SwitchingAgent implements Agent, ControlledMessageHandler, Sl
         this.table = new ForwardingTable();
         CounterStore.Group own = counters.allocate(SwitchCounter.values().length);
         this.staleFrames = own.counter(SwitchCounter.STALE_FRAMES.ordinal());
-        this.tablesCompiled = own.counter(SwitchCounter.TABLES_COMPILED.ordinal());
+        this.routesCompiled = own.counter(SwitchCounter.ROUTES_COMPILED.ordinal());
         this.errors = own.counter(SwitchCounter.ERRORS.ordinal());
     }
 
@@ -158,8 +158,11 @@ public final class SwitchingAgent implements Agent, ControlledMessageHandler, Sl
         // Counts go to the counters of the model they were taken in: a port may close next.
         pending.publish();
         int applied = controlQueue.drain(applier);
-        if (applied > 0 && model.refreshRoutes(routeCompiler, routeRemover) > 0) {
-            tablesCompiled.incrementRelease();
+        if (applied > 0) {
+            int refreshed = model.refreshRoutes(routeCompiler, routeRemover);
+            if (refreshed > 0) {
+                routesCompiled.getAndAddRelease(refreshed);
+            }
         }
         return applied;
     }
@@ -217,7 +220,7 @@ public final class SwitchingAgent implements Agent, ControlledMessageHandler, Sl
 
     /** The agent's own counters. Any thread. */
     public SwitchCountersSnapshot switchCounters() {
-        return new SwitchCountersSnapshot(staleFrames.get(), tablesCompiled.get(), errors.get());
+        return new SwitchCountersSnapshot(staleFrames.get(), routesCompiled.get(), errors.get());
     }
 
     /** Counts an error of this or any other agent of the data plane. Any thread. */
