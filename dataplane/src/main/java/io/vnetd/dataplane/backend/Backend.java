@@ -24,6 +24,10 @@ public abstract class Backend {
     private volatile String info = "";
     private volatile boolean closed;
     private IoAgent agent;
+    /** The agent's slot for this backend while it serves it, or -1. Agent thread. */
+    int slot = -1;
+    /** Whether the agent runs {@link #doWork} in its next duty cycle. Agent thread. */
+    boolean busy;
 
     /** Attaches the backend's port and allocates its counters; on failure nothing stays taken. */
     protected Backend(BackendEnv env, NetdevConfig config) {
@@ -100,6 +104,15 @@ public abstract class Backend {
 
     /** Agent thread, every duty cycle: frames delivered to the port, retries, timers. Returns the work done. */
     protected abstract int doWork();
+
+    /**
+     * Agent thread: whether {@link #doWork} must run every duty cycle although nothing arrives for the backend, as
+     * when it waits for a time or for another thread. Otherwise the agent runs it only after frames were delivered
+     * to its port, after one of its descriptors was ready, and while {@link #hasWork} says so.
+     */
+    protected boolean pollsWhileIdle() {
+        return false;
+    }
 
     /**
      * Agent thread, before it sleeps: whether {@link #doWork} would find work now (frames it can move,

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import org.agrona.collections.IntArrayQueue;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
@@ -27,8 +28,11 @@ import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 /**
  * Serves the sockets of a set of backends: each duty cycle applies the control plane's starts and
  * stops, asks epoll (without waiting) which descriptors are ready and lets their handlers read and
- * write in batches, then lets every backend move the frames the switch delivered to it. Waiting is
- * the idle strategy's business, as for the switching agent.
+ * write in batches, then lets the backends that have something to do move frames: those the switch
+ * delivered frames to ({@link DeliverySignals}), those whose descriptors were ready, and those that
+ * had work left or wait for a time. A backend with nothing to do costs nothing, so the duty cycle
+ * costs what moves, not the number of backends. Waiting is the idle strategy's business, as for the
+ * switching agent.
  *
  * <p>It sleeps in {@code epoll_wait} ({@link Sleeper}), so a socket wakes it, and so does an
  * {@code eventfd} its {@link Doorbell} writes: the switching agent rings it after delivering frames,
@@ -71,11 +75,21 @@ public final class IoAgent implements Agent, EventLoop, Sleeper {
     private final long wakeDrain = wakeCell.address() + Long.BYTES;
 
     private Pollable[] handlers = new Pollable[64];
+    /** The backend each registration is for (null: the agent's own), so that its readiness makes the backend busy. */
+    private Backend[] owners = new Backend[64];
     private int[] fds = new int[64];
     private int[] generations = new int[64];
     private int tokensUsed;
-    private Backend[] backends = new Backend[16];
-    private int backendCount;
+    private final DeliverySignals delivered;
+    private final IntConsumer deliveredTo = this::deliveredTo;
+    private final IntArrayQueue freeSlots = new IntArrayQueue();
+    private Backend[] bySlot = new Backend[16];
+    private int slotsUsed;
+    /** The backends whose {@link Backend#doWork} runs in the next duty cycle. */
+    private Backend[] busy = new Backend[16];
+    private int busyCount;
+    /** The backend whose code runs now, to which the descriptors registered meanwhile belong. */
+    private Backend running;
     private long nanoTime = System.nanoTime();
     /** Events an {@code epoll_wait} that slept found, for the next duty cycle to handle. */
     private int readyFromSleep;
@@ -102,6 +116,7 @@ public final class IoAgent implements Agent, EventLoop, Sleeper {
         this.switching = switching;
         this.switchBacklog = switchBacklog;
         this.publishSwitchedCounts = publishSwitchedCounts;
+        this.delivered = new DeliverySignals(ctx.maxPorts());
         Libc.bindPacketPath();
         this.wakeFd = Libc.eventfd(errno, 0, Libc.EFD_NONBLOCK | Libc.EFD_CLOEXEC);
         if (wakeFd < 0) {
@@ -140,14 +155,16 @@ public final class IoAgent implements Agent, EventLoop, Sleeper {
             long data = epoll.data(i);
             int token = (int) data;
             if (generations[token] == (int) (data >>> 32) && handlers[token] != null) {
+                Backend owner = owners[token];
+                running = owner;
                 work += handlers[token].onReady(epoll.events(i));
+                running = null;
                 publishSwitchedCounts.run();
+                markBusy(owner);
             }
         }
-        Backend[] served = backends;
-        for (int i = 0, n = backendCount; i < n; i++) {
-            work += served[i].doWork();
-        }
+        delivered.take(deliveredTo);
+        work += serveBusy();
         publishSwitchedCounts.run();
         if (work > 0) {
             switching.ring();
@@ -155,14 +172,48 @@ public final class IoAgent implements Agent, EventLoop, Sleeper {
         return work;
     }
 
-    /** Commands queued, events found by a sleep, or a backend with frames it can move now. */
+    /** Runs the busy backends' duty cycles; keeps busy those with work left or a time to wait for. */
+    private int serveBusy() {
+        int work = 0;
+        int kept = 0;
+        for (int i = 0; i < busyCount; i++) {
+            Backend backend = busy[i];
+            running = backend;
+            work += backend.doWork();
+            running = null;
+            if (backend.hasWork() || backend.pollsWhileIdle()) {
+                busy[kept++] = backend;
+            } else {
+                backend.busy = false;
+            }
+        }
+        Arrays.fill(busy, kept, busyCount, null);
+        busyCount = kept;
+        return work;
+    }
+
+    private void deliveredTo(int slot) {
+        markBusy(bySlot[slot]);
+    }
+
+    private void markBusy(Backend backend) {
+        if (backend != null && !backend.busy) {
+            backend.busy = true;
+            if (busyCount == busy.length) {
+                busy = Arrays.copyOf(busy, busyCount * 2);
+            }
+            busy[busyCount++] = backend;
+        }
+    }
+
+    /** Commands queued, events found by a sleep, frames delivered, or a busy backend with work it can do now. */
     @Override
     public boolean hasWork() {
-        if (!commands.isEmpty() || readyFromSleep > 0) {
+        if (!commands.isEmpty() || readyFromSleep > 0 || delivered.anyRaised()) {
             return true;
         }
-        for (int i = 0; i < backendCount; i++) {
-            if (backends[i].hasWork()) {
+        for (int i = 0; i < busyCount; i++) {
+            if (busy[i].hasWork()) {
                 return true;
             }
         }
@@ -190,8 +241,10 @@ public final class IoAgent implements Agent, EventLoop, Sleeper {
     public void onClose() {
         closed = true;
         commands.drain(applier);
-        while (backendCount > 0) {
-            stopServing(backends[backendCount - 1]);
+        for (int slot = 0; slot < slotsUsed; slot++) {
+            if (bySlot[slot] != null) {
+                stopServing(bySlot[slot]);
+            }
         }
         epoll.close();
         Sockets.close(wakeFd);
@@ -226,23 +279,39 @@ public final class IoAgent implements Agent, EventLoop, Sleeper {
                     backend.stop();
                     return;
                 }
-                if (backendCount == backends.length) {
-                    backends = Arrays.copyOf(backends, backendCount * 2);
+                int slot = freeSlots.isEmpty() ? slotsUsed++ : freeSlots.pollInt();
+                if (slot == bySlot.length) {
+                    bySlot = Arrays.copyOf(bySlot, slot * 2);
                 }
-                backends[backendCount++] = backend;
+                bySlot[slot] = backend;
+                backend.slot = slot;
+                running = backend;
                 backend.onStart(this);
+                running = null;
+                backend.port().signalDeliveries(delivered.signalOf(slot));
+                markBusy(backend);
             }
             case IoCommand.Stop(Backend backend) -> stopServing(backend);
         }
     }
 
     private void stopServing(Backend backend) {
-        for (int i = 0; i < backendCount; i++) {
-            if (backends[i] == backend) {
-                backends[i] = backends[--backendCount];
-                backends[backendCount] = null;
-                load.decrementAndGet();
-                break;
+        int slot = backend.slot;
+        if (slot >= 0 && bySlot[slot] == backend) {
+            backend.port().signalDeliveries(null);
+            bySlot[slot] = null;
+            freeSlots.addInt(slot);
+            backend.slot = -1;
+            load.decrementAndGet();
+            if (backend.busy) {
+                backend.busy = false;
+                for (int i = 0; i < busyCount; i++) {
+                    if (busy[i] == backend) {
+                        busy[i] = busy[--busyCount];
+                        busy[busyCount] = null;
+                        break;
+                    }
+                }
             }
         }
         backend.stop();
@@ -256,12 +325,14 @@ public final class IoAgent implements Agent, EventLoop, Sleeper {
         } else {
             if (tokensUsed == handlers.length) {
                 handlers = Arrays.copyOf(handlers, tokensUsed * 2);
+                owners = Arrays.copyOf(owners, tokensUsed * 2);
                 fds = Arrays.copyOf(fds, tokensUsed * 2);
                 generations = Arrays.copyOf(generations, tokensUsed * 2);
             }
             token = tokensUsed++;
         }
         handlers[token] = handler;
+        owners[token] = running;
         fds[token] = fd;
         epoll.add(fd, events, data(token));
         return token;
@@ -276,6 +347,7 @@ public final class IoAgent implements Agent, EventLoop, Sleeper {
     public void deregister(int token) {
         epoll.delete(fds[token]);
         handlers[token] = null;
+        owners[token] = null;
         fds[token] = -1;
         generations[token]++;
         freeTokens.addInt(token);

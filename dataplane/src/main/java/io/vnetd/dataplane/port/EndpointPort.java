@@ -159,6 +159,14 @@ public final class EndpointPort implements AutoCloseable {
         deliveries.receiveDirectly(receiver);
     }
 
+    /**
+     * Has {@code signal} run on the switching agent's thread after each duty cycle that delivered frames to this port
+     * (null: none): how a reader that serves many ports learns which to poll. Any thread.
+     */
+    public void signalDeliveries(Runnable signal) {
+        deliveries.signalDeliveries(signal);
+    }
+
     /** Whether the switch has delivered frames not polled yet. Only the polling thread's answer is exact. */
     public boolean hasFrames() {
         return outbound.size() > 0;

@@ -52,5 +52,6 @@ final class Delivery implements PendingCounts.Holder {
         receivedBytes.getAndAddRelease(pendingBytes);
         pendingFrames = 0;
         pendingBytes = 0;
+        outbound.delivered();
     }
 }

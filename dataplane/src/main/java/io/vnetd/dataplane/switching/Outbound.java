@@ -24,6 +24,8 @@ public final class Outbound {
 
     private final OneToOneRingBuffer ring;
     private final boolean onSwitchThread;
+    /** Run after a duty cycle that delivered frames, so that the endpoint's reader looks at them; null: none. */
+    private volatile Runnable deliveredSignal;
     /** Switching agent's thread only. */
     private Receiver receiver;
 
@@ -44,6 +46,22 @@ public final class Outbound {
     public void receiveDirectly(Receiver receiver) {
         if (onSwitchThread) {
             this.receiver = receiver;
+        }
+    }
+
+    /**
+     * Has {@code signal} run on the switching agent's thread once in each duty cycle that delivered frames to the
+     * endpoint (null: none), so that its reader can leave it alone otherwise. Any thread.
+     */
+    public void signalDeliveries(Runnable signal) {
+        this.deliveredSignal = signal;
+    }
+
+    /** Frames were delivered in this duty cycle: tells the endpoint's reader. */
+    void delivered() {
+        Runnable signal = deliveredSignal;
+        if (signal != null) {
+            signal.run();
         }
     }
 

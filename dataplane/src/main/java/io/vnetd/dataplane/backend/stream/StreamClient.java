@@ -113,6 +113,12 @@ final class StreamClient extends Backend {
         return work + connection.doWork();
     }
 
+    /** A name being resolved on another thread, or a reconnection due at a time. */
+    @Override
+    protected boolean pollsWhileIdle() {
+        return phase == Phase.RESOLVING || phase == Phase.WAITING;
+    }
+
     @Override
     protected boolean hasWork() {
         return connectedToAnnounce != null || phase == Phase.RESOLVING && resolution.isDone()
