@@ -3,6 +3,7 @@ package io.vnetd.dataplane.switching;
 import java.util.Comparator;
 import java.util.NavigableSet;
 import java.util.TreeSet;
+import org.agrona.DirectBuffer;
 
 /**
  * One hub as the switch models it, its ports in three sets by where a frame crossing the hub goes from each: on to
@@ -10,21 +11,52 @@ import java.util.TreeSet;
  * routes follows), to an endpoint ({@link HubDeliveries}), or nowhere ({@link PeerlessPorts}). The last two are shared
  * by every route through the hub and read as frames pass.
  */
-final class Hub {
+final class Hub implements PendingCounts.Holder {
 
     /** QEMU inserts a hub's ports at its head, so a frame leaves by the newest port first. */
     private static final Comparator<Port> NEWEST_FIRST = Comparator.comparingLong((Port port) -> port.opened).reversed();
 
     final NavigableSet<Port> toHubs = new TreeSet<>(NEWEST_FIRST);
-    final HubDeliveries deliveries;
-    final PeerlessPorts peerless;
+    final HubDeliveries deliveries = new HubDeliveries();
+    final PeerlessPorts peerless = new PeerlessPorts();
     int ports;
     /** The last walk for stale routes that reached this hub. */
     int walk;
+    private final PendingCounts pending;
+    /** Frames, and their bytes, that crossed the hub while every link was up, since the counters were published. */
+    private long crossedFrames;
+    private long crossedBytes;
 
     Hub(PendingCounts pending) {
-        this.deliveries = new HubDeliveries(pending);
-        this.peerless = new PeerlessPorts(pending);
+        this.pending = pending;
+    }
+
+    /** Whether a link is down among the ports peered with an endpoint or with nothing, or their endpoints. */
+    boolean anyLinkDown() {
+        return peerless.anyLinkDown() || deliveries.anyLinkDown();
+    }
+
+    /** A frame that came in by {@code entry} leaves by the ports peered with an endpoint or with nothing; no link is down. */
+    void leave(Port entry, DirectBuffer frame, int offset, int length) {
+        if (crossedFrames++ == 0) {
+            pending.add(this);
+        }
+        crossedBytes += length;
+        deliveries.deliver(entry, frame, offset, length);
+    }
+
+    /** As {@link #leave}, some link down: every port's steps, counted at once. */
+    void walk(Port entry, DirectBuffer frame, int offset, int length) {
+        peerless.walk(length);
+        deliveries.walk(entry, frame, offset, length);
+    }
+
+    @Override
+    public void publish() {
+        peerless.publish(crossedFrames, crossedBytes);
+        deliveries.publish(crossedFrames, crossedBytes);
+        crossedFrames = 0;
+        crossedBytes = 0;
     }
 
     /** Puts {@code hubport}, one of this hub's, in the set its peer calls for. */

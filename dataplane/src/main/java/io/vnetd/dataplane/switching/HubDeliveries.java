@@ -14,26 +14,21 @@ import org.agrona.DirectBuffer;
  * <p>Each member takes the steps a compiled route would: the frame is counted as sent by the hubport, dropped if the
  * hubport's link or the endpoint's is down (counted where it is down), otherwise handed to the endpoint's
  * {@link Delivery}. Members and links change only between duty cycles, after the counts held were published; while
- * no member has a link down, frames take the fast path and the hubports' counts wait in plain fields for the end of
- * the cycle. Switching agent only.
+ * no member has a link down, frames take the fast path and the hubports count them once per duty cycle, from the
+ * hub's count less the frames that came in by the member itself ({@link Hub#publish}). Switching agent only.
  */
-final class HubDeliveries implements PendingCounts.Holder {
+final class HubDeliveries {
 
-    private final PendingCounts pending;
     private Port[] hubports = new Port[4];
     private Delivery[] deliveries = new Delivery[4];
     private Counter[] sentFrames = new Counter[4];
     private Counter[] sentBytes = new Counter[4];
-    private long[] pendingFrames = new long[4];
-    private long[] pendingBytes = new long[4];
+    /** Frames, and their bytes, that came into the hub by each member while every link was up, since the last publish. */
+    private long[] enteredFrames = new long[4];
+    private long[] enteredBytes = new long[4];
     private int size;
     /** Links down among the members' hubports and endpoints: while there are none, a frame takes the fast path. */
     private int linksDown;
-    private boolean holding;
-
-    HubDeliveries(PendingCounts pending) {
-        this.pending = pending;
-    }
 
     /** Adds {@code hubport}, whose peer is an endpoint. */
     void add(Port hubport) {
@@ -43,8 +38,8 @@ final class HubDeliveries implements PendingCounts.Holder {
             deliveries = Arrays.copyOf(deliveries, capacity);
             sentFrames = Arrays.copyOf(sentFrames, capacity);
             sentBytes = Arrays.copyOf(sentBytes, capacity);
-            pendingFrames = Arrays.copyOf(pendingFrames, capacity);
-            pendingBytes = Arrays.copyOf(pendingBytes, capacity);
+            enteredFrames = Arrays.copyOf(enteredFrames, capacity);
+            enteredBytes = Arrays.copyOf(enteredBytes, capacity);
         }
         hubport.exitIndex = size;
         hubports[size] = hubport;
@@ -64,15 +59,15 @@ final class HubDeliveries implements PendingCounts.Holder {
         deliveries[index] = deliveries[last];
         sentFrames[index] = sentFrames[last];
         sentBytes[index] = sentBytes[last];
-        pendingFrames[index] = pendingFrames[last];
-        pendingBytes[index] = pendingBytes[last];
+        enteredFrames[index] = enteredFrames[last];
+        enteredBytes[index] = enteredBytes[last];
         moved.exitIndex = index;
         hubports[last] = null;
         deliveries[last] = null;
         sentFrames[last] = null;
         sentBytes[last] = null;
-        pendingFrames[last] = 0;
-        pendingBytes[last] = 0;
+        enteredFrames[last] = 0;
+        enteredBytes[last] = 0;
         hubport.exitIndex = -1;
         linksDown -= linksDown(hubport);
     }
@@ -103,15 +98,12 @@ final class HubDeliveries implements PendingCounts.Holder {
 
     /** A frame crossing the hub while every member's links are up: to every member but {@code entry}. */
     void deliver(Port entry, DirectBuffer frame, int offset, int length) {
-        if (!holding) {
-            holding = true;
-            pending.add(this);
-        }
         for (int i = 0; i < size; i++) {
             if (hubports[i] != entry) {
-                pendingFrames[i]++;
-                pendingBytes[i] += length;
                 deliveries[i].deliver(frame, offset, length);
+            } else {
+                enteredFrames[i]++;
+                enteredBytes[i] += length;
             }
         }
     }
@@ -135,16 +127,16 @@ final class HubDeliveries implements PendingCounts.Holder {
         }
     }
 
-    @Override
-    public void publish() {
+    /**
+     * Counts at every member as sent the {@code frames} of {@code bytes} in all that crossed the hub while every link
+     * was up, but those that came in by the member.
+     */
+    void publish(long frames, long bytes) {
         for (int i = 0; i < size; i++) {
-            if (pendingFrames[i] != 0) {
-                sentFrames[i].getAndAddRelease(pendingFrames[i]);
-                sentBytes[i].getAndAddRelease(pendingBytes[i]);
-                pendingFrames[i] = 0;
-                pendingBytes[i] = 0;
-            }
+            sentFrames[i].getAndAddRelease(frames - enteredFrames[i]);
+            sentBytes[i].getAndAddRelease(bytes - enteredBytes[i]);
+            enteredFrames[i] = 0;
+            enteredBytes[i] = 0;
         }
-        holding = false;
     }
 }

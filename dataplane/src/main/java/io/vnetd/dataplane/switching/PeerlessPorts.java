@@ -13,13 +13,12 @@ import java.util.Arrays;
  * changes its link compiles no route. As a route counts a sender, a frame is counted as sent by
  * each of them, then as dropped for want of a peer, or because the port's link is down.
  *
- * <p>Its members and their links change only between duty cycles (after the counts held were
- * published), so the counts of the frames that crossed it since can wait in two plain fields, as a
- * route's do. Switching agent only.
+ * <p>Its members and their links change only between duty cycles, after the counts held were
+ * published, so the frames that crossed the hub while every link was up are counted at its members
+ * once per duty cycle, from the hub's count ({@link Hub#publish}). Switching agent only.
  */
-final class PeerlessPorts implements PendingCounts.Holder {
+final class PeerlessPorts {
 
-    private final PendingCounts pending;
     private Port[] ports = new Port[8];
     private Counter[] sentFrames = new Counter[8];
     private Counter[] sentBytes = new Counter[8];
@@ -28,12 +27,6 @@ final class PeerlessPorts implements PendingCounts.Holder {
     private int size;
     /** Members whose link is down: while there are none, a frame takes the fast path. */
     private int linksDown;
-    private long pendingFrames;
-    private long pendingBytes;
-
-    PeerlessPorts(PendingCounts pending) {
-        this.pending = pending;
-    }
 
     void add(Port port) {
         if (size == ports.length) {
@@ -89,14 +82,6 @@ final class PeerlessPorts implements PendingCounts.Holder {
         return linksDown > 0;
     }
 
-    /** A frame of {@code length} bytes crossed the hub while every member's link was up. */
-    void pass(int length) {
-        if (pendingFrames++ == 0) {
-            pending.add(this);
-        }
-        pendingBytes += length;
-    }
-
     /** A frame of {@code length} bytes crossed the hub while some member's link was down: counts at once. */
     void walk(int length) {
         for (int i = 0; i < size; i++) {
@@ -110,14 +95,12 @@ final class PeerlessPorts implements PendingCounts.Holder {
         }
     }
 
-    @Override
-    public void publish() {
+    /** Counts at every member the {@code frames} of {@code bytes} in all that crossed the hub while every link was up. */
+    void publish(long frames, long bytes) {
         for (int i = 0; i < size; i++) {
-            sentFrames[i].getAndAddRelease(pendingFrames);
-            sentBytes[i].getAndAddRelease(pendingBytes);
-            peerAbsent[i].getAndAddRelease(pendingFrames);
+            sentFrames[i].getAndAddRelease(frames);
+            sentBytes[i].getAndAddRelease(bytes);
+            peerAbsent[i].getAndAddRelease(frames);
         }
-        pendingFrames = 0;
-        pendingBytes = 0;
     }
 }

@@ -3,8 +3,8 @@ package io.vnetd.dataplane.switching;
 import java.util.Arrays;
 
 /**
- * The frame and byte counts the switching agent has not added to the shared counters yet. The routes
- * and deliveries that most frames pass keep their counts in plain fields and sign up here with their
+ * The frame and byte counts the switching agent has not added to the shared counters yet. The routes,
+ * deliveries and hubs that most frames pass keep their counts in plain fields and sign up here with their
  * first; the agent adds them all to the counters at the end of each duty cycle (and before any change
  * to the model), so a reader sees every frame of a cycle at once, while traffic flows, for two
  * ordered writes per counter per cycle instead of per frame. Switching agent only.
@@ -17,7 +17,7 @@ final class PendingCounts {
         void publish();
     }
 
-    /** At most one per route and one per delivery: two per port; grows with the ports that carry frames. */
+    /** At most one per route, per delivery and per hub; grows with the ports that carry frames. */
     private Holder[] holders = new Holder[64];
     private int count;
 

@@ -94,7 +94,7 @@ final class Route implements PendingCounts.Holder {
             }
         }
         for (Hub hub : hubsLeft) {
-            if (hub.peerless.anyLinkDown() || hub.deliveries.anyLinkDown()) {
+            if (hub.anyLinkDown()) {
                 walk(frame, offset, length);
                 return;
             }
@@ -104,9 +104,7 @@ final class Route implements PendingCounts.Holder {
         }
         pendingBytes += length;
         for (int i = 0; i < hubsLeft.length; i++) {
-            Hub hub = hubsLeft[i];
-            hub.peerless.pass(length);
-            hub.deliveries.deliver(hubEntries[i], frame, offset, length);
+            hubsLeft[i].leave(hubEntries[i], frame, offset, length);
         }
         for (Delivery target : targets) {
             target.deliver(frame, offset, length);
@@ -149,9 +147,7 @@ final class Route implements PendingCounts.Holder {
                     }
                 }
                 case EXITS -> {
-                    Hub hub = hubOf[step];
-                    hub.peerless.walk(length);
-                    hub.deliveries.walk(portOf[step], frame, offset, length);
+                    hubOf[step].walk(portOf[step], frame, offset, length);
                     step++;
                 }
                 default -> {
