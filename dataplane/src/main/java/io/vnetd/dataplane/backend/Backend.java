@@ -12,7 +12,8 @@ import io.vnetd.model.netdev.NetdevConfig;
  * <p>Life: a backend type's factory acquires the host resource on the control plane's thread (so
  * that QEMU's synchronous errors reach the command) and constructs the backend, which attaches its
  * port; once it is activated (after the command is answered), the agent calls {@link #onStart},
- * {@link #doWork} every duty cycle, and after {@link #close} {@link #onStop}, and frees the counters.
+ * {@link #doWork} in each duty cycle it has something to do in, and after {@link #close} {@link #onStop}, and frees
+ * the counters.
  * A backend closed before it was activated is stopped on the closing thread. Its description
  * ({@code info network}) and counters are readable from any thread.
  */
@@ -102,7 +103,11 @@ public abstract class Backend {
     /** Agent thread: start serving, registering descriptors with {@code loop}. */
     protected abstract void onStart(EventLoop loop);
 
-    /** Agent thread, every duty cycle: frames delivered to the port, retries, timers. Returns the work done. */
+    /**
+     * Agent thread, in a duty cycle after frames were delivered to the port, after one of the backend's descriptors
+     * was ready, and in every one while {@link #hasWork} or {@link #pollsWhileIdle} says so: frames delivered to the
+     * port, retries, timers. Returns the work done.
+     */
     protected abstract int doWork();
 
     /**
