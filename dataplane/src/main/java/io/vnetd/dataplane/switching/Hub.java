@@ -36,16 +36,19 @@ final class Hub implements PendingCounts.Holder {
         return peerless.anyLinkDown() || deliveries.anyLinkDown();
     }
 
-    /** A frame that came in by {@code entry} leaves by the ports peered with an endpoint or with nothing; no link is down. */
-    void leave(Port entry, DirectBuffer frame, int offset, int length) {
+    /**
+     * A frame of {@code length} bytes crossed the hub while no link was down: counted at its peerless ports and its
+     * deliveries' hubports at the end of the duty cycle ({@link HubDeliveries#entered} takes out those that came in
+     * by one of the latter).
+     */
+    void crossed(int length) {
         if (crossedFrames++ == 0) {
             pending.add(this);
         }
         crossedBytes += length;
-        deliveries.deliver(entry, frame, offset, length);
     }
 
-    /** As {@link #leave}, some link down: every port's steps, counted at once. */
+    /** A frame that came in by {@code entry} leaves while some link is down: every port's steps, counted at once. */
     void walk(Port entry, DirectBuffer frame, int offset, int length) {
         peerless.walk(length);
         deliveries.walk(entry, frame, offset, length);

@@ -96,16 +96,21 @@ final class HubDeliveries {
         return linksDown > 0;
     }
 
-    /** A frame crossing the hub while every member's links are up: to every member but {@code entry}. */
-    void deliver(Port entry, DirectBuffer frame, int offset, int length) {
-        for (int i = 0; i < size; i++) {
-            if (hubports[i] != entry) {
-                deliveries[i].deliver(frame, offset, length);
-            } else {
-                enteredFrames[i]++;
-                enteredBytes[i] += length;
-            }
-        }
+    /** Where {@code port} is among the members, or -1 if it is not one. */
+    int indexOf(Port port) {
+        int index = port.exitIndex;
+        return index >= 0 && index < size && hubports[index] == port ? index : -1;
+    }
+
+    /** The delivery of the member at {@code index} ({@code < size()}). */
+    Delivery delivery(int index) {
+        return deliveries[index];
+    }
+
+    /** A frame of {@code length} bytes that crossed the hub while no link was down came in by the member at {@code index}. */
+    void entered(int index, int length) {
+        enteredFrames[index]++;
+        enteredBytes[index] += length;
     }
 
     /** A frame crossing the hub while some member has a link down: each member's steps, counted at once. */

@@ -104,7 +104,20 @@ final class Route implements PendingCounts.Holder {
         }
         pendingBytes += length;
         for (int i = 0; i < hubsLeft.length; i++) {
-            hubsLeft[i].leave(hubEntries[i], frame, offset, length);
+            // The members' loop is here rather than in the hub so that each delivery is compiled into this method,
+            // as a compiled step's is: a call deeper, the JIT leaves them out of line.
+            Hub hub = hubsLeft[i];
+            hub.crossed(length);
+            HubDeliveries exits = hub.deliveries;
+            int entry = exits.indexOf(hubEntries[i]);
+            if (entry >= 0) {
+                exits.entered(entry, length);
+            }
+            for (int m = 0, n = exits.size(); m < n; m++) {
+                if (m != entry) {
+                    exits.delivery(m).deliver(frame, offset, length);
+                }
+            }
         }
         for (Delivery target : targets) {
             target.deliver(frame, offset, length);
