@@ -52,8 +52,22 @@ public final class OutputWriter {
     private final Schema schema;
     private final OutputShaper shaper;
     private final Function<Object, JsonNode> toTree;
-    private final Map<LayoutKey, Optional<Layout>> layouts = new ConcurrentHashMap<>();
-    private final Map<Class<?>, Optional<Method>> jsonValues = new ConcurrentHashMap<>();
+    /** By Java type, then by schema type name. */
+    private final ClassValue<Map<String, Optional<Layout>>> layouts = new ClassValue<>() {
+        @Override
+        protected Map<String, Optional<Layout>> computeValue(Class<?> javaType) {
+            return new ConcurrentHashMap<>();
+        }
+    };
+    private final ClassValue<Optional<Method>> jsonValues = new ClassValue<>() {
+        @Override
+        protected Optional<Method> computeValue(Class<?> javaType) {
+            return Arrays.stream(javaType.getDeclaredMethods())
+                    .filter(m -> m.isAnnotationPresent(JsonValue.class) && m.getParameterCount() == 0)
+                    .filter(Method::trySetAccessible)
+                    .findFirst();
+        }
+    };
 
     /** @param toTree a value as the tree's way serializes it (Jackson, as for every other result) */
     public OutputWriter(Schema schema, Function<Object, JsonNode> toTree) {
@@ -63,22 +77,25 @@ public final class OutputWriter {
     }
 
     public void write(String typeName, Object value, JsonOutput out) {
-        if (!direct(typeName, value, out)) {
+        write(schema.type(typeName), value, out);
+    }
+
+    private void write(QapiType type, Object value, JsonOutput out) {
+        if (!direct(type, value, out)) {
             JsonNode tree = value == null ? NullNode.getInstance() : toTree.apply(value);
-            QmpJsonWriter.write(shaper.shape(typeName, tree), out);
+            QmpJsonWriter.write(shaper.shape(type.name(), tree), out);
         }
     }
 
     /** @return whether {@code value} was written without a tree */
-    private boolean direct(String typeName, Object value, JsonOutput out) {
-        QapiType type = schema.type(typeName);
+    private boolean direct(QapiType type, Object value, JsonOutput out) {
         // The shaper takes values of these as they are; it checks enums, arrays and objects.
         boolean unchecked = type instanceof BuiltinType || type instanceof AlternateType;
         switch (value) {
             case String s when unchecked -> QmpJsonWriter.string(s, out);
             case String s when type instanceof EnumType e -> {
                 if (!e.accepts(s)) {
-                    throw new IllegalStateException("not a " + typeName + ": " + s);
+                    throw new IllegalStateException("not a " + e.name() + ": " + s);
                 }
                 QmpJsonWriter.string(s, out);
             }
@@ -86,12 +103,13 @@ public final class OutputWriter {
             case Integer i when unchecked -> out.number(i);
             case Long l when unchecked -> out.number(l);
             case List<?> list when type instanceof ArrayType a -> {
+                QapiType elementType = schema.type(a.elementType());
                 out.ascii('[');
                 for (int i = 0; i < list.size(); i++) {
                     if (i > 0) {
                         out.ascii(", ");
                     }
-                    write(a.elementType(), list.get(i), out);
+                    write(elementType, list.get(i), out);
                 }
                 out.ascii(']');
             }
@@ -119,11 +137,11 @@ public final class OutputWriter {
             }
             case null, default -> {
                 // A class whose JSON form is another value (Jackson's @JsonValue) is written as that value.
-                Optional<Method> jsonValue = value == null ? Optional.empty() : jsonValue(value.getClass());
+                Optional<Method> jsonValue = value == null ? Optional.empty() : jsonValues.get(value.getClass());
                 if (jsonValue.isEmpty()) {
                     return false;
                 }
-                write(typeName, invoke(jsonValue.get(), value), out);
+                write(type, invoke(jsonValue.get(), value), out);
             }
         }
         return true;
@@ -146,7 +164,7 @@ public final class OutputWriter {
             }
             first = false;
             out.ascii(layout.keys()[index]);
-            write(member.type(), value, out);
+            write(layout.types()[index], value, out);
         }
         out.ascii('}');
     }
@@ -180,31 +198,24 @@ public final class OutputWriter {
      * that Jackson would serialize in a way of its own, which then takes the tree's way.
      */
     private Optional<Layout> layout(Class<?> javaType, ObjectType type) {
-        return layouts.computeIfAbsent(new LayoutKey(javaType, type.name()), key -> Layout.of(javaType, type));
-    }
-
-    private Optional<Method> jsonValue(Class<?> javaType) {
-        return jsonValues.computeIfAbsent(javaType, c -> Arrays.stream(c.getDeclaredMethods())
-                .filter(m -> m.isAnnotationPresent(JsonValue.class) && m.getParameterCount() == 0)
-                .filter(Method::trySetAccessible)
-                .findFirst());
-    }
-
-    private record LayoutKey(Class<?> javaType, String typeName) {
+        return layouts.get(javaType).computeIfAbsent(type.name(), name -> Layout.of(javaType, type, schema));
     }
 
     /**
      * @param order     the indexes of the type's members, in QDict order
      * @param keys      by member index: its name as written, and the colon after it
+     * @param types     by member index: its type
      * @param names     the members' names
      * @param accessors by member index: the record component that holds it, if any
      * @param others    the record's components that are no member (a bug unless absent)
      */
-    private record Layout(int[] order, String[] keys, Set<String> names, Method[] accessors, List<Method> others) {
+    private record Layout(int[] order, String[] keys, QapiType[] types, Set<String> names, Method[] accessors,
+                          List<Method> others) {
 
-        static Optional<Layout> of(Class<?> javaType, ObjectType type) {
+        static Optional<Layout> of(Class<?> javaType, ObjectType type, Schema schema) {
             List<String> names = type.members().stream().map(Member::name).toList();
             String[] keys = names.stream().map(Layout::key).toArray(String[]::new);
+            QapiType[] types = type.members().stream().map(m -> schema.type(m.type())).toArray(QapiType[]::new);
             Method[] accessors = new Method[names.size()];
             List<Method> others = new ArrayList<>();
             if (javaType.isRecord()) {
@@ -224,7 +235,8 @@ public final class OutputWriter {
                     }
                 }
             }
-            return Optional.of(new Layout(QDictOrder.order(names), keys, Set.copyOf(names), accessors, List.copyOf(others)));
+            return Optional.of(new Layout(QDictOrder.order(names), keys, types, Set.copyOf(names), accessors,
+                    List.copyOf(others)));
         }
 
         private static String key(String name) {
