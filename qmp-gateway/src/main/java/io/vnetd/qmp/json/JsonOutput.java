@@ -7,13 +7,14 @@ import java.util.List;
 /**
  * A message being written, as the ASCII bytes QMP sends (the writer escapes everything else), in chunks
  * that are never copied: a listing of 40 MB is held once. The chunks double from a small first one, so
- * the many small answers stay small, up to about what a socket's send buffer takes at once (before each
- * write the JDK copies all that remains of a heap buffer into a direct one, so that copy stays short).
+ * the many small answers stay small, up to 1 MiB: with G1's regions of up to 2 MiB (heaps up to 8 GB), an
+ * array that large is allocated outside the young generation, so a long answer is not copied again by
+ * each young collection while it is written.
  */
 public final class JsonOutput {
 
     private static final int FIRST_CHUNK = 256;
-    private static final int LARGEST_CHUNK = 256 * 1024;
+    private static final int LARGEST_CHUNK = 1024 * 1024;
     /** Enough for the digits of any long and its sign. */
     private static final int LONG_DIGITS = 20;
 
@@ -37,14 +38,31 @@ public final class JsonOutput {
 
     /** Appends the characters of {@code s} from {@code from} to {@code to}, printable ASCII only. */
     public JsonOutput ascii(String s, int from, int to) {
-        while (from < to) {
+        int at = from;
+        while (at < to) {
             if (position == chunk.length) {
                 nextChunk();
             }
-            int count = Math.min(to - from, chunk.length - position);
-            s.getBytes(from, from + count, chunk, position);
+            int count = Math.min(to - at, chunk.length - position);
+            // The deprecated getBytes keeps each char's low byte: exactly ASCII's encoding, without a copy.
+            s.getBytes(at, at + count, chunk, position);
             position += count;
-            from += count;
+            at += count;
+        }
+        return this;
+    }
+
+    /** Appends {@code bytes}, printable ASCII only: text written often, encoded once (a member's name). */
+    public JsonOutput ascii(byte[] bytes) {
+        int at = 0;
+        while (at < bytes.length) {
+            if (position == chunk.length) {
+                nextChunk();
+            }
+            int count = Math.min(bytes.length - at, chunk.length - position);
+            System.arraycopy(bytes, at, chunk, position, count);
+            position += count;
+            at += count;
         }
         return this;
     }

@@ -28,6 +28,8 @@ final class Connection implements IoLoop.Handler, QmpSession.Transport {
 
     private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
     private static final int READ_BUFFER_BYTES = 16 * 1024;
+    /** Bytes handed to one write call: about what a socket's send buffer takes at once. */
+    private static final int WRITE_SLICE = 256 * 1024;
 
     private final IoLoop loop;
     private final SocketChannel channel;
@@ -141,7 +143,7 @@ final class Connection implements IoLoop.Handler, QmpSession.Transport {
             try {
                 while (sent < message.size()) {
                     ByteBuffer chunk = message.get(sent);
-                    channel.write(chunk);
+                    write(chunk);
                     if (chunk.hasRemaining()) {
                         break;
                     }
@@ -169,6 +171,31 @@ final class Connection implements IoLoop.Handler, QmpSession.Transport {
         interest(key.interestOps() | SelectionKey.OP_WRITE);
     }
 
+    /**
+     * Writes what the socket takes of {@code buffer}, {@link #WRITE_SLICE} bytes per call at most: before each
+     * write the JDK copies all that remains of a heap buffer into a direct one, which for a chunk of a long
+     * answer would be several times what the socket takes.
+     */
+    private int write(ByteBuffer buffer) throws IOException {
+        int written = 0;
+        while (buffer.hasRemaining()) {
+            int limit = buffer.limit();
+            int slice = Math.min(buffer.remaining(), WRITE_SLICE);
+            buffer.limit(buffer.position() + slice);
+            int taken;
+            try {
+                taken = channel.write(buffer);
+            } finally {
+                buffer.limit(limit);
+            }
+            written += taken;
+            if (taken < slice) {
+                break;
+            }
+        }
+        return written;
+    }
+
     private void interest(int ops) {
         if (key.interestOps() != ops) {
             key.interestOps(ops);
@@ -180,7 +207,7 @@ final class Connection implements IoLoop.Handler, QmpSession.Transport {
         try {
             while (!output.isEmpty()) {
                 ByteBuffer head = output.peek();
-                outputBytes -= channel.write(head);
+                outputBytes -= write(head);
                 if (head.hasRemaining()) {
                     return;
                 }

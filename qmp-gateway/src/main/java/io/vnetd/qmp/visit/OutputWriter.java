@@ -21,7 +21,6 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.RecordComponent;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -128,10 +127,12 @@ public final class OutputWriter {
             }
             case Map<?, ?> map when type instanceof ObjectType o && o.variants().isEmpty() -> {
                 Layout layout = layout(Map.class, o).orElseThrow();
-                object(layout, o, i -> map.get(o.members().get(i).name()), out);
-                for (Map.Entry<?, ?> member : map.entrySet()) {
-                    if (member.getValue() != null && !layout.names().contains(member.getKey())) {
-                        throw new IllegalStateException("'" + member.getKey() + "' is no member of " + o.name());
+                int written = object(layout, o, i -> map.get(o.members().get(i).name()), out);
+                if (map.size() > written) {
+                    for (Map.Entry<?, ?> member : map.entrySet()) {
+                        if (member.getValue() != null && !layout.names().contains(member.getKey())) {
+                            throw new IllegalStateException("'" + member.getKey() + "' is no member of " + o.name());
+                        }
                     }
                 }
             }
@@ -147,9 +148,10 @@ public final class OutputWriter {
         return true;
     }
 
-    private void object(Layout layout, ObjectType type, IntFunction<Object> members, JsonOutput out) {
+    /** @return how many members were written */
+    private int object(Layout layout, ObjectType type, IntFunction<Object> members, JsonOutput out) {
         out.ascii('{');
-        boolean first = true;
+        int written = 0;
         for (int index : layout.order()) {
             Member member = type.members().get(index);
             Object value = present(members.apply(index), member.type());
@@ -159,14 +161,14 @@ public final class OutputWriter {
                 }
                 continue;
             }
-            if (!first) {
+            if (written++ > 0) {
                 out.ascii(", ");
             }
-            first = false;
             out.ascii(layout.keys()[index]);
             write(layout.types()[index], value, out);
         }
         out.ascii('}');
+        return written;
     }
 
     /** @return the value of a present member, unwrapped from its {@code Optional}; null for an absent one */
@@ -209,12 +211,12 @@ public final class OutputWriter {
      * @param accessors by member index: the record component that holds it, if any
      * @param others    the record's components that are no member (a bug unless absent)
      */
-    private record Layout(int[] order, String[] keys, QapiType[] types, Set<String> names, Method[] accessors,
+    private record Layout(int[] order, byte[][] keys, QapiType[] types, Set<String> names, Method[] accessors,
                           List<Method> others) {
 
         static Optional<Layout> of(Class<?> javaType, ObjectType type, Schema schema) {
             List<String> names = type.members().stream().map(Member::name).toList();
-            String[] keys = names.stream().map(Layout::key).toArray(String[]::new);
+            byte[][] keys = names.stream().map(Layout::key).toArray(byte[][]::new);
             QapiType[] types = type.members().stream().map(m -> schema.type(m.type())).toArray(QapiType[]::new);
             Method[] accessors = new Method[names.size()];
             List<Method> others = new ArrayList<>();
@@ -239,10 +241,10 @@ public final class OutputWriter {
                     List.copyOf(others)));
         }
 
-        private static String key(String name) {
+        private static byte[] key(String name) {
             JsonOutput key = new JsonOutput();
             QmpJsonWriter.string(name, key);
-            return new String(key.ascii(": ").toByteArray(), StandardCharsets.US_ASCII);
+            return key.ascii(": ").toByteArray();
         }
 
         /** A component's name as Jackson gives it: {@link JsonProperty} reaches the accessor from the component. */
