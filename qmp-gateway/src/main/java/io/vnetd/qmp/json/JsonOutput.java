@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * A message being written, as the ASCII bytes QMP sends (the writer escapes everything else), in chunks
  * that are never copied: a listing of 40 MB is held once. The chunks double from a small first one, so
- * the many small answers stay small, up to 1 MiB: with G1's regions of up to 2 MiB (heaps up to 8 GB), an
+ * the many small answers stay small, up to 1 MiB: with G1's regions of at most 2 MiB (heaps under 8 GB), an
  * array that large is allocated outside the young generation, so a long answer is not copied again by
  * each young collection while it is written.
  */

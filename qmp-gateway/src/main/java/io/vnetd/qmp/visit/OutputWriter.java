@@ -120,7 +120,7 @@ public final class OutputWriter {
                 Method[] accessors = layout.get().accessors();
                 object(layout.get(), o, i -> accessors[i] == null ? null : invoke(accessors[i], r), out);
                 for (Method extra : layout.get().others()) {
-                    if (present(invoke(extra, r), "any") != null) {
+                    if (present(invoke(extra, r), false) != null) {
                         throw new IllegalStateException("'" + Layout.jsonName(extra) + "' is no member of " + o.name());
                     }
                 }
@@ -154,7 +154,7 @@ public final class OutputWriter {
         int written = 0;
         for (int index : layout.order()) {
             Member member = type.members().get(index);
-            Object value = present(members.apply(index), member.type());
+            Object value = present(members.apply(index), member.type().equals("null"));
             if (value == null) {
                 if (!member.optional()) {
                     throw new IllegalStateException(type.name() + " lacks its member '" + member.name() + "'");
@@ -171,16 +171,19 @@ public final class OutputWriter {
         return written;
     }
 
-    /** @return the value of a present member, unwrapped from its {@code Optional}; null for an absent one */
-    private static Object present(Object value, String typeName) {
+    /**
+     * @param nullIsValue whether a JSON null is a value (of a member of type null) rather than no value,
+     *                    the shaper's rule
+     * @return the value of a present member, unwrapped from its {@code Optional}; null for an absent one
+     */
+    private static Object present(Object value, boolean nullIsValue) {
         return switch (value) {
             case null -> null;
             case Optional<?> o -> o.orElse(null);
             case OptionalInt o -> o.isPresent() ? o.getAsInt() : null;
             case OptionalLong o -> o.isPresent() ? o.getAsLong() : null;
             case OptionalDouble o -> o.isPresent() ? o.getAsDouble() : null;
-            // The shaper's rule: a JSON null is no value, but for a member of type null.
-            case JsonNode node when node.isNull() && !typeName.equals("null") -> null;
+            case JsonNode node when node.isNull() && !nullIsValue -> null;
             default -> value;
         };
     }
