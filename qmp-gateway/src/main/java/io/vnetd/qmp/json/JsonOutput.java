@@ -37,6 +37,7 @@ public final class JsonOutput {
     }
 
     /** Appends the characters of {@code s} from {@code from} to {@code to}, printable ASCII only. */
+    @SuppressWarnings("deprecation") // the one String method that copies into an array without encoding
     public JsonOutput ascii(String s, int from, int to) {
         int at = from;
         while (at < to) {
@@ -44,7 +45,7 @@ public final class JsonOutput {
                 nextChunk();
             }
             int count = Math.min(to - at, chunk.length - position);
-            // The deprecated getBytes keeps each char's low byte: exactly ASCII's encoding, without a copy.
+            // It keeps each char's low byte: exactly ASCII's encoding.
             s.getBytes(at, at + count, chunk, position);
             position += count;
             at += count;
