@@ -35,20 +35,34 @@ public final class QDictOrder {
 
     /** The members of {@code object}, keys with their values, as QEMU iterates them (see {@link #keys}). */
     public static List<Map.Entry<String, JsonNode>> members(ObjectNode object) {
-        int size = object.size();
-        long[] order = new long[size];
-        List<Map.Entry<String, JsonNode>> inserted = new ArrayList<>(size);
+        List<Map.Entry<String, JsonNode>> inserted = new ArrayList<>(object.size());
         object.properties().forEach(inserted::add);
-        for (int i = 0; i < size; i++) {
-            // bucket ascending, then most recently inserted first
-            order[i] = ((long) bucket(inserted.get(i).getKey()) << 32) | (size - 1 - i);
-        }
-        Arrays.sort(order);
-        List<Map.Entry<String, JsonNode>> members = new ArrayList<>(size);
-        for (long o : order) {
-            members.add(inserted.get(size - 1 - (int) o));
+        int[] order = order(inserted.stream().map(Map.Entry::getKey).toList());
+        List<Map.Entry<String, JsonNode>> members = new ArrayList<>(order.length);
+        for (int index : order) {
+            members.add(inserted.get(index));
         }
         return members;
+    }
+
+    /**
+     * The order in which QEMU iterates a dict's keys, given in the order they were inserted: their
+     * indexes in that list. Leaving keys out does not change the order of the others, so a type's
+     * order, computed once, serves each of its values whatever optional members it lacks.
+     */
+    public static int[] order(List<String> inserted) {
+        int size = inserted.size();
+        long[] sorted = new long[size];
+        for (int i = 0; i < size; i++) {
+            // bucket ascending, then most recently inserted first
+            sorted[i] = ((long) bucket(inserted.get(i)) << 32) | (size - 1 - i);
+        }
+        Arrays.sort(sorted);
+        int[] order = new int[size];
+        for (int i = 0; i < size; i++) {
+            order[i] = size - 1 - (int) sorted[i];
+        }
+        return order;
     }
 
     static int bucket(String key) {

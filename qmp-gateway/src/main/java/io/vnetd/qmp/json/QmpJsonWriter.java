@@ -13,7 +13,8 @@ import java.util.Map;
  * escaped as upper-case {@code \\uXXXX}, non-integers as {@code %.17g}. QMP puts each message on a
  * line of its own ending in CR LF (the monitor turns every LF it prints into CR LF).
  *
- * <p>A {@link RawValue} node is copied verbatim: for output built once and sent many times.
+ * <p>A {@link RawValue} node is copied verbatim: for output built once and sent many times. A
+ * {@link WritableValue} node writes itself.
  */
 public final class QmpJsonWriter {
 
@@ -22,111 +23,108 @@ public final class QmpJsonWriter {
     private QmpJsonWriter() {
     }
 
-    /** Whether {@code s} is written as it is: printable ASCII without a quote or a backslash (most strings). */
-    private static boolean plain(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') {
-                return false;
-            }
-        }
-        return true;
+    /** Whether {@code c} is written as it is: printable ASCII but a quote or a backslash. */
+    private static boolean plain(char c) {
+        return c >= 0x20 && c < 0x7F && c != '"' && c != '\\';
     }
 
     /** One QMP message: the value and the line end, as bytes. */
     public static byte[] line(JsonNode value) {
-        StringBuilder out = new StringBuilder(128);
+        return lineOutput(value).toByteArray();
+    }
+
+    /** One QMP message, the value and the line end, in the chunks of its output. */
+    public static JsonOutput lineOutput(JsonNode value) {
+        JsonOutput out = new JsonOutput();
         write(value, out);
-        out.append("\r\n");
-        return out.toString().getBytes(StandardCharsets.US_ASCII);
+        return out.ascii("\r\n");
     }
 
     public static String toJson(JsonNode value) {
-        StringBuilder out = new StringBuilder(128);
+        JsonOutput out = new JsonOutput();
         write(value, out);
-        return out.toString();
+        return new String(out.toByteArray(), StandardCharsets.US_ASCII);
     }
 
-    private static void write(JsonNode value, StringBuilder out) {
+    public static void write(JsonNode value, JsonOutput out) {
         switch (value.getNodeType()) {
             case OBJECT -> {
                 ObjectNode object = (ObjectNode) value;
-                out.append('{');
+                out.ascii('{');
                 boolean first = true;
                 for (Map.Entry<String, JsonNode> member : QDictOrder.members(object)) {
                     if (!first) {
-                        out.append(", ");
+                        out.ascii(", ");
                     }
                     first = false;
                     string(member.getKey(), out);
-                    out.append(": ");
+                    out.ascii(": ");
                     write(member.getValue(), out);
                 }
-                out.append('}');
+                out.ascii('}');
             }
             case ARRAY -> {
-                out.append('[');
+                out.ascii('[');
                 for (int i = 0; i < value.size(); i++) {
                     if (i > 0) {
-                        out.append(", ");
+                        out.ascii(", ");
                     }
                     write(value.get(i), out);
                 }
-                out.append(']');
+                out.ascii(']');
             }
             case STRING -> string(value.textValue(), out);
             case NUMBER -> {
                 if (value.isIntegralNumber()) {
                     if (value.canConvertToLong()) {
-                        out.append(value.longValue());
+                        out.number(value.longValue());
                     } else {
-                        out.append(value.bigIntegerValue());
+                        out.ascii(value.bigIntegerValue().toString());
                     }
                 } else {
-                    out.append(CDoubleFormat.format(value.doubleValue()));
+                    out.ascii(CDoubleFormat.format(value.doubleValue()));
                 }
             }
-            case BOOLEAN -> out.append(value.booleanValue());
-            case NULL -> out.append("null");
+            case BOOLEAN -> out.ascii(value.booleanValue() ? "true" : "false");
+            case NULL -> out.ascii("null");
             case POJO -> {
-                if (((POJONode) value).getPojo() instanceof RawValue raw) {
-                    out.append(raw.rawValue().toString());
-                } else {
-                    throw new IllegalArgumentException("not JSON: " + value);
+                switch (((POJONode) value).getPojo()) {
+                    case RawValue raw -> out.ascii(raw.rawValue().toString());
+                    case WritableValue writable -> writable.writeTo(out);
+                    default -> throw new IllegalArgumentException("not JSON: " + value);
                 }
             }
             default -> throw new IllegalArgumentException("not JSON: " + value.getNodeType());
         }
     }
 
-    private static void string(String s, StringBuilder out) {
-        out.append('"');
-        if (plain(s)) {
-            out.append(s).append('"');
-            return;
-        }
+    /**
+     * A JSON string as QEMU writes it: printable ASCII as it is, everything else escaped. Runs of
+     * characters that need no escaping are appended whole (a string is mostly one such run).
+     */
+    public static void string(String s, JsonOutput out) {
+        out.ascii('"');
+        int run = 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
+            if (plain(c)) {
+                continue;
+            }
+            out.ascii(s, run, i);
+            run = i + 1;
             switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\b' -> out.append("\\b");
-                case '\f' -> out.append("\\f");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20 || c >= 0x7F) {
-                        // A supplementary character is a surrogate pair here already, which is what
-                        // QEMU writes for it.
-                        out.append("\\u").append(HEX[c >> 12]).append(HEX[(c >> 8) & 0xF])
-                                .append(HEX[(c >> 4) & 0xF]).append(HEX[c & 0xF]);
-                    } else {
-                        out.append(c);
-                    }
-                }
+                case '"' -> out.ascii("\\\"");
+                case '\\' -> out.ascii("\\\\");
+                case '\b' -> out.ascii("\\b");
+                case '\f' -> out.ascii("\\f");
+                case '\n' -> out.ascii("\\n");
+                case '\r' -> out.ascii("\\r");
+                case '\t' -> out.ascii("\\t");
+                // A supplementary character is a surrogate pair here already, which is what QEMU writes for it.
+                default -> out.ascii("\\u").ascii(HEX[c >> 12]).ascii(HEX[(c >> 8) & 0xF])
+                        .ascii(HEX[(c >> 4) & 0xF]).ascii(HEX[c & 0xF]);
             }
         }
-        out.append('"');
+        out.ascii(s, run, s.length()).ascii('"');
     }
 }

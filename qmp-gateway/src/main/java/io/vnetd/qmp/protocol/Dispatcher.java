@@ -10,13 +10,16 @@ import io.vnetd.qmp.command.CommandBinding;
 import io.vnetd.qmp.command.CommandContext;
 import io.vnetd.qmp.command.CommandTable;
 import io.vnetd.qmp.command.JsonBinding;
+import io.vnetd.qmp.json.JsonOutput;
 import io.vnetd.qmp.json.QDictOrder;
+import io.vnetd.qmp.json.QmpJsonWriter;
+import io.vnetd.qmp.json.WritableValue;
 import io.vnetd.qmp.schema.Command;
 import io.vnetd.qmp.schema.ObjectType;
 import io.vnetd.qmp.schema.Schema;
 import io.vnetd.qmp.visit.ArgumentException;
 import io.vnetd.qmp.visit.InputVisitor;
-import io.vnetd.qmp.visit.OutputShaper;
+import io.vnetd.qmp.visit.OutputWriter;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -37,12 +40,12 @@ public final class Dispatcher {
 
     private final CommandTable commands;
     private final Schema schema;
-    private final OutputShaper shaper;
+    private final OutputWriter results;
 
     public Dispatcher(CommandTable commands) {
         this.commands = commands;
         this.schema = commands.schema();
-        this.shaper = new OutputShaper(schema);
+        this.results = new OutputWriter(schema, JsonBinding::result);
     }
 
     /** QEMU's {@code qmp_is_oob()}: such a request is answered at once, not in turn. */
@@ -50,11 +53,11 @@ public final class Dispatcher {
         return request.has("exec-oob") && !request.has("execute");
     }
 
-    /** @return the response; the stage never fails */
-    public CompletionStage<ObjectNode> dispatch(JsonNode request, CommandContext session, boolean oobEnabled) {
+    /** @return the response as written on the wire, line end included; the stage never fails */
+    public CompletionStage<JsonOutput> dispatch(JsonNode request, CommandContext session, boolean oobEnabled) {
         if (!(request instanceof ObjectNode dict)) {
-            return CompletableFuture.completedFuture(
-                    QmpMessages.error(ErrorClass.GenericError, "QMP input must be a JSON object", null));
+            return CompletableFuture.completedFuture(QmpJsonWriter.lineOutput(
+                    QmpMessages.error(ErrorClass.GenericError, "QMP input must be a JSON object", null)));
         }
         JsonNode id = dict.get("id");
         String name = null;
@@ -76,7 +79,8 @@ public final class Dispatcher {
                     ? success(command, value, id)
                     : failure(failure, commandName, id));
         } catch (ArgumentException e) {
-            return CompletableFuture.completedFuture(QmpMessages.error(ErrorClass.GenericError, e.getMessage(), id));
+            return CompletableFuture.completedFuture(QmpJsonWriter.lineOutput(
+                    QmpMessages.error(ErrorClass.GenericError, e.getMessage(), id)));
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(failure(e, name, id));
         }
@@ -124,23 +128,28 @@ public final class Dispatcher {
                 () -> new NetException(ErrorClass.CommandNotFound, "The command " + name + " has not been found"));
     }
 
-    private ObjectNode success(Command command, Object value, JsonNode id) {
+    /**
+     * The result is written into the response as the response is written, without a tree of its own;
+     * a result that does not fit its type fails the command, and what was written of it is dropped.
+     */
+    private JsonOutput success(Command command, Object value, JsonNode id) {
         try {
-            JsonNode result;
-            if (value == null) {
-                result = JsonNodeFactory.instance.objectNode();
-            } else if (value instanceof POJONode preserialized) {
-                result = preserialized;
-            } else {
-                result = shaper.shape(command.retType(), JsonBinding.result(value));
-            }
-            return QmpMessages.success(result, id);
+            JsonNode result = switch (value) {
+                case null -> JsonNodeFactory.instance.objectNode();
+                case POJONode preserialized -> preserialized;
+                default -> new POJONode((WritableValue) out -> results.write(command.retType(), value, out));
+            };
+            return QmpJsonWriter.lineOutput(QmpMessages.success(result, id));
         } catch (RuntimeException e) {
             return failure(e, command.name(), id);
         }
     }
 
-    private static ObjectNode failure(Throwable failure, String command, JsonNode id) {
+    private static JsonOutput failure(Throwable failure, String command, JsonNode id) {
+        return QmpJsonWriter.lineOutput(error(failure, command, id));
+    }
+
+    private static ObjectNode error(Throwable failure, String command, JsonNode id) {
         Throwable cause = failure;
         while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
             cause = cause.getCause();

@@ -1,14 +1,15 @@
 package io.vnetd.qmp.protocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vnetd.model.error.ErrorClass;
 import io.vnetd.qmp.command.CommandContext;
 import io.vnetd.qmp.json.JsonLimits;
 import io.vnetd.qmp.json.JsonMessageParser;
+import io.vnetd.qmp.json.JsonOutput;
 import io.vnetd.qmp.json.QmpJsonWriter;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -27,8 +28,8 @@ public final class QmpSession implements CommandContext {
 
     /** Where the session's output goes. Called under the session's lock only. */
     public interface Transport {
-        /** Sends one complete message (a JSON text and CR LF). */
-        void send(byte[] message);
+        /** Sends one complete message (a JSON text and CR LF), in pieces; the buffers are the transport's now. */
+        void send(List<ByteBuffer> message);
 
         /** Input was suspended and may be taken again; bytes left over are to be passed in first. */
         void resumeInput();
@@ -91,7 +92,7 @@ public final class QmpSession implements CommandContext {
     }
 
     public void start() {
-        transport.send(greeting);
+        transport.send(List.of(ByteBuffer.wrap(greeting)));
     }
 
     /**
@@ -116,7 +117,7 @@ public final class QmpSession implements CommandContext {
     /** An event, serialized: sent only once capabilities are negotiated (QEMU drops it before). */
     public void event(byte[] message) {
         if (negotiated && !closed) {
-            transport.send(message);
+            transport.send(List.of(ByteBuffer.wrap(message)));
         }
     }
 
@@ -149,7 +150,7 @@ public final class QmpSession implements CommandContext {
     private void drain() {
         while (!executing && !closed && !queue.isEmpty()) {
             switch (queue.poll()) {
-                case Malformed m -> send(QmpMessages.error(ErrorClass.GenericError, m.desc(), null));
+                case Malformed m -> send(QmpJsonWriter.lineOutput(QmpMessages.error(ErrorClass.GenericError, m.desc(), null)));
                 case Request r -> run(r.value(), true);
             }
         }
@@ -157,7 +158,7 @@ public final class QmpSession implements CommandContext {
 
     /** @param inBand whether the request holds up the ones after it until it is answered */
     private void run(JsonNode request, boolean inBand) {
-        CompletableFuture<ObjectNode> response = dispatcher.dispatch(request, this, outOfBand).toCompletableFuture();
+        CompletableFuture<JsonOutput> response = dispatcher.dispatch(request, this, outOfBand).toCompletableFuture();
         if (response.isDone()) {
             send(response.join());
             return;
@@ -166,7 +167,7 @@ public final class QmpSession implements CommandContext {
         response.thenAccept(r -> executor.execute(() -> answered(r, inBand)));
     }
 
-    private void answered(ObjectNode response, boolean inBand) {
+    private void answered(JsonOutput response, boolean inBand) {
         boolean wasSuspended = inputSuspended();
         send(response);
         if (inBand) {
@@ -181,9 +182,9 @@ public final class QmpSession implements CommandContext {
         }
     }
 
-    private void send(ObjectNode message) {
+    private void send(JsonOutput message) {
         if (!closed) {
-            transport.send(QmpJsonWriter.line(message));
+            transport.send(message.chunks());
         }
     }
 }

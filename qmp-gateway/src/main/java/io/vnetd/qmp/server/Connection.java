@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.function.BiFunction;
 import org.slf4j.Logger;
@@ -28,7 +29,7 @@ final class Connection implements IoLoop.Handler, QmpSession.Transport {
     private static final Logger LOG = LoggerFactory.getLogger(Connection.class);
     private static final int READ_BUFFER_BYTES = 16 * 1024;
     /** Bytes handed to one write call: about what a socket's send buffer takes at once. */
-    private static final int WRITE_CHUNK = 256 * 1024;
+    private static final int WRITE_SLICE = 256 * 1024;
 
     private final IoLoop loop;
     private final SocketChannel channel;
@@ -133,45 +134,54 @@ final class Connection implements IoLoop.Handler, QmpSession.Transport {
     }
 
     @Override
-    public void send(byte[] message) {
+    public void send(List<ByteBuffer> message) {
         if (closed) {
             return;
         }
-        ByteBuffer buffer = ByteBuffer.wrap(message);
+        int sent = 0;
         if (output.isEmpty()) {
             try {
-                write(buffer);
+                while (sent < message.size()) {
+                    ByteBuffer chunk = message.get(sent);
+                    write(chunk);
+                    if (chunk.hasRemaining()) {
+                        break;
+                    }
+                    sent++;
+                }
             } catch (IOException e) {
                 LOG.debug("QMP client {}: {}", peer, e.getMessage());
                 close();
                 return;
             }
-            if (!buffer.hasRemaining()) {
+            if (sent == message.size()) {
                 return;
             }
         }
+        List<ByteBuffer> rest = message.subList(sent, message.size());
+        long restBytes = rest.stream().mapToLong(ByteBuffer::remaining).sum();
         // Bounds what piles up unread: one answer larger than the bound (the listing of 10,000 netdevs) still goes.
-        if (outputBytes > 0 && outputBytes + buffer.remaining() > maxOutputBytes) {
+        if (outputBytes > 0 && outputBytes + restBytes > maxOutputBytes) {
             LOG.warn("QMP client {} does not read its output ({} bytes queued): disconnecting", peer, outputBytes);
             close();
             return;
         }
-        output.add(buffer);
-        outputBytes += buffer.remaining();
+        output.addAll(rest);
+        outputBytes += restBytes;
         interest(key.interestOps() | SelectionKey.OP_WRITE);
     }
 
     /**
-     * Writes what the socket takes of {@code buffer}, {@link #WRITE_CHUNK} bytes per call at most: before each
-     * write the JDK copies all that remains of a heap buffer into a direct one, so a 40 MB answer handed over
-     * whole would be copied again for each few hundred KB the socket takes.
+     * Writes what the socket takes of {@code buffer}, {@link #WRITE_SLICE} bytes per call at most: before each
+     * write the JDK copies all that remains of a heap buffer into a direct one, which for a chunk of a long
+     * answer would be several times what the socket takes.
      */
     private int write(ByteBuffer buffer) throws IOException {
         int written = 0;
         while (buffer.hasRemaining()) {
             int limit = buffer.limit();
-            int chunk = Math.min(buffer.remaining(), WRITE_CHUNK);
-            buffer.limit(buffer.position() + chunk);
+            int slice = Math.min(buffer.remaining(), WRITE_SLICE);
+            buffer.limit(buffer.position() + slice);
             int taken;
             try {
                 taken = channel.write(buffer);
@@ -179,7 +189,7 @@ final class Connection implements IoLoop.Handler, QmpSession.Transport {
                 buffer.limit(limit);
             }
             written += taken;
-            if (taken < chunk) {
+            if (taken < slice) {
                 break;
             }
         }

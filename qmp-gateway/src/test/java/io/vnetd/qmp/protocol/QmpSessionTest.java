@@ -32,8 +32,10 @@ class QmpSessionTest {
             Runnable::run,
             new QmpSession.Transport() {
                 @Override
-                public void send(byte[] message) {
-                    sent.add(new String(message, StandardCharsets.US_ASCII));
+                public void send(List<ByteBuffer> message) {
+                    StringBuilder text = new StringBuilder();
+                    message.forEach(chunk -> text.append(StandardCharsets.US_ASCII.decode(chunk)));
+                    sent.add(text.toString());
                 }
 
                 @Override

@@ -3,11 +3,15 @@ package io.vnetd.model.netclient;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import io.vnetd.model.JsonSerializable;
+import java.util.AbstractMap;
+import java.util.AbstractSet;
 import java.util.Arrays;
 import java.util.EnumMap;
-import java.util.LinkedHashMap;
+import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.ToLongFunction;
+import java.util.stream.Collectors;
 
 /**
  * A net client's frame counters read at one moment: a value for each {@link NetClientCounter}, as the
@@ -17,6 +21,8 @@ import java.util.function.ToLongFunction;
 public final class NetClientCounters implements JsonSerializable {
 
     private static final NetClientCounter[] COUNTERS = NetClientCounter.values();
+    private static final Map<String, NetClientCounter> BY_QMP_NAME = Arrays.stream(COUNTERS)
+            .collect(Collectors.toUnmodifiableMap(NetClientCounter::qmpName, counter -> counter));
 
     /** Nothing counted. */
     public static final NetClientCounters ZERO = new NetClientCounters(new long[COUNTERS.length]);
@@ -59,13 +65,44 @@ public final class NetClientCounters implements JsonSerializable {
         return of(counter -> get(counter) + other.get(counter));
     }
 
+    /**
+     * The JSON form: a view of the values, in definition order, not a copy; a listing of 100,000 clients
+     * would otherwise fill 100,000 maps to read each once.
+     */
     @JsonValue
     private Map<String, Long> byQmpName() {
-        Map<String, Long> named = new LinkedHashMap<>();
-        for (NetClientCounter counter : COUNTERS) {
-            named.put(counter.qmpName(), values[counter.ordinal()]);
-        }
-        return named;
+        return new AbstractMap<>() {
+            @Override
+            public Long get(Object qmpName) {
+                NetClientCounter counter = BY_QMP_NAME.get(qmpName);
+                return counter == null ? null : values[counter.ordinal()];
+            }
+
+            @Override
+            public boolean containsKey(Object qmpName) {
+                return BY_QMP_NAME.containsKey(qmpName);
+            }
+
+            @Override
+            public int size() {
+                return COUNTERS.length;
+            }
+
+            @Override
+            public Set<Entry<String, Long>> entrySet() {
+                return new AbstractSet<>() {
+                    @Override
+                    public Iterator<Entry<String, Long>> iterator() {
+                        return Arrays.stream(COUNTERS).map(c -> Map.entry(c.qmpName(), values[c.ordinal()])).iterator();
+                    }
+
+                    @Override
+                    public int size() {
+                        return COUNTERS.length;
+                    }
+                };
+            }
+        };
     }
 
     @Override
