@@ -8,6 +8,7 @@ import io.vnetd.ops.node.DataDirectory;
 import io.vnetd.ops.node.StartupException;
 import io.vnetd.ops.node.UserConfig;
 import io.vnetd.ops.node.VnetdNode;
+import io.vnetd.ops.systemd.SystemdNotifier;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.channels.FileLock;
@@ -83,15 +84,21 @@ public final class VnetdMain implements Callable<Integer> {
         for (String signal : new String[] {"TERM", "INT"}) {
             Signal.handle(new Signal(signal), received -> stopRequested.countDown());
         }
+        SystemdNotifier systemd = SystemdNotifier.fromEnvironment(System.getenv(), ProcessHandle.current().pid());
         try (VnetdNode node = VnetdNode.start(config, data, netdevs, devices)) {
-            out.println("vnetd ready: " + String.join(", ", node.qmpEndpoints()));
+            String endpoints = String.join(", ", node.qmpEndpoints());
+            out.println("vnetd ready: " + endpoints);
             out.flush();
+            systemd.ready(endpoints + "; " + node.netClientsAtStart()
+                    + (node.netClientsAtStart() == 1 ? " net client" : " net clients"));
+            systemd.keepAliveWhile(node::responsive);
             AtomicBoolean removed = new AtomicBoolean();
             node.whenRemoved().thenRun(() -> {
                 removed.set(stopRequested.getCount() > 0);
                 stopRequested.countDown();
             });
             stopRequested.await();
+            systemd.stopping();
             if (removed.get()) {
                 // Never a zombie: a node the others have downed stops, and its supervisor starts it afresh.
                 System.err.println("vnetd: the cluster removed this node (unreachable for too long); stopping");

@@ -123,6 +123,7 @@ public final class Libc {
     private static final MethodHandle GETPEERNAME = errnoCall("getpeername", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
     private static final MethodHandle RECV = call("recv", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
     private static final MethodHandle SEND = call("send", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle SEND_SETUP = errnoCall("send", JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     private static final MethodHandle RECVMMSG = call("recvmmsg", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_LONG);
     private static final MethodHandle SENDMMSG = call("sendmmsg", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT);
     private static final MethodHandle EPOLL_CREATE1 = errnoCall("epoll_create1", JAVA_INT, JAVA_INT);
@@ -308,6 +309,15 @@ public final class Libc {
     public static long send(int fd, long address, long length, int flags) {
         try {
             return (long) SEND.invokeExact(fd, address, length, flags);
+        } catch (Throwable t) {
+            throw Native.unexpected("send", t);
+        }
+    }
+
+    /** {@code send(2)} off the packet path, {@code errno} kept: the byte count, or -1. */
+    public static long send(MemorySegment errno, int fd, MemorySegment message, long length, int flags) {
+        try {
+            return (long) SEND_SETUP.invokeExact(errno, fd, message, length, flags);
         } catch (Throwable t) {
             throw Native.unexpected("send", t);
         }

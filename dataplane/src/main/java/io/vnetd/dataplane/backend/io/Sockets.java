@@ -16,9 +16,21 @@ public final class Sockets {
 
     /** A non-blocking, close-on-exec socket. */
     public static int socket(int domain, int type, int protocol, String what) {
+        return open(domain, type | Libc.SOCK_NONBLOCK, protocol, what);
+    }
+
+    /**
+     * A blocking, close-on-exec socket: for a message that should wait for a busy peer rather than be
+     * refused (a notification to a service manager).
+     */
+    public static int blockingSocket(int domain, int type, int protocol, String what) {
+        return open(domain, type, protocol, what);
+    }
+
+    private static int open(int domain, int type, int protocol, String what) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment errno = Libc.newErrnoCell(arena);
-            int fd = Libc.socket(errno, domain, type | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, protocol);
+            int fd = Libc.socket(errno, domain, type | Libc.SOCK_CLOEXEC, protocol);
             if (fd < 0) {
                 throw new ErrnoException(what, Libc.errno(errno));
             }
@@ -92,6 +104,19 @@ public final class Sockets {
                 rc = Libc.connect(errno, fd, address.toSegment(arena), address.length());
             } while (rc < 0 && Libc.errno(errno) == Libc.EINTR);
             return rc < 0 ? Libc.errno(errno) : 0;
+        }
+    }
+
+    /** {@code send(2)} of {@code message} whole, on a connected socket; returns 0 or the {@code errno}. */
+    public static int trySend(int fd, byte[] message) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Libc.newErrnoCell(arena);
+            MemorySegment copy = arena.allocateFrom(ValueLayout.JAVA_BYTE, message);
+            long sent;
+            do {
+                sent = Libc.send(errno, fd, copy, message.length, Libc.MSG_NOSIGNAL);
+            } while (sent < 0 && Libc.errno(errno) == Libc.EINTR);
+            return sent < 0 ? Libc.errno(errno) : 0;
         }
     }
 
