@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +24,7 @@ import java.util.concurrent.TimeoutException;
 public final class VnetdProcess implements AutoCloseable {
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    private static final Set<String> SERVICE_MANAGER_VARIABLES = Set.of("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID");
 
     private final Process process;
     private final Path dataDir;
@@ -72,25 +75,34 @@ public final class VnetdProcess implements AutoCloseable {
      * that the process signalled is still the daemon itself.
      */
     public static VnetdProcess startWrapped(List<String> wrapper, Path dataDir, String... extraArgs) throws IOException {
-        return start(wrapper, List.of(), dataDir, extraArgs);
+        return start(wrapper, List.of(), Map.of(), dataDir, extraArgs);
     }
 
     /** Starts a daemon on {@code dataDir} whose JVM also gets {@code jvmOptions} (such as {@code -Dkey=value}). */
     public static VnetdProcess startWithJvmOptions(List<String> jvmOptions, Path dataDir, String... extraArgs)
             throws IOException {
-        return start(List.of(), jvmOptions, dataDir, extraArgs);
+        return start(List.of(), jvmOptions, Map.of(), dataDir, extraArgs);
     }
 
-    private static VnetdProcess start(List<String> wrapper, List<String> jvmOptions, Path dataDir, String... extraArgs)
+    /** Starts a daemon on {@code dataDir} with {@code environment} added to the test's own (such as {@code NOTIFY_SOCKET}). */
+    public static VnetdProcess startWithEnvironment(Map<String, String> environment, Path dataDir, String... extraArgs)
             throws IOException {
+        return start(List.of(), List.of(), environment, dataDir, extraArgs);
+    }
+
+    private static VnetdProcess start(List<String> wrapper, List<String> jvmOptions, Map<String, String> environment,
+                                      Path dataDir, String... extraArgs) throws IOException {
         List<String> args = new ArrayList<>(List.of("--data-dir", dataDir.toString()));
         args.addAll(Arrays.asList(extraArgs));
         List<String> command = new ArrayList<>(wrapper);
         command.addAll(command(jvmOptions, args.toArray(String[]::new)));
-        Process process = new ProcessBuilder(command)
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectOutput(ProcessBuilder.Redirect.PIPE)
-                .redirectError(ProcessBuilder.Redirect.PIPE)
-                .start();
+                .redirectError(ProcessBuilder.Redirect.PIPE);
+        // Tests run under a service manager must not have their daemons notify it.
+        builder.environment().keySet().removeAll(SERVICE_MANAGER_VARIABLES);
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         // Own threads, not the common pool: on two cores it has one thread, which the stderr reader
         // would hold until the daemon exits.
         CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> readAll(process), VnetdProcess::thread);
