@@ -41,14 +41,12 @@ public final class VnetdNode implements AutoCloseable {
     private final ClusterLink link;
     private final ActorSystem<Void> system;
     private final QmpServer qmp;
-    private final int netClients;
 
-    private VnetdNode(DataPlane dataPlane, ClusterLink link, ActorSystem<Void> system, QmpServer qmp, int netClients) {
+    private VnetdNode(DataPlane dataPlane, ClusterLink link, ActorSystem<Void> system, QmpServer qmp) {
         this.dataPlane = dataPlane;
         this.link = link;
         this.system = system;
         this.qmp = qmp;
-        this.netClients = netClients;
     }
 
     /** vnetd's own version, from the jar it runs from. */
@@ -118,14 +116,13 @@ public final class VnetdNode implements AutoCloseable {
             for (int i = 0; i < devices.size(); i++) {
                 declare("-device " + deviceOptions.get(i), controlPlane.declareDevice(devices.get(i)), timeout);
             }
-            int netClients = await(controlPlane.queryNetwork(), timeout, "listing the net clients").clients().size();
             QmpServer.Context qmpContext = QmpSettings.context(config)
                     .schema(schema)
                     .networkService(controlPlane)
                     .vnetdVersion(version());
             endpoints.forEach(qmpContext::endpoint);
             QmpServer qmp = new QmpServer(qmpContext).start();
-            return new VnetdNode(dataPlane, link, system, qmp, netClients);
+            return new VnetdNode(dataPlane, link, system, qmp);
         } catch (UncheckedIOException e) {
             stop(system, link, dataPlane);
             throw new StartupException(e.getMessage());
@@ -200,11 +197,6 @@ public final class VnetdNode implements AutoCloseable {
             });
         }
         return bound;
-    }
-
-    /** How many net clients (netdevs and NICs) the network had once this node started serving QMP. */
-    public int netClientsAtStart() {
-        return netClients;
     }
 
     /** Completes once the actor system's dispatcher has run a task: it still runs the entities. */
