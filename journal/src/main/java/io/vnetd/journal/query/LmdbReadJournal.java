@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.japi.Pair;
@@ -19,6 +20,7 @@ import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.NoOffset;
 import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
+import org.apache.pekko.persistence.query.javadsl.CurrentLastSequenceNumberByPersistenceIdQuery;
 import org.apache.pekko.persistence.query.javadsl.CurrentPersistenceIdsQuery;
 import org.apache.pekko.persistence.query.javadsl.ReadJournal;
 import org.apache.pekko.persistence.query.typed.javadsl.CurrentEventsBySliceQuery;
@@ -34,8 +36,8 @@ import scala.jdk.javaapi.CollectionConverters;
  * transaction and hold none between pages, so a slow consumer does not pin old LMDB pages. Events pass through the
  * event adapters of the journal plugin named by {@code write-plugin}, as on replay.
  */
-public final class LmdbReadJournal
-        implements ReadJournal, CurrentPersistenceIdsQuery, CurrentEventsByPersistenceIdQuery, CurrentEventsBySliceQuery {
+public final class LmdbReadJournal implements ReadJournal, CurrentPersistenceIdsQuery, CurrentEventsByPersistenceIdQuery,
+        CurrentLastSequenceNumberByPersistenceIdQuery, CurrentEventsBySliceQuery {
 
     /** The plugin id of this read journal. */
     public static final String Identifier = "vnetd.query.lmdb";
@@ -88,6 +90,15 @@ public final class LmdbReadJournal
                             return Optional.of(Pair.create(after, envelopes(page)));
                         }))
                 .mapConcat(page -> page);
+    }
+
+    /** The highest sequence number written for the id (LMDB's and the write-ahead log's), empty if none. */
+    @Override
+    public CompletionStage<Optional<Long>> currentLastSequenceNumberByPersistenceId(String persistenceId) {
+        return store.read(() -> {
+            long highest = store.highestSequenceNr(persistenceId);
+            return highest == DONE ? Optional.empty() : Optional.of(highest);
+        });
     }
 
     /**

@@ -11,8 +11,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.persistence.AtomicWrite;
@@ -118,6 +120,19 @@ class LmdbReadJournalTest {
                 range.stream().map(EventEnvelope::sequenceNr).toList());
         assertEquals(List.of(), run(queries.currentEventsByPersistenceId("Nic|n0", 251, 300)));
         assertEquals(List.of(), run(queries.currentEventsByPersistenceId("unknown", 0, Long.MAX_VALUE)));
+    }
+
+    @Test
+    void currentLastSequenceNumberIsTheHighestWrittenEvenAfterADeletion() throws Exception {
+        LmdbReadJournal queries = start();
+        JournalClient journal = new JournalClient(kit);
+        journal.writeOk("Nic|n0", 1, JournalClient.payloads("e", 1, 7));
+        journal.delete("Nic|n0", 7);
+
+        assertEquals(Optional.of(7L), queries.currentLastSequenceNumberByPersistenceId("Nic|n0").toCompletableFuture()
+                .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+        assertEquals(Optional.empty(), queries.currentLastSequenceNumberByPersistenceId("Nic|n1").toCompletableFuture()
+                .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
     }
 
     @Test
