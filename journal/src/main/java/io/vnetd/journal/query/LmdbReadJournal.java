@@ -8,8 +8,11 @@ import io.vnetd.journal.StoredEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.japi.Pair;
@@ -53,6 +56,12 @@ public final class LmdbReadJournal implements ReadJournal, CurrentPersistenceIds
     private final PersistentCodec codec;
     private final EventAdapters adapters;
     private final int pageSize;
+    private final Queue<LastSequenceNr> lookUps = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean lookingUp = new AtomicBoolean();
+
+    /** A look-up of a persistence id's highest sequence number, waiting to be read with others. */
+    private record LastSequenceNr(String persistenceId, CompletableFuture<Optional<Long>> answer) {
+    }
 
     LmdbReadJournal(ExtendedActorSystem system, Config config) {
         pageSize = config.getInt("page-size");
@@ -92,13 +101,40 @@ public final class LmdbReadJournal implements ReadJournal, CurrentPersistenceIds
                 .mapConcat(page -> page);
     }
 
-    /** The highest sequence number written for the id (LMDB's and the write-ahead log's), empty if none. */
+    /**
+     * The highest sequence number written for the id (LMDB's and the write-ahead log's), empty if none. Look-ups that
+     * arrive while others are read are read together next, in one job and transaction (up to {@code page-size}): a
+     * start asks for every entity's.
+     */
     @Override
     public CompletionStage<Optional<Long>> currentLastSequenceNumberByPersistenceId(String persistenceId) {
-        return store.read(() -> {
-            long highest = store.highestSequenceNr(persistenceId);
-            return highest == DONE ? Optional.empty() : Optional.of(highest);
-        });
+        LastSequenceNr lookUp = new LastSequenceNr(persistenceId, new CompletableFuture<>());
+        lookUps.add(lookUp);
+        lookUpWaiting();
+        return lookUp.answer();
+    }
+
+    /** Reads the look-ups waiting, unless a group is being read: its completion calls this again. */
+    private void lookUpWaiting() {
+        if (lookUps.isEmpty() || !lookingUp.compareAndSet(false, true)) {
+            return;
+        }
+        List<LastSequenceNr> group = new ArrayList<>();
+        for (LastSequenceNr next; group.size() < pageSize && (next = lookUps.poll()) != null; ) {
+            group.add(next);
+        }
+        store.read(() -> store.highestSequenceNrs(group.stream().map(LastSequenceNr::persistenceId).toList()))
+                .whenComplete((highest, failure) -> {
+                    lookingUp.set(false);
+                    for (int i = 0; i < group.size(); i++) {
+                        if (failure != null) {
+                            group.get(i).answer().completeExceptionally(failure);
+                        } else {
+                            group.get(i).answer().complete(highest[i] == DONE ? Optional.empty() : Optional.of(highest[i]));
+                        }
+                    }
+                    lookUpWaiting();
+                });
     }
 
     /**

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -133,6 +134,26 @@ class LmdbReadJournalTest {
                 .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
         assertEquals(Optional.empty(), queries.currentLastSequenceNumberByPersistenceId("Nic|n1").toCompletableFuture()
                 .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+    }
+
+    @Test
+    void lookUpsAskedTogetherAreReadInGroupsAndEachAnsweredForItsOwnId() throws Exception {
+        LmdbReadJournal queries = start();
+        List<AtomicWrite> writes = new ArrayList<>();
+        for (int i = 0; i < 1500; i++) {
+            writes.add(JournalClient.atomic("Netdev|h" + i, 1, JournalClient.payloads("e", 1, i % 7 + 1)));
+        }
+        new JournalClient(kit).write(writes.toArray(AtomicWrite[]::new));
+
+        List<CompletableFuture<Optional<Long>>> answers = new ArrayList<>();
+        for (int i = 0; i < 1600; i++) {
+            answers.add(queries.currentLastSequenceNumberByPersistenceId("Netdev|h" + i).toCompletableFuture());
+        }
+
+        for (int i = 0; i < 1600; i++) {
+            assertEquals(i < 1500 ? Optional.of((long) (i % 7 + 1)) : Optional.empty(),
+                    answers.get(i).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "h" + i);
+        }
     }
 
     @Test

@@ -25,6 +25,9 @@ import org.apache.pekko.stream.javadsl.Sink;
 /** An {@link EntityCatalog} read from any Pekko Persistence Query plugin that lists persistence ids. */
 public final class ReadJournalCatalog implements EntityCatalog {
 
+    /** Entities looked up at once from a snapshot: enough for the journal to read them in groups (a look-up is cheap). */
+    private static final int LOOK_UPS_IN_FLIGHT = 1024;
+
     private final ActorSystem<?> system;
     private final String readJournalPluginId;
     private final Set<String> types;
@@ -107,7 +110,7 @@ public final class ReadJournalCatalog implements EntityCatalog {
         Folded<S> none = new Folded<>(0, empty);
         return ids.currentPersistenceIds()
                 .filter(id -> id.startsWith(prefix))
-                .mapAsyncUnordered(parallelism, id -> highest.currentLastSequenceNumberByPersistenceId(id)
+                .mapAsyncUnordered(LOOK_UPS_IN_FLIGHT, id -> highest.currentLastSequenceNumberByPersistenceId(id)
                         .thenCompose(last -> {
                             String entityId = id.substring(prefix.length());
                             long to = last.orElse(0L);
