@@ -80,7 +80,11 @@ final class DirectorySnapshots {
      */
     CompletionStage<DirectorySnapshot> recover() {
         return CompletableFuture.supplyAsync(this::read, blocking).thenCompose(snapshot -> snapshot
-                .map(this::foldOn)
+                .map(known -> foldOn(known).exceptionallyCompose(failure -> {
+                    log.warn("could not start from the directory snapshot ({}): reading every event instead",
+                            failure.toString());
+                    return foldAll();
+                }))
                 .orElseGet(this::foldAll)
                 .thenApply(recovered -> {
                     last = recovered;
