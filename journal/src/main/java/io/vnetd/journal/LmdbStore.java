@@ -168,6 +168,11 @@ public final class LmdbStore implements AutoCloseable {
         return reads.highestSequenceNr(persistenceId);
     }
 
+    /** The highest sequence number of each id (as {@link #highestSequenceNr}), read in one transaction. */
+    public long[] highestSequenceNrs(List<String> persistenceIds) {
+        return reads.highestSequenceNrs(persistenceIds);
+    }
+
     /**
      * Passes the events of {@code from..to} (inclusive, at most {@code max}) to {@code sink} in order: those in LMDB,
      * read in one transaction, then those still pending.

@@ -78,16 +78,33 @@ final class MergedReads implements AutoCloseable {
         }
     }
 
+    /** The highest sequence number of each id, in one transaction with one cursor. */
+    long[] highestSequenceNrs(List<String> persistenceIds) {
+        long[] highest = new long[persistenceIds.size()];
+        ByteBuffer keyBuffer = ByteBuffer.allocateDirect(16);
+        try (Txn<ByteBuffer> txn = env.txnRead(); Cursor<ByteBuffer> c = layout.journal().openCursor(txn)) {
+            for (int i = 0; i < highest.length; i++) {
+                highest[i] = highestSequenceNr(txn, c, persistenceIds.get(i), keyBuffer);
+            }
+        }
+        return highest;
+    }
+
     /** In the caller's transaction, with its key buffer (16 bytes). */
     long highestSequenceNr(Txn<ByteBuffer> txn, String persistenceId, ByteBuffer keyBuffer) {
+        try (Cursor<ByteBuffer> c = layout.journal().openCursor(txn)) {
+            return highestSequenceNr(txn, c, persistenceId, keyBuffer);
+        }
+    }
+
+    private long highestSequenceNr(Txn<ByteBuffer> txn, Cursor<ByteBuffer> c, String persistenceId,
+                                   ByteBuffer keyBuffer) {
         long pending = overlay.view(persistenceId).stream().mapToLong(Overlay.Pending::highestSequenceNr).max().orElse(0);
         RecordLayout.PidEntry pid = layout.lookup(txn, persistenceId);
         if (pid == null) {
             return pending;
         }
-        try (Cursor<ByteBuffer> c = layout.journal().openCursor(txn)) {
-            return Math.max(pending, Math.max(RecordLayout.lastSequenceNr(c, pid.no(), keyBuffer), pid.deletedTo()));
-        }
+        return Math.max(pending, Math.max(RecordLayout.lastSequenceNr(c, pid.no(), keyBuffer), pid.deletedTo()));
     }
 
     /**
@@ -156,8 +173,7 @@ final class MergedReads implements AutoCloseable {
     }
 
     List<String> persistenceIds(String after, int limit) {
-        TreeSet<String> page = new TreeSet<>(Overlay::compareUtf8);
-        page.addAll(overlay.createdIdsAfter(after));
+        List<String> page = new ArrayList<>();
         try (Txn<ByteBuffer> txn = env.txnRead(); Cursor<ByteBuffer> c = layout.pids().openCursor(txn)) {
             boolean more;
             if (after.isEmpty()) {
@@ -171,7 +187,14 @@ final class MergedReads implements AutoCloseable {
                 more = c.next();
             }
         }
-        return page.stream().limit(limit).toList();
+        List<String> created = overlay.createdIdsAfter(after);
+        if (created.isEmpty()) { // LMDB's keys are in order already: no merge (a start lists every id)
+            return page;
+        }
+        TreeSet<String> merged = new TreeSet<>(Overlay::compareUtf8);
+        merged.addAll(created);
+        merged.addAll(page);
+        return merged.stream().limit(limit).toList();
     }
 
     /**

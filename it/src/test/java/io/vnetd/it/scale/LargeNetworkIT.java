@@ -34,8 +34,12 @@ class LargeNetworkIT {
     @Test
     void fiveThousandHubportsAreServedAndComeBackAfterKillDashNine() throws Exception {
         Path dataDir = dir.resolve("data");
-        // Entities leave memory after a second without messages, so that the test sees them come back.
-        Path config = Files.writeString(dir.resolve("vnetd.conf"), "vnetd.actors.passivate-after = 1s\n");
+        // Entities leave memory after a second without messages, so that the test sees them come back; the
+        // directory's snapshot is taken a second after a change, so that the restart starts from it.
+        Path config = Files.writeString(dir.resolve("vnetd.conf"), """
+                vnetd.actors.passivate-after = 1s
+                vnetd.actors.directory-snapshot.interval = 1s
+                """);
         try (VnetdProcess daemon = VnetdProcess.start(dataDir, "--config", config.toString());
              QmpClient qmp = QmpClient.connect(daemon.qmpSocket())) {
             List<String> adds = new ArrayList<>();
@@ -45,7 +49,10 @@ class LargeNetworkIT {
             }
             pipelined(qmp, adds);
             Thread.sleep(3_000);
+            assertTrue(Files.exists(dataDir.resolve("journal").resolve("directory.snapshot")),
+                    "the directory's snapshot is written");
 
+            // Newer than the snapshot: the restart folds it on top.
             qmp.ok("set_link", "{\"name\":\"h7\",\"up\":false}");
             assertEquals(HUBPORTS, qmp.ok(NET_CLIENTS, null).size());
             daemon.kill();

@@ -8,7 +8,11 @@ import io.vnetd.journal.StoredEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.japi.Pair;
@@ -19,6 +23,7 @@ import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.NoOffset;
 import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
+import org.apache.pekko.persistence.query.javadsl.CurrentLastSequenceNumberByPersistenceIdQuery;
 import org.apache.pekko.persistence.query.javadsl.CurrentPersistenceIdsQuery;
 import org.apache.pekko.persistence.query.javadsl.ReadJournal;
 import org.apache.pekko.persistence.query.typed.javadsl.CurrentEventsBySliceQuery;
@@ -34,8 +39,8 @@ import scala.jdk.javaapi.CollectionConverters;
  * transaction and hold none between pages, so a slow consumer does not pin old LMDB pages. Events pass through the
  * event adapters of the journal plugin named by {@code write-plugin}, as on replay.
  */
-public final class LmdbReadJournal
-        implements ReadJournal, CurrentPersistenceIdsQuery, CurrentEventsByPersistenceIdQuery, CurrentEventsBySliceQuery {
+public final class LmdbReadJournal implements ReadJournal, CurrentPersistenceIdsQuery, CurrentEventsByPersistenceIdQuery,
+        CurrentLastSequenceNumberByPersistenceIdQuery, CurrentEventsBySliceQuery {
 
     /** The plugin id of this read journal. */
     public static final String Identifier = "vnetd.query.lmdb";
@@ -51,6 +56,12 @@ public final class LmdbReadJournal
     private final PersistentCodec codec;
     private final EventAdapters adapters;
     private final int pageSize;
+    private final Queue<LastSequenceNr> lookUps = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean lookingUp = new AtomicBoolean();
+
+    /** A look-up of a persistence id's highest sequence number, waiting to be read with others. */
+    private record LastSequenceNr(String persistenceId, CompletableFuture<Optional<Long>> answer) {
+    }
 
     LmdbReadJournal(ExtendedActorSystem system, Config config) {
         pageSize = config.getInt("page-size");
@@ -88,6 +99,42 @@ public final class LmdbReadJournal
                             return Optional.of(Pair.create(after, envelopes(page)));
                         }))
                 .mapConcat(page -> page);
+    }
+
+    /**
+     * The highest sequence number written for the id (LMDB's and the write-ahead log's), empty if none. Look-ups that
+     * arrive while others are read are read together next, in one job and transaction (up to {@code page-size}): a
+     * start asks for every entity's.
+     */
+    @Override
+    public CompletionStage<Optional<Long>> currentLastSequenceNumberByPersistenceId(String persistenceId) {
+        LastSequenceNr lookUp = new LastSequenceNr(persistenceId, new CompletableFuture<>());
+        lookUps.add(lookUp);
+        lookUpWaiting();
+        return lookUp.answer();
+    }
+
+    /** Reads the look-ups waiting, unless a group is being read: its completion calls this again. */
+    private void lookUpWaiting() {
+        if (lookUps.isEmpty() || !lookingUp.compareAndSet(false, true)) {
+            return;
+        }
+        List<LastSequenceNr> group = new ArrayList<>();
+        for (LastSequenceNr next; group.size() < pageSize && (next = lookUps.poll()) != null; ) {
+            group.add(next);
+        }
+        store.read(() -> store.highestSequenceNrs(group.stream().map(LastSequenceNr::persistenceId).toList()))
+                .whenComplete((highest, failure) -> {
+                    lookingUp.set(false);
+                    for (int i = 0; i < group.size(); i++) {
+                        if (failure != null) {
+                            group.get(i).answer().completeExceptionally(failure);
+                        } else {
+                            group.get(i).answer().complete(highest[i] == DONE ? Optional.empty() : Optional.of(highest[i]));
+                        }
+                    }
+                    lookUpWaiting();
+                });
     }
 
     /**

@@ -11,8 +11,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.persistence.AtomicWrite;
@@ -118,6 +121,39 @@ class LmdbReadJournalTest {
                 range.stream().map(EventEnvelope::sequenceNr).toList());
         assertEquals(List.of(), run(queries.currentEventsByPersistenceId("Nic|n0", 251, 300)));
         assertEquals(List.of(), run(queries.currentEventsByPersistenceId("unknown", 0, Long.MAX_VALUE)));
+    }
+
+    @Test
+    void currentLastSequenceNumberIsTheHighestWrittenEvenAfterADeletion() throws Exception {
+        LmdbReadJournal queries = start();
+        JournalClient journal = new JournalClient(kit);
+        journal.writeOk("Nic|n0", 1, JournalClient.payloads("e", 1, 7));
+        journal.delete("Nic|n0", 7);
+
+        assertEquals(Optional.of(7L), queries.currentLastSequenceNumberByPersistenceId("Nic|n0").toCompletableFuture()
+                .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+        assertEquals(Optional.empty(), queries.currentLastSequenceNumberByPersistenceId("Nic|n1").toCompletableFuture()
+                .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+    }
+
+    @Test
+    void lookUpsAskedTogetherAreReadInGroupsAndEachAnsweredForItsOwnId() throws Exception {
+        LmdbReadJournal queries = start();
+        List<AtomicWrite> writes = new ArrayList<>();
+        for (int i = 0; i < 1500; i++) {
+            writes.add(JournalClient.atomic("Netdev|h" + i, 1, JournalClient.payloads("e", 1, i % 7 + 1)));
+        }
+        new JournalClient(kit).write(writes.toArray(AtomicWrite[]::new));
+
+        List<CompletableFuture<Optional<Long>>> answers = new ArrayList<>();
+        for (int i = 0; i < 1600; i++) {
+            answers.add(queries.currentLastSequenceNumberByPersistenceId("Netdev|h" + i).toCompletableFuture());
+        }
+
+        for (int i = 0; i < 1600; i++) {
+            assertEquals(i < 1500 ? Optional.of((long) (i % 7 + 1)) : Optional.empty(),
+                    answers.get(i).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "h" + i);
+        }
     }
 
     @Test

@@ -62,7 +62,10 @@ public final class VnetdNode implements AutoCloseable {
     public static Config loadConfig(Config overrides, Config userFile, DataDirectory data) {
         Config dataKeys = ConfigFactory.empty()
                 .withValue("vnetd.data-dir", ConfigValueFactory.fromAnyRef(data.root().toString()))
-                .withValue("vnetd.lmdb.dir", ConfigValueFactory.fromAnyRef(data.journal().toString()));
+                .withValue("vnetd.lmdb.dir", ConfigValueFactory.fromAnyRef(data.journal().toString()))
+                // Beside the journal it indexes: a journal removed or copied takes its snapshot with it.
+                .withValue("vnetd.actors.directory-snapshot.file",
+                        ConfigValueFactory.fromAnyRef(data.journal().resolve("directory.snapshot").toString()));
         Config given = ConfigFactory.defaultOverrides()
                 .withFallback(overrides)
                 .withFallback(dataKeys)

@@ -27,6 +27,7 @@ import io.vnetd.model.service.ClusterMember;
 import io.vnetd.model.service.NetEvent;
 import io.vnetd.model.service.NetworkService;
 import io.vnetd.model.service.NetworkView;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -126,7 +127,8 @@ public final class ControlPlane implements NetworkService {
                         config.getInt("recovery-parallelism")),
                 entityTimeout,
                 config.getInt("directory-stash-capacity"),
-                clustered ? Optional.empty() : Optional.of(ports));
+                clustered ? Optional.empty() : Optional.of(ports),
+                checkpoints(config));
         LocalRefs<DirectoryCommand> localDirectory = new LocalRefs<>();
         SingletonActor<DirectoryCommand> directorySingleton = SingletonActor.of(
                 localDirectory.listed(DIRECTORY, Behaviors.supervise(NetDirectory.create(settings))
@@ -149,6 +151,13 @@ public final class ControlPlane implements NetworkService {
         // The directory answers only after every entity it involves has answered, one after another.
         return new ControlPlane(system, sharding, directory, localDirectory, shards, ports, events, self, clustered,
                 clustered ? link : Optional.empty(), entityTimeout.multipliedBy(3), config.getDuration("node-read-timeout"));
+    }
+
+    /** Where a single node's directory keeps its snapshots, if anywhere. */
+    private static Optional<DirectorySnapshots.Checkpoints> checkpoints(Config config) {
+        String file = config.getString("directory-snapshot.file");
+        return file.isEmpty() ? Optional.empty() : Optional.of(new DirectorySnapshots.Checkpoints(Path.of(file),
+                config.getDuration("directory-snapshot.interval")));
     }
 
     /**

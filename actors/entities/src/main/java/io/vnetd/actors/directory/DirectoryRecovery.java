@@ -3,6 +3,7 @@ package io.vnetd.actors.directory;
 import io.vnetd.actors.cluster.PlacedId;
 import io.vnetd.actors.directory.DirectoryCommand.Recovered;
 import io.vnetd.actors.directory.DirectoryCommand.RecoveryFailed;
+import io.vnetd.actors.directory.EntityCatalog.Folded;
 import io.vnetd.actors.netdev.NetdevCommand;
 import io.vnetd.actors.netdev.NetdevEntity;
 import io.vnetd.actors.netdev.NetdevEvent;
@@ -25,9 +26,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.stream.Stream;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 import org.slf4j.Logger;
 
 /**
@@ -46,6 +49,7 @@ final class DirectoryRecovery {
     /** Taken at setup: the recovery realizes ports on the journal's threads, where the context's log is not to be had. */
     private final Logger log;
     private final NetIndex index = new NetIndex();
+    private final DirectorySnapshots snapshots;
 
     private DirectoryRecovery(NetDirectory.Settings settings, ActorContext<DirectoryCommand> context,
                               StashBuffer<DirectoryCommand> stash) {
@@ -54,6 +58,11 @@ final class DirectoryRecovery {
         this.stash = stash;
         this.work = new EntityWork(settings, context.getSystem().scheduler());
         this.log = context.getLog();
+        // Only a single node's start folds the journal itself; a cluster's asks the entities.
+        this.snapshots = new DirectorySnapshots(settings.localPorts().flatMap(ports -> settings.checkpoints()),
+                settings.catalog(), JacksonObjectMapperProvider.get(context.getSystem()).getOrCreate("jackson-json",
+                        Optional.empty()), context.getSystem().scheduler(),
+                context.getSystem().dispatchers().lookup(DispatcherSelector.blocking()), log);
     }
 
     static Behavior<DirectoryCommand> start(NetDirectory.Settings settings) {
@@ -69,14 +78,9 @@ final class DirectoryRecovery {
     }
 
     private CompletionStage<List<Confirmed>> recoverInOnePass(PortControl ports) {
-        EntityCatalog catalog = settings.catalog();
-        CompletionStage<Map<String, NetdevState>> netdevs = catalog.foldAll(NetdevEntity.TYPE_KEY.name(),
-                new NetdevState.Absent(), (state, event) -> state.apply((NetdevEvent) event));
-        CompletionStage<Map<String, NicState>> nics = catalog.foldAll(NicEntity.TYPE_KEY.name(),
-                new NicState.Absent(), (state, event) -> state.apply((NicEvent) event));
         CompletionStage<List<Boolean>> timers = work.wakeTimers();
-        return netdevs.thenCombine(nics, (netdevStates, nicStates) -> realizeAll(ports, netdevStates, nicStates))
-                .thenCompose(states -> states)
+        return snapshots.recover()
+                .thenCompose(states -> realizeAll(ports, states.netdevs(), states.nics()))
                 .thenCombine(timers, (states, woken) -> states);
     }
 
@@ -84,11 +88,11 @@ final class DirectoryRecovery {
      * Realizes every recovered netdev and NIC; a netdev whose resource cannot be had now (or that fails
      * otherwise) is handed to its entity, which retries with back-off and answers with the reason.
      */
-    private CompletionStage<List<Confirmed>> realizeAll(PortControl ports, Map<String, NetdevState> netdevs,
-                                                       Map<String, NicState> nics) {
+    private CompletionStage<List<Confirmed>> realizeAll(PortControl ports, Map<String, Folded<NetdevState>> netdevs,
+                                                       Map<String, Folded<NicState>> nics) {
         List<CompletableFuture<Confirmed>> states = new ArrayList<>(netdevs.size() + nics.size());
-        netdevs.forEach((entityId, state) -> {
-            if (state instanceof NetdevState.Present present) {
+        netdevs.forEach((entityId, folded) -> {
+            if (folded.state() instanceof NetdevState.Present present) {
                 NetClientRef client = NetClientRef.netdev(PlacedId.name(entityId));
                 Placements.Placement placement = placed(client, entityId);
                 CompletionStage<Confirmed> confirmed;
@@ -102,8 +106,8 @@ final class DirectoryRecovery {
                 states.add(confirmed.toCompletableFuture());
             }
         });
-        nics.forEach((entityId, state) -> {
-            if (state instanceof NicState.Present present) {
+        nics.forEach((entityId, folded) -> {
+            if (folded.state() instanceof NicState.Present present) {
                 NetClientRef client = NetClientRef.nic(PlacedId.name(entityId));
                 Placements.Placement placement = placed(client, entityId);
                 try {
@@ -203,7 +207,7 @@ final class DirectoryRecovery {
                     }
                     context.getLog().info("directory ready: {} net clients recovered",
                             index.netdevs().size() + index.nics().size());
-                    return stash.unstashAll(new NetDirectory(context, index, work));
+                    return stash.unstashAll(new NetDirectory(context, index, work, snapshots));
                 })
                 .onMessage(RecoveryFailed.class, failed -> {
                     throw new IllegalStateException("could not recover the net clients: " + failed.reason());

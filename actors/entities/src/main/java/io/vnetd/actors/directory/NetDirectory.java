@@ -46,6 +46,8 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
      * on a single node, which the directory shares with every entity: it then reads every state from the
      * journal in one pass at start and realizes the ports itself, and an entity starts only when a
      * request needs it. In a cluster (empty) it starts every entity, which realizes its port on its node.
+     * {@code checkpoints}, on a single node, is where the directory keeps snapshots of what it read, so that
+     * the next start reads only the events written since ({@link DirectorySnapshots}).
      */
     public record Settings(Function<Placements.Placement, RecipientRef<NetdevCommand>> netdevs,
                            Function<Placements.Placement, RecipientRef<NicCommand>> nics,
@@ -55,20 +57,23 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
                            EntityCatalog catalog,
                            Duration askTimeout,
                            int stashCapacity,
-                           Optional<PortControl> localPorts) {
+                           Optional<PortControl> localPorts,
+                           Optional<DirectorySnapshots.Checkpoints> checkpoints) {
     }
 
     private final NetIndex index;
     private final EntityWork work;
+    private final DirectorySnapshots snapshots;
     private final RequestLocks locks = new RequestLocks();
     /** Where the hub spans go, in a cluster; and what was published last. */
     private final ActorRef<Topic.Command<HubSpans>> spansTopic;
     private HubSpans published = new HubSpans(Map.of());
 
-    NetDirectory(ActorContext<DirectoryCommand> context, NetIndex index, EntityWork work) {
+    NetDirectory(ActorContext<DirectoryCommand> context, NetIndex index, EntityWork work, DirectorySnapshots snapshots) {
         super(context);
         this.index = index;
         this.work = work;
+        this.snapshots = snapshots;
         this.spansTopic = work.placements().clustered()
                 ? context.spawn(Topic.create(HubSpans.class, HubSpans.TOPIC), "hub-spans") : null;
         if (work.placements().clustered()) {
@@ -198,6 +203,9 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
     }
 
     private Behavior<DirectoryCommand> onFinished(Finished finished) {
+        if (!finished.confirmed().isEmpty()) {
+            snapshots.changed();
+        }
         finished.confirmed().forEach(confirmed -> {
             index.update(confirmed);
             work.placements().located(confirmed.client(), confirmed.node());

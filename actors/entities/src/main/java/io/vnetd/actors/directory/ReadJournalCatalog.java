@@ -1,5 +1,6 @@
 package io.vnetd.actors.directory;
 
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,7 @@ import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
+import org.apache.pekko.persistence.query.javadsl.CurrentLastSequenceNumberByPersistenceIdQuery;
 import org.apache.pekko.persistence.query.javadsl.CurrentPersistenceIdsQuery;
 import org.apache.pekko.persistence.query.javadsl.ReadJournal;
 import org.apache.pekko.persistence.query.typed.javadsl.CurrentEventsBySliceQuery;
@@ -22,6 +24,9 @@ import org.apache.pekko.stream.javadsl.Sink;
 
 /** An {@link EntityCatalog} read from any Pekko Persistence Query plugin that lists persistence ids. */
 public final class ReadJournalCatalog implements EntityCatalog {
+
+    /** Entities looked up at once from a snapshot: enough for the journal to read them in groups (a look-up is cheap). */
+    private static final int LOOK_UPS_IN_FLIGHT = 1024;
 
     private final ActorSystem<?> system;
     private final String readJournalPluginId;
@@ -55,7 +60,7 @@ public final class ReadJournalCatalog implements EntityCatalog {
      * never delete events (their snapshots are for their own recovery), so their states fold from them alone.
      */
     @Override
-    public <S> CompletionStage<Map<String, S>> foldAll(String type, S empty, BiFunction<S, Object, S> apply) {
+    public <S> CompletionStage<Map<String, Folded<S>>> foldAll(String type, S empty, BiFunction<S, Object, S> apply) {
         ReadJournal journal = PersistenceQuery.get(Adapter.toClassic(system)).getReadJournalFor(ReadJournal.class,
                 readJournalPluginId);
         if (!(journal instanceof CurrentEventsBySliceQuery slices)) {
@@ -63,24 +68,67 @@ public final class ReadJournalCatalog implements EntityCatalog {
                     + readJournalPluginId + " cannot read all entities of a type at once (CurrentEventsBySliceQuery)"));
         }
         int ranges = Integer.highestOneBit(Math.min(Runtime.getRuntime().availableProcessors(), 1024));
-        List<CompletableFuture<Map<String, S>>> parts = slices.sliceRanges(ranges).stream()
+        List<CompletableFuture<Map<String, Folded<S>>>> parts = slices.sliceRanges(ranges).stream()
                 .map(range -> foldSlices(slices, type, range.first(), range.second(), empty, apply).toCompletableFuture())
                 .toList();
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(done -> {
-            Map<String, S> states = new HashMap<>();
+            Map<String, Folded<S>> states = new HashMap<>();
             parts.forEach(part -> states.putAll(part.join()));
             return states;
         });
     }
 
-    private <S> CompletionStage<Map<String, S>> foldSlices(CurrentEventsBySliceQuery slices, String type, int minSlice,
-                                                          int maxSlice, S empty, BiFunction<S, Object, S> apply) {
+    private <S> CompletionStage<Map<String, Folded<S>>> foldSlices(CurrentEventsBySliceQuery slices, String type,
+                                                                  int minSlice, int maxSlice, S empty,
+                                                                  BiFunction<S, Object, S> apply) {
         String prefix = type + PersistenceId.DefaultSeparator();
-        Map<String, S> states = new HashMap<>();
+        Map<String, Folded<S>> states = new HashMap<>();
         return slices.<Object>currentEventsBySlices(type, minSlice, maxSlice, Offset.noOffset())
                 .runForeach(envelope -> states.compute(envelope.persistenceId().substring(prefix.length()),
-                        (id, state) -> apply.apply(state == null ? empty : state, envelope.event())), system)
+                        (id, folded) -> new Folded<>(envelope.sequenceNr(),
+                                apply.apply(folded == null ? empty : folded.state(), envelope.event()))), system)
                 .thenApply(done -> states);
+    }
+
+    /**
+     * Needs a read journal that lists persistence ids and serves each one's highest sequence number and events (vnetd's
+     * LMDB one does). An entity whose highest sequence number is the one {@code known} holds costs one look-up.
+     */
+    @Override
+    public <S> CompletionStage<Map<String, Folded<S>>> foldFrom(String type, Map<String, Folded<S>> known, S empty,
+                                                                BiFunction<S, Object, S> apply) {
+        ReadJournal journal = PersistenceQuery.get(Adapter.toClassic(system)).getReadJournalFor(ReadJournal.class,
+                readJournalPluginId);
+        if (!(journal instanceof CurrentPersistenceIdsQuery ids)
+                || !(journal instanceof CurrentLastSequenceNumberByPersistenceIdQuery highest)
+                || !(journal instanceof CurrentEventsByPersistenceIdQuery events)) {
+            return CompletableFuture.failedFuture(new UnsupportedOperationException("the read journal "
+                    + readJournalPluginId + " cannot read entities from their known states (persistence ids, highest "
+                    + "sequence numbers, events by persistence id)"));
+        }
+        String prefix = type + PersistenceId.DefaultSeparator();
+        Folded<S> none = new Folded<>(0, empty);
+        return ids.currentPersistenceIds()
+                .filter(id -> id.startsWith(prefix))
+                .mapAsyncUnordered(LOOK_UPS_IN_FLIGHT, id -> highest.currentLastSequenceNumberByPersistenceId(id)
+                        .thenCompose(last -> {
+                            String entityId = id.substring(prefix.length());
+                            long to = last.orElse(0L);
+                            Folded<S> from = known.getOrDefault(entityId, none);
+                            if (from.sequenceNr() == to) {
+                                return CompletableFuture.completedFuture(Map.entry(entityId, from));
+                            }
+                            Folded<S> start = from.sequenceNr() < to ? from : none;
+                            return events.currentEventsByPersistenceId(id, start.sequenceNr() + 1, to)
+                                    .runFold(start, (folded, envelope) -> new Folded<>(envelope.sequenceNr(),
+                                            apply.apply(folded.state(), envelope.event())), system)
+                                    .thenApply(folded -> Map.entry(entityId, folded));
+                        }))
+                .runFold(new HashMap<String, Folded<S>>(), (states, entry) -> {
+                    states.put(entry.getKey(), entry.getValue());
+                    return states;
+                }, system)
+                .thenApply(Collections::unmodifiableMap);
     }
 
     @Override

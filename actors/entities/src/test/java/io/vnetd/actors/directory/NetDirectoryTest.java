@@ -98,21 +98,22 @@ class NetDirectoryTest {
             }
 
             @Override
-            public <S> CompletionStage<Map<String, S>> foldAll(String type, S empty, BiFunction<S, Object, S> apply) {
-                Map<String, S> states = new HashMap<>();
+            public <S> CompletionStage<Map<String, Folded<S>>> foldAll(String type, S empty,
+                                                                       BiFunction<S, Object, S> apply) {
+                Map<String, Folded<S>> states = new HashMap<>();
                 known.stream().filter(entity -> entity.type().equals(type)).forEach(entity -> {
-                    S state = empty;
+                    Folded<S> folded = new Folded<>(0, empty);
                     for (Object event : journal.persistedInStorage(type + "|" + entity.id())) {
-                        state = apply.apply(state, event);
+                        folded = new Folded<>(folded.sequenceNr() + 1, apply.apply(folded.state(), event));
                     }
-                    states.put(entity.id(), state);
+                    states.put(entity.id(), folded);
                 });
                 return CompletableFuture.completedFuture(states);
             }
         };
         return testKit.spawn(NetDirectory.create(new NetDirectory.Settings(placement -> netdevEntity(placement.entityId()),
                 placement -> nicEntity(placement.entityId()), new Placements("local", false), node -> true,
-                entity -> CompletableFuture.completedFuture(entity), catalog, TIMEOUT, 1000, localPorts)));
+                entity -> CompletableFuture.completedFuture(entity), catalog, TIMEOUT, 1000, localPorts, Optional.empty())));
     }
 
     private DirectoryReply call(ActorRef<DirectoryCommand> directory,
