@@ -65,8 +65,13 @@ class ScaleBenchIT {
         for (int size : ScaleSettings.sizes()) {
             Population population = Population.of(size);
             figures.add(measured(VNETD, size, failures, () -> vnetd(population)));
-            figures.add(qemuSkipped == null ? measured(QEMU, size, failures, () -> qemu(population))
-                    : SizeFigures.skipped(QEMU, size, qemuSkipped));
+            if (qemuSkipped != null) {
+                figures.add(SizeFigures.skipped(QEMU, size, qemuSkipped));
+            } else if (size > ScaleSettings.qemuMaxSize()) {
+                figures.add(SizeFigures.skipped(QEMU, size, "skipped: above vnetd.bench.scale.qemu-max-size"));
+            } else {
+                figures.add(measured(QEMU, size, failures, () -> qemu(population)));
+            }
         }
         ScaleReport.print(figures, String.format("== scale: vnetd and %s, %d cores ==%n%s", qemuLine,
                 Runtime.getRuntime().availableProcessors(), DiskProbe.describe(dir)));

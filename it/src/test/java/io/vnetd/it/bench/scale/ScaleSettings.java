@@ -24,6 +24,14 @@ final class ScaleSettings {
         return Integer.getInteger("vnetd.bench.scale.commands", 2000);
     }
 
+    /**
+     * The largest size QEMU is measured at ({@code vnetd.bench.scale.qemu-max-size}): QEMU looks each new netdev's
+     * id up in a list of all of them, so its 100,000 would take hours.
+     */
+    static int qemuMaxSize() {
+        return Integer.getInteger("vnetd.bench.scale.qemu-max-size", 10_000);
+    }
+
     /** Clients sending the measured commands, one command in flight each ({@code vnetd.bench.scale.clients}). */
     static int clients() {
         return Integer.getInteger("vnetd.bench.scale.clients", 4);
