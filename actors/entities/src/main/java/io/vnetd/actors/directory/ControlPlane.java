@@ -31,6 +31,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -273,9 +274,11 @@ public final class ControlPlane implements NetworkService {
                     Map<String, CompletableFuture<List<NetClientInfo>>> described = new HashMap<>();
                     byNode.forEach((node, clients) -> described.put(node, describe(node, clients)));
                     return CompletableFuture.allOf(described.values().toArray(CompletableFuture[]::new)).thenApply(done -> {
-                        Map<NetClientRef, NetClientInfo> current = new HashMap<>();
-                        described.values().forEach(list -> list.join().forEach(client -> current.put(ref(client), client)));
-                        return new NetworkView(view.hubs(), view.clients().stream().map(c -> current.get(ref(c))).toList());
+                        // Each node's clients come back in the order they were asked for, which is the view's.
+                        Map<String, Iterator<NetClientInfo>> next = new HashMap<>();
+                        described.forEach((node, list) -> next.put(node, list.join().iterator()));
+                        return new NetworkView(view.hubs(), view.clients().stream()
+                                .map(client -> next.get(client.node()).next()).toList());
                     });
                 });
     }
