@@ -3,6 +3,7 @@ package io.vnetd.actors.directory;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vnetd.actors.directory.EntityCatalog.Folded;
 import io.vnetd.actors.netdev.NetdevEntity;
 import io.vnetd.actors.netdev.NetdevEvent;
 import io.vnetd.actors.netdev.NetdevState;
@@ -10,6 +11,7 @@ import io.vnetd.actors.nic.NicEntity;
 import io.vnetd.actors.nic.NicEvent;
 import io.vnetd.actors.nic.NicState;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -18,8 +20,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -36,9 +43,12 @@ import scala.concurrent.ExecutionContextExecutor;
  * and every event read, as without one. The journal alone stays the record of what was acknowledged.
  *
  * <p>A snapshot is written {@code interval} after the first change the directory confirms since the last one (so
- * an idle node writes none), and after a start that read events the snapshot did not hold. Writing one folds the
- * journal on from the previous, as a start does, so it needs nothing of the directory's actor and never delays a
- * request. Two that overlap (one slower than the interval) each write a valid snapshot; the later rename wins.
+ * an idle node writes none), and after a start that read events the snapshot did not hold. Writing one folds on,
+ * from the previous, the entities whose changes the directory confirmed since (a look-up each, and their new
+ * events), so it costs what changed, needs nothing of the directory's actor and never delays a request. An entity
+ * whose event reached the journal without the directory hearing of it is still right after a start, which looks
+ * every entity up. Two snapshots that overlap (one slower than the interval) each write a valid one; the later
+ * rename wins.
  *
  * <p>The file: one ASCII line {@code vnetd-directory-snapshot 1 <crc32c as 8 hex digits> <body length>}, then the
  * body, the {@link DirectorySnapshot} as JSON (the entities' states in the forms their snapshots have). It is
@@ -62,7 +72,29 @@ final class DirectorySnapshots {
     private final ExecutionContextExecutor blocking;
     private final Logger log;
     private final AtomicBoolean due = new AtomicBoolean();
+    /** Guarded by itself: the directory's actor adds to it, a snapshot takes it. */
+    private final Changes changes = new Changes();
     private volatile DirectorySnapshot last = DirectorySnapshot.EMPTY;
+
+    /** The entities whose changes the directory confirmed since the last snapshot, by entity id. */
+    private record Changes(Set<String> netdevs, Set<String> nics) {
+        Changes() {
+            this(new HashSet<>(), new HashSet<>());
+        }
+
+        /** Moves what this holds to a new one. */
+        Changes take() {
+            Changes taken = new Changes(Set.copyOf(netdevs), Set.copyOf(nics));
+            netdevs.clear();
+            nics.clear();
+            return taken;
+        }
+
+        void add(Changes more) {
+            netdevs.addAll(more.netdevs());
+            nics.addAll(more.nics());
+        }
+    }
 
     DirectorySnapshots(Optional<Checkpoints> checkpoints, EntityCatalog catalog, ObjectMapper mapper,
                        Scheduler scheduler, ExecutionContextExecutor blocking, Logger log) {
@@ -95,27 +127,72 @@ final class DirectorySnapshots {
                 }));
     }
 
-    /** The directory confirmed a change: a snapshot is written within the interval, unless one is already due. */
-    void changed() {
+    /** The directory confirmed {@code confirmed}: a snapshot is written within the interval, unless one is due. */
+    void changed(List<Confirmed> confirmed) {
+        if (checkpoints.isEmpty()) {
+            return;
+        }
+        synchronized (changes) {
+            for (Confirmed change : confirmed) {
+                // A single node's entity ids are the clients' names.
+                (change instanceof Confirmed.OfNic ? changes.nics() : changes.netdevs()).add(change.client().name());
+            }
+        }
+        changed();
+    }
+
+    /** A snapshot is due within the interval, unless one is already. */
+    private void changed() {
         if (checkpoints.isPresent() && due.compareAndSet(false, true)) {
             scheduler.scheduleOnce(checkpoints.get().interval(), this::checkpoint, blocking);
         }
     }
 
+    /** One at a time: {@code due} stays set while it runs, so the changes confirmed meanwhile wait for the next. */
     private void checkpoint() {
-        // Cleared before reading: a change confirmed from now on is either read by this fold or makes another due.
-        due.set(false);
-        foldOn(last).thenAcceptAsync(snapshot -> {
-            try {
-                write(snapshot);
-                last = snapshot;
-            } catch (IOException e) {
-                log.warn("could not write the directory snapshot {}: {}", checkpoints.get().file(), e.toString());
-            }
-        }, blocking).exceptionally(failure -> {
-            log.warn("could not take a directory snapshot: {}", failure.toString());
-            return null;
-        });
+        Changes taken;
+        synchronized (changes) {
+            taken = changes.take();
+        }
+        DirectorySnapshot known = last;
+        catalog.foldSome(NETDEV, taken.netdevs(), known.netdevs(), new NetdevState.Absent(),
+                        DirectorySnapshots::applyNetdev)
+                .thenCombine(catalog.foldSome(NIC, taken.nics(), known.nics(), new NicState.Absent(),
+                                DirectorySnapshots::applyNic),
+                        (netdevs, nics) -> new DirectorySnapshot(merged(known.netdevs(), netdevs),
+                                merged(known.nics(), nics)))
+                .thenAcceptAsync(snapshot -> {
+                    try {
+                        write(snapshot);
+                        last = snapshot;
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("could not write " + checkpoints.get().file(), e);
+                    }
+                }, blocking)
+                .whenComplete((done, failure) -> {
+                    boolean more;
+                    synchronized (changes) {
+                        if (failure != null) {
+                            log.warn("could not take a directory snapshot (the next one tries again): {}",
+                                    failure.toString());
+                            changes.add(taken);
+                        }
+                        more = !changes.netdevs().isEmpty() || !changes.nics().isEmpty();
+                    }
+                    due.set(false);
+                    if (more || failure != null) {
+                        changed();
+                    }
+                });
+    }
+
+    private static <S> Map<String, Folded<S>> merged(Map<String, Folded<S>> known, Map<String, Folded<S>> changed) {
+        if (changed.isEmpty()) {
+            return known;
+        }
+        Map<String, Folded<S>> merged = new HashMap<>(known);
+        merged.putAll(changed);
+        return merged;
     }
 
     private CompletionStage<DirectorySnapshot> foldAll() {

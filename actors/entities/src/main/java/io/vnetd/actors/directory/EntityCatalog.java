@@ -1,5 +1,6 @@
 package io.vnetd.actors.directory;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -46,6 +47,16 @@ public interface EntityCatalog {
      * list is left out. How a single node's directory starts from a snapshot of its index.
      */
     default <S> CompletionStage<Map<String, Folded<S>>> foldFrom(String type, Map<String, Folded<S>> known, S empty,
+                                                                 BiFunction<S, Object, S> apply) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("this catalog cannot read events in bulk"));
+    }
+
+    /**
+     * As {@link #foldFrom}, for the entities {@code ids} of {@code type} only: how a directory snapshot takes in the
+     * entities that changed since the last one. Those the journal has no event of are left out.
+     */
+    default <S> CompletionStage<Map<String, Folded<S>>> foldSome(String type, Collection<String> ids,
+                                                                 Map<String, Folded<S>> known, S empty,
                                                                  BiFunction<S, Object, S> apply) {
         return CompletableFuture.failedFuture(new UnsupportedOperationException("this catalog cannot read events in bulk"));
     }

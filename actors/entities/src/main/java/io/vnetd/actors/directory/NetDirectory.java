@@ -204,7 +204,7 @@ public final class NetDirectory extends AbstractBehavior<DirectoryCommand> {
 
     private Behavior<DirectoryCommand> onFinished(Finished finished) {
         if (!finished.confirmed().isEmpty()) {
-            snapshots.changed();
+            snapshots.changed(finished.confirmed());
         }
         finished.confirmed().forEach(confirmed -> {
             index.update(confirmed);

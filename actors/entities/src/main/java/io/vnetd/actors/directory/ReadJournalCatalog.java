@@ -1,9 +1,11 @@
 package io.vnetd.actors.directory;
 
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -21,6 +23,7 @@ import org.apache.pekko.persistence.query.javadsl.ReadJournal;
 import org.apache.pekko.persistence.query.typed.javadsl.CurrentEventsBySliceQuery;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
 
 /** An {@link EntityCatalog} read from any Pekko Persistence Query plugin that lists persistence ids. */
 public final class ReadJournalCatalog implements EntityCatalog {
@@ -61,9 +64,7 @@ public final class ReadJournalCatalog implements EntityCatalog {
      */
     @Override
     public <S> CompletionStage<Map<String, Folded<S>>> foldAll(String type, S empty, BiFunction<S, Object, S> apply) {
-        ReadJournal journal = PersistenceQuery.get(Adapter.toClassic(system)).getReadJournalFor(ReadJournal.class,
-                readJournalPluginId);
-        if (!(journal instanceof CurrentEventsBySliceQuery slices)) {
+        if (!(readJournal() instanceof CurrentEventsBySliceQuery slices)) {
             return CompletableFuture.failedFuture(new UnsupportedOperationException("the read journal "
                     + readJournalPluginId + " cannot read all entities of a type at once (CurrentEventsBySliceQuery)"));
         }
@@ -97,35 +98,60 @@ public final class ReadJournalCatalog implements EntityCatalog {
     @Override
     public <S> CompletionStage<Map<String, Folded<S>>> foldFrom(String type, Map<String, Folded<S>> known, S empty,
                                                                 BiFunction<S, Object, S> apply) {
-        ReadJournal journal = PersistenceQuery.get(Adapter.toClassic(system)).getReadJournalFor(ReadJournal.class,
-                readJournalPluginId);
-        if (!(journal instanceof CurrentPersistenceIdsQuery ids)
-                || !(journal instanceof CurrentLastSequenceNumberByPersistenceIdQuery highest)
-                || !(journal instanceof CurrentEventsByPersistenceIdQuery events)) {
+        ReadJournal journal = readJournal();
+        if (!(journal instanceof CurrentPersistenceIdsQuery ids)) {
             return CompletableFuture.failedFuture(new UnsupportedOperationException("the read journal "
-                    + readJournalPluginId + " cannot read entities from their known states (persistence ids, highest "
-                    + "sequence numbers, events by persistence id)"));
+                    + readJournalPluginId + " cannot list persistence ids"));
         }
         String prefix = type + PersistenceId.DefaultSeparator();
+        return foldOn(journal, ids.currentPersistenceIds().filter(id -> id.startsWith(prefix)), prefix, known, empty,
+                apply);
+    }
+
+    @Override
+    public <S> CompletionStage<Map<String, Folded<S>>> foldSome(String type, Collection<String> entityIds,
+                                                                Map<String, Folded<S>> known, S empty,
+                                                                BiFunction<S, Object, S> apply) {
+        String prefix = type + PersistenceId.DefaultSeparator();
+        return foldOn(readJournal(), Source.from(List.copyOf(entityIds)).map(id -> prefix + id), prefix, known, empty,
+                apply);
+    }
+
+    private ReadJournal readJournal() {
+        return PersistenceQuery.get(Adapter.toClassic(system)).getReadJournalFor(ReadJournal.class, readJournalPluginId);
+    }
+
+    /** The entities {@code persistenceIds} folded on from {@code known}; those the journal has no event of left out. */
+    private <S> CompletionStage<Map<String, Folded<S>>> foldOn(ReadJournal journal, Source<String, ?> persistenceIds,
+                                                              String prefix, Map<String, Folded<S>> known, S empty,
+                                                              BiFunction<S, Object, S> apply) {
+        if (!(journal instanceof CurrentLastSequenceNumberByPersistenceIdQuery highest)
+                || !(journal instanceof CurrentEventsByPersistenceIdQuery events)) {
+            return CompletableFuture.failedFuture(new UnsupportedOperationException("the read journal "
+                    + readJournalPluginId + " cannot read entities from their known states (highest sequence numbers, "
+                    + "events by persistence id)"));
+        }
         Folded<S> none = new Folded<>(0, empty);
-        return ids.currentPersistenceIds()
-                .filter(id -> id.startsWith(prefix))
+        return persistenceIds
                 .mapAsyncUnordered(LOOK_UPS_IN_FLIGHT, id -> highest.currentLastSequenceNumberByPersistenceId(id)
                         .thenCompose(last -> {
                             String entityId = id.substring(prefix.length());
                             long to = last.orElse(0L);
                             Folded<S> from = known.getOrDefault(entityId, none);
+                            if (to == 0) {
+                                return CompletableFuture.completedFuture(Optional.<Map.Entry<String, Folded<S>>>empty());
+                            }
                             if (from.sequenceNr() == to) {
-                                return CompletableFuture.completedFuture(Map.entry(entityId, from));
+                                return CompletableFuture.completedFuture(Optional.of(Map.entry(entityId, from)));
                             }
                             Folded<S> start = from.sequenceNr() < to ? from : none;
                             return events.currentEventsByPersistenceId(id, start.sequenceNr() + 1, to)
                                     .runFold(start, (folded, envelope) -> new Folded<>(envelope.sequenceNr(),
                                             apply.apply(folded.state(), envelope.event())), system)
-                                    .thenApply(folded -> Map.entry(entityId, folded));
+                                    .thenApply(folded -> Optional.of(Map.entry(entityId, folded)));
                         }))
                 .runFold(new HashMap<String, Folded<S>>(), (states, entry) -> {
-                    states.put(entry.getKey(), entry.getValue());
+                    entry.ifPresent(e -> states.put(e.getKey(), e.getValue()));
                     return states;
                 }, system)
                 .thenApply(Collections::unmodifiableMap);

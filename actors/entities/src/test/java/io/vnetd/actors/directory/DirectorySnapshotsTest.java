@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -77,11 +78,11 @@ class DirectorySnapshotsTest {
         return testKit.spawn(NetdevEntity.create(name, ports, IdlePassivation.never()));
     }
 
-    private void ok(ActorRef<NetdevCommand> netdev,
-                    Function<ActorRef<EntityReply<NetdevCommand.Done>>, NetdevCommand> command) {
+    private Confirmed ok(ActorRef<NetdevCommand> netdev,
+                         Function<ActorRef<EntityReply<NetdevCommand.Done>>, NetdevCommand> command) {
         EntityReply<NetdevCommand.Done> reply = AskPattern.ask(netdev, command::apply, TIMEOUT, testKit.scheduler())
                 .toCompletableFuture().join();
-        assertInstanceOf(NetdevCommand.Done.class, reply);
+        return new Confirmed.OfNetdev(assertInstanceOf(NetdevCommand.Done.class, reply));
     }
 
     private static NetdevConfig hubport(String id, int hub) {
@@ -141,16 +142,23 @@ class DirectorySnapshotsTest {
     }
 
     @Test
-    void aCheckpointAfterAChangeFoldsTheJournalOnFromTheLastSnapshot() throws Exception {
+    void aCheckpointFoldsOnTheEntitiesTheDirectoryConfirmedChangesOfAndAStartTheRest() throws Exception {
         var x = netdev("x");
+        var y = netdev("y");
         ok(x, replyTo -> new NetdevCommand.Create(hubport("x", 0), 1, 1, replyTo));
+        ok(y, replyTo -> new NetdevCommand.Create(hubport("y", 0), 2, 2, replyTo));
         DirectorySnapshots snapshots = snapshots(SOON);
         awaitSnapshotOf(recover(snapshots));
 
-        ok(x, replyTo -> new NetdevCommand.SetLink(false, replyTo));
-        snapshots.changed();
+        Confirmed xDown = ok(x, replyTo -> new NetdevCommand.SetLink(false, replyTo));
+        // An event the directory did not confirm: the checkpoint does not look y up.
+        ok(y, replyTo -> new NetdevCommand.SetLink(false, replyTo));
+        snapshots.changed(List.of(xDown));
 
-        awaitSnapshotOf(new DirectorySnapshot(Map.of("x", present(2, hubport("x", 0), false, 1)), Map.of()));
+        awaitSnapshotOf(new DirectorySnapshot(Map.of("x", present(2, hubport("x", 0), false, 1),
+                "y", present(1, hubport("y", 0), true, 2)), Map.of()));
+        assertEquals(Map.of("x", present(2, hubport("x", 0), false, 1), "y", present(2, hubport("y", 0), false, 2)),
+                recover(snapshots(NEVER)).netdevs(), "a start looks every entity up");
     }
 
     @Test
