@@ -20,7 +20,8 @@ import java.util.function.Consumer;
  * route, and only the routes of the endpoints that reach the ports it touches: those are marked
  * stale by a walk of the part of the network around them, before a change that removes a path and
  * after one that adds a path. Link and rx-filter changes are read by the routes as frames pass, and
- * so is the set of a hub's peerless ports: one of those opening or closing changes no route.
+ * so are a hub's ports peered with an endpoint or with nothing ({@link Hub}): a peerless hubport opening
+ * or closing changes no route, and an endpoint joining or leaving a hub changes its own only.
  */
 final class SwitchModel {
 
@@ -186,21 +187,20 @@ final class SwitchModel {
         peers.remove(peer);
         Port port = ports.get(name);
         if (port != null && port.peer != null) {
-            Port other = port.peer;
-            displace(port);
-            displace(other);
-            port.peer = null;
-            other.peer = null;
-            place(port);
-            place(other);
+            repeer(port, port.peer, false);
         }
     }
 
     private void link(Port a, Port b) {
+        repeer(a, b, true);
+    }
+
+    /** Peers {@code a} and {@code b}, or unpeers them, moving each hubport to its hub's set for its new peer. */
+    private void repeer(Port a, Port b, boolean peered) {
         displace(a);
         displace(b);
-        a.peer = b;
-        b.peer = a;
+        a.peer = peered ? b : null;
+        b.peer = peered ? a : null;
         place(a);
         place(b);
     }
