@@ -17,13 +17,19 @@ import java.time.Duration;
  * first QMP answer ({@code query-version}), and to a net-client listing that holds every client built; then what it
  * recovered is checked against what was built.
  */
-record Restart(Duration ready, Duration firstAnswer, Duration allClients, Duration cpuAtReady) {
+record Restart(String start, Duration ready, Duration firstAnswer, Duration allClients, Duration cpuAtReady) {
+
+    static final String WITHOUT_CACHE = "JVM without AOT cache";
+    static final String WITH_CACHE = "with bin/aot-cache's cache, as ./vnetd";
 
     private static final byte[] QUERY_VERSION = Commands.execute("query-version");
     private static final Duration POLL = Duration.ofMillis(5);
 
-    /** Measures the start of {@code daemon}, just launched; asserts that it recovered {@code built}. */
-    static Restart measure(BenchDaemon daemon, Population built, Duration timeout) throws Exception {
+    /**
+     * Measures the start of {@code daemon}, just launched as {@code start} says; asserts that it recovered
+     * {@code built}.
+     */
+    static Restart measure(String start, BenchDaemon daemon, Population built, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         Duration firstAnswer = Bounded.call(timeout, () -> firstAnswer(daemon));
         daemon.awaitReady(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
@@ -31,7 +37,7 @@ record Restart(Duration ready, Duration firstAnswer, Duration allClients, Durati
                 () -> listingOfAll(daemon.qmpSocket(), built.size()));
         Duration allClients = Duration.ofNanos(System.nanoTime() - daemon.startedAt());
         assertNull(built.mismatch(listing), "the state recovered after kill -9");
-        return new Restart(daemon.timeToReady(), firstAnswer, allClients, daemon.cpuAtReady());
+        return new Restart(start, daemon.timeToReady(), firstAnswer, allClients, daemon.cpuAtReady());
     }
 
     /** Connects until the daemon accepts (the socket file left by the killed one refuses until then). */
@@ -65,7 +71,7 @@ record Restart(Duration ready, Duration firstAnswer, Duration allClients, Durati
     }
 
     String describe() {
-        return String.format("ready %.2f s (CPU %.2f s), first answer %.2f s, every client listed %.2f s",
+        return String.format(start + ": ready %.2f s (CPU %.2f s), first answer %.2f s, every client listed %.2f s",
                 seconds(ready), seconds(cpuAtReady), seconds(firstAnswer), seconds(allClients));
     }
 

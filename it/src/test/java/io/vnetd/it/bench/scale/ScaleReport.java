@@ -66,11 +66,11 @@ final class ScaleReport {
         out.add("");
         out.add("Restart after kill -9, from the start of the process (s)");
         out.add("");
-        out.add("| size | server | to the ready line | its CPU by then | to the first answer "
+        out.add("| size | server | start | to the ready line | its CPU by then | to the first answer "
                 + "| to every client listed |");
-        out.add("|---:|---|---:|---:|---:|---:|");
+        out.add("|---:|---|---|---:|---:|---:|---:|");
         for (SizeFigures f : figures) {
-            f.restart().ifPresent(r -> out.add(row(f.size(), f.target(), seconds(r.ready()),
+            f.restarts().forEach(r -> out.add(row(f.size(), f.target(), r.start(), seconds(r.ready()),
                     seconds(r.cpuAtReady()), seconds(r.firstAnswer()), seconds(r.allClients()))));
         }
         out.add("");
