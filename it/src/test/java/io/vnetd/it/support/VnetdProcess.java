@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A vnetd daemon run as a separate process from the shaded jar, exactly as {@code ./vnetd} runs it.
+ * A vnetd daemon run as a separate process from the shaded jar, exactly as {@code ./vnetd} runs it (with the AOT
+ * cache that {@code ./vnetd} trains, see {@link AotCache}).
  * Only this process is ever signalled, by its PID.
  */
 public final class VnetdProcess implements AutoCloseable {
@@ -49,6 +50,7 @@ public final class VnetdProcess implements AutoCloseable {
         command.addAll(Arrays.asList(System.getProperty("vnetd.jvm.flags").trim().split("\\s+")));
         command.addAll(Arrays.asList(System.getProperty("vnetd.daemon.flags").trim().split("\\s+")));
         command.add("-Xmx256m");
+        command.addAll(AotCache.options());
         command.addAll(jvmOptions);
         command.add("-jar");
         command.add(jar().toString());

@@ -7,13 +7,13 @@ import io.vnetd.it.bench.control.Commands;
 import io.vnetd.it.bench.control.DiskProbe;
 import io.vnetd.it.bench.control.Measurement;
 import io.vnetd.it.bench.control.QemuMonitors;
+import io.vnetd.it.support.AotCache;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.Tag;
@@ -133,18 +133,18 @@ class ScaleBenchIT {
         // trained for this jar, when there is one. Commands are measured on the last restarted daemon, so that its
         // start recovers exactly what was built.
         List<Restart> restarts = new ArrayList<>();
-        Optional<Path> aotCache = AotCache.usable();
-        if (aotCache.isPresent()) {
-            try (BenchDaemon daemon = BenchDaemon.launch(data, options)) {
+        boolean cached = AotCache.usable().isPresent();
+        if (cached) {
+            List<String> bare = new ArrayList<>(options);
+            bare.add(AotCache.OFF);
+            try (BenchDaemon daemon = BenchDaemon.launch(data, bare)) {
                 restarts.add(Restart.measure(Restart.WITHOUT_CACHE, daemon, population, RESTART_TIMEOUT));
                 daemon.kill();
             }
         }
-        List<String> lastStart = new ArrayList<>(options);
-        aotCache.ifPresent(cache -> lastStart.add(AotCache.option(cache)));
-        try (BenchDaemon daemon = BenchDaemon.launch(data, lastStart)) {
-            restarts.add(Restart.measure(aotCache.isPresent() ? Restart.WITH_CACHE : Restart.WITHOUT_CACHE, daemon,
-                    population, RESTART_TIMEOUT));
+        try (BenchDaemon daemon = BenchDaemon.launch(data, options)) {
+            restarts.add(Restart.measure(cached ? Restart.WITH_CACHE : Restart.WITHOUT_CACHE, daemon, population,
+                    RESTART_TIMEOUT));
             restarts.forEach(restart -> System.out.println("restart after kill -9: " + restart.describe()));
             Target target = new Target(VNETD, daemon.process(), i -> daemon.qmpSocket(), true, ENTITIES_IDLE.plusSeconds(2));
             System.out.println("(warm-up round, not reported)");
