@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
@@ -145,11 +144,11 @@ public final class ShellSyntax {
     /** A value as the class comment says. */
     static JsonNode value(String key, String text) throws ShellSyntaxException {
         if (INTEGER.matcher(text).matches()) {
-            BigInteger integer = new BigInteger(text);
-            return integer.bitLength() < 64 ? NODES.numberNode(integer.longValue()) : NODES.numberNode(integer);
+            // Through the JSON reader, so that a number is the node it would be in a raw JSON line.
+            return readJson(STRICT, new BigInteger(text).toString());
         }
         if (DECIMAL.matcher(text).matches()) {
-            return NODES.numberNode(new BigDecimal(text).doubleValue());
+            return readJson(STRICT, text);
         }
         if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")) {
             return BooleanNode.valueOf(text.equalsIgnoreCase("true"));
@@ -171,6 +170,14 @@ public final class ShellSyntax {
             }
         }
         return NODES.textNode(text);
+    }
+
+    private static JsonNode readJson(ObjectMapper mapper, String number) {
+        try {
+            return mapper.readTree(number);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a number the pattern let through is not JSON: " + number, e);
+        }
     }
 
     private static ObjectNode rawRequest(String line) throws ShellSyntaxException {
