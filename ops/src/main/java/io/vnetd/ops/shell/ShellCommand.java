@@ -38,10 +38,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "shell", mixinStandardHelpOptions = true,
         description = {"An interactive QMP shell, like QEMU's qmp-shell:",
                 "  netdev_add type=hubport id=h0 hubid=0",
-                "  {\"execute\": \"query-status\"}",
-                "Values are JSON where they are JSON (5, true, [1,2], {'a':1}), dotted keys nest (addr.type=inet).",
-                "From a pipe or with -c: one command per line, answers on standard output, exit status 1 if a",
-                "command failed or the connection broke."})
+                "  {\"execute\": \"query-version\"}",
+                "Values are JSON where they are JSON (5, true, [1,2], {'a':1});",
+                "dotted keys nest (addr.type=inet).",
+                "From a pipe or with -c: one command per line, one answer per line;",
+                "exit status 1 if a command failed or the connection broke."})
 public final class ShellCommand implements Callable<Integer> {
 
     @Mixin

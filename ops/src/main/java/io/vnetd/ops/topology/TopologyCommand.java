@@ -22,8 +22,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code vnetd topology}: the live network of a running daemon (or cluster), as text, DOT or SVG. */
 @Command(name = "topology", mixinStandardHelpOptions = true,
-        description = {"Print the live network: hubs with their ports and each port's peer, clients connected to each",
-                "other, clients connected to nothing; links that are down; nodes when clustered."})
+        description = {"Print the live network: hubs with their ports and each port's peer,",
+                "clients connected to each other, clients connected to nothing;",
+                "links that are down; nodes when clustered."})
 public final class TopologyCommand implements Callable<Integer> {
 
     /** How long Graphviz may take to lay out the picture. */
