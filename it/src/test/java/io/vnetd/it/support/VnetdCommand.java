@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -21,7 +23,22 @@ public record VnetdCommand(int status, String out, String err) {
 
     /** Runs {@code vnetd ARGS...} to its end (at most two minutes). */
     public static VnetdCommand run(String... args) throws Exception {
-        Process process = new ProcessBuilder(VnetdProcess.command(args)).start();
+        return run(Map.of(), null, args);
+    }
+
+    /**
+     * Runs {@code vnetd ARGS...} to its end (at most two minutes) with {@code environment} added to the test's own,
+     * and {@code input} as its standard input (then closed) unless it is null.
+     */
+    public static VnetdCommand run(Map<String, String> environment, String input, String... args) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(VnetdProcess.command(args));
+        builder.environment().putAll(environment);
+        Process process = builder.start();
+        if (input != null) {
+            try (OutputStream stdin = process.getOutputStream()) {
+                stdin.write(input.getBytes(StandardCharsets.UTF_8));
+            }
+        }
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
         String out = read(process.getInputStream());
         boolean exited = process.waitFor(SECONDS, TimeUnit.SECONDS);

@@ -8,6 +8,8 @@ import io.vnetd.ops.node.DataDirectory;
 import io.vnetd.ops.node.StartupException;
 import io.vnetd.ops.node.UserConfig;
 import io.vnetd.ops.node.VnetdNode;
+import io.vnetd.ops.shell.ShellCommand;
+import io.vnetd.ops.topology.TopologyCommand;
 import io.vnetd.ops.systemd.SystemdNotifier;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -27,7 +29,7 @@ import picocli.CommandLine.Option;
 /** {@code vnetd}: runs one node until SIGTERM or SIGINT. */
 @Command(name = "vnetd", mixinStandardHelpOptions = true, versionProvider = VnetdMain.Version.class,
         description = "QEMU's networking layer as a durable service: QMP in, frames through.",
-        subcommands = JournalCommand.class)
+        subcommands = {JournalCommand.class, ShellCommand.class, TopologyCommand.class})
 public final class VnetdMain implements Callable<Integer> {
 
     @Option(names = "--data-dir", paramLabel = "DIR", description = "journal, QMP socket and log (default: ./var)")
