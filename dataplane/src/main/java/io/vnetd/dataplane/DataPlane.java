@@ -14,6 +14,9 @@ import io.vnetd.dataplane.counters.PortCounters;
 import io.vnetd.dataplane.counters.SwitchCountersSnapshot;
 import io.vnetd.dataplane.filter.FrameFilter;
 import io.vnetd.dataplane.filter.VirtioRxFilter;
+import io.vnetd.dataplane.guest.GuestObserver;
+import io.vnetd.dataplane.guest.TapGuest;
+import io.vnetd.dataplane.guest.TapGuests;
 import io.vnetd.dataplane.idle.Doorbell;
 import io.vnetd.dataplane.idle.Sleeper;
 import io.vnetd.dataplane.idle.WakeableIdleStrategy;
@@ -104,6 +107,8 @@ public final class DataPlane implements PortControl, AutoCloseable {
     private final AtomicInteger state = new AtomicInteger(NEW);
     /** The guest side of every open NIC, by NIC name; written by actor threads. */
     private final Map<String, EndpointPort> guestSides = new ConcurrentHashMap<>();
+    /** Where NICs' tap guests report what their guests ask for; none until the control plane is there. */
+    private volatile GuestObserver guestObserver;
 
     private DataPlane(Context ctx) {
         this.ctx = ctx;
@@ -296,9 +301,7 @@ public final class DataPlane implements PortControl, AutoCloseable {
     public void activate(NetClientRef client) {
         Objects.requireNonNull(client, "client");
         requireNotClosed();
-        if (client.kind() == NetClientRef.Kind.NETDEV) {
-            backends.activate(client.name());
-        }
+        backends.activate(portName(client));
     }
 
     /**
@@ -327,8 +330,23 @@ public final class DataPlane implements PortControl, AutoCloseable {
         Objects.requireNonNull(config, "config");
         requireNotClosed();
         String name = portName(NetClientRef.nic(config.name()));
-        guestSides.computeIfAbsent(config.name(), nic -> registry.attachEndpoint(name));
+        if (config.guest().isPresent()) {
+            // A tap guest: the port is its backend's, served once the NIC is activated.
+            backends.openOwn(name, env -> TapGuests.open(config, filter, name, env, () -> guestObserver));
+            guestSides.computeIfAbsent(config.name(), nic -> backends.port(name).orElseThrow());
+        } else {
+            guestSides.computeIfAbsent(config.name(), nic -> registry.attachEndpoint(name));
+        }
         setRxFilter(config.name(), filter);
+    }
+
+    /**
+     * Has NICs' tap guests report to {@code observer} what their guests ask for (the control plane
+     * journals it and sets the filter back here). Reports made before there was one are made again
+     * within {@link TapGuest#REREAD_INTERVAL_NS}.
+     */
+    public void observeGuests(GuestObserver observer) {
+        this.guestObserver = Objects.requireNonNull(observer, "observer");
     }
 
     @Override
@@ -356,9 +374,8 @@ public final class DataPlane implements PortControl, AutoCloseable {
         requireNotClosed();
         if (client.kind() == NetClientRef.Kind.NIC) {
             guestSides.remove(client.name());
-        } else {
-            backends.close(client.name());
         }
+        backends.close(portName(client));
         registry.close(portName(client));
     }
 
@@ -474,9 +491,8 @@ public final class DataPlane implements PortControl, AutoCloseable {
      */
     @Override
     public Optional<NetClientCounters> counters(NetClientRef client) {
-        NetClientCounters backend = client.kind() == NetClientRef.Kind.NETDEV
-                ? backends.counters(client.name()).map(BackendCountersSnapshot::counters).orElse(NetClientCounters.ZERO)
-                : NetClientCounters.ZERO;
+        NetClientCounters backend = backends.counters(portName(client)).map(BackendCountersSnapshot::counters)
+                .orElse(NetClientCounters.ZERO);
         return counters(portName(client)).map(port -> port.plus(backend));
     }
 

@@ -19,6 +19,7 @@ import io.vnetd.model.netdev.NetdevConfig;
  */
 public abstract class Backend {
 
+    private final String name;
     private final NetdevConfig config;
     private final BackendCounters counters;
     private final EndpointPort port;
@@ -32,20 +33,35 @@ public abstract class Backend {
 
     /** Attaches the backend's port and allocates its counters; on failure nothing stays taken. */
     protected Backend(BackendEnv env, NetdevConfig config) {
+        this(env, config.id(), config);
+    }
+
+    /**
+     * A backend that is not a netdev's (a NIC's guest side) on endpoint port {@code portName}, with
+     * counters of that name.
+     */
+    protected Backend(BackendEnv env, String portName) {
+        this(env, portName, null);
+    }
+
+    private Backend(BackendEnv env, String name, NetdevConfig config) {
+        this.name = name;
         this.config = config;
-        this.counters = env.allocateCounters(config.id());
+        this.counters = env.allocateCounters(name);
         try {
-            this.port = env.attachEndpoint(config.id());
+            this.port = env.attachEndpoint(name);
         } catch (RuntimeException e) {
             counters.close();
             throw e;
         }
     }
 
+    /** Its port's name: the netdev id, or a NIC's port name for a guest side. */
     public final String name() {
-        return config.id();
+        return name;
     }
 
+    /** The netdev's configuration; null for a backend that is no netdev's. */
     public final NetdevConfig config() {
         return config;
     }
@@ -100,6 +116,16 @@ public abstract class Backend {
         port.close();
     }
 
+    /**
+     * As {@link #close}, when the data plane closes (vnetd stopping) rather than the backend's owner
+     * going: {@link #releaseForShutdown} instead of {@link #releaseResources}.
+     */
+    final void shutDown() {
+        closed = true;
+        releaseForShutdown();
+        port.close();
+    }
+
     /** Agent thread: start serving, registering descriptors with {@code loop}. */
     protected abstract void onStart(EventLoop loop);
 
@@ -138,8 +164,17 @@ public abstract class Backend {
      */
     protected abstract void releaseResources();
 
+    /**
+     * Control plane's thread, once, from {@link #shutDown}: as {@link #releaseResources}, unless the
+     * backend has a host resource that outlives vnetd's run (a NIC's guest interface, which a restart
+     * finds again).
+     */
+    protected void releaseForShutdown() {
+        releaseResources();
+    }
+
     @Override
     public String toString() {
-        return config.type() + " backend '" + name() + "'";
+        return (config == null ? "guest" : config.type()) + " backend '" + name + "'";
     }
 }

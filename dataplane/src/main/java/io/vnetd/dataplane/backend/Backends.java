@@ -65,6 +65,26 @@ public final class Backends implements BackendEnv {
         open.put(config.id(), factory.open(config, this));
     }
 
+    /**
+     * Opens a backend that is no netdev's (a NIC's guest side) as {@code name}, a port name no netdev
+     * id can be, unless one of that name is open already; no agent serves it before {@link #activate}.
+     *
+     * @throws io.vnetd.model.error.NetException when its host resource cannot be had
+     */
+    public synchronized void openOwn(String name, Function<BackendEnv, Backend> factory) {
+        if (shutDown) {
+            throw new IllegalStateException("data plane is closed");
+        }
+        if (!open.containsKey(name)) {
+            open.put(name, factory.apply(this));
+        }
+    }
+
+    /** The endpoint port of open backend {@code name}, if one is open. Any thread. */
+    public Optional<EndpointPort> port(String name) {
+        return Optional.ofNullable(open.get(name)).map(Backend::port);
+    }
+
     /** Has the least loaded agent serve backend {@code name}; nothing if none is open, or it is served already. */
     public synchronized void activate(String name) {
         Backend backend = open.get(name);
@@ -105,7 +125,7 @@ public final class Backends implements BackendEnv {
     public synchronized void shutDown() {
         shutDown = true;
         for (Backend backend : open.values()) {
-            backend.close();
+            backend.shutDown();
             if (backend.agent() == null) {
                 backend.stop();
             }

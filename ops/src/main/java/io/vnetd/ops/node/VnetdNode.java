@@ -9,6 +9,7 @@ import io.vnetd.dataplane.DataPlane;
 import io.vnetd.dataplane.link.ClusterLink;
 import io.vnetd.model.error.NetException;
 import io.vnetd.model.netdev.NetdevConfig;
+import io.vnetd.model.nic.GuestControl;
 import io.vnetd.model.nic.NicRequest;
 import io.vnetd.qmp.keyval.CommandLineNetwork;
 import io.vnetd.qmp.schema.HostConditions;
@@ -109,6 +110,8 @@ public final class VnetdNode implements AutoCloseable {
                         .aeronDirectoryName(data.root().resolve("aeron").toString()));
             }
             ControlPlane controlPlane = ControlPlane.start(system, dataPlane, events, Optional.ofNullable(link));
+            // What NICs' tap guests ask for becomes their journaled rx-filter.
+            dataPlane.observeGuests((nic, filter) -> controlPlane.guestControl(nic, new GuestControl.Mirror(filter)));
             await(controlPlane.serving(), timeout, "recovering the journal");
             if (cluster.clustered()) {
                 await(controlPlane.wakeOwnClients(), timeout, "starting this node's netdevs and NICs");

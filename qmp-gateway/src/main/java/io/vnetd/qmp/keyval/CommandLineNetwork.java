@@ -51,12 +51,26 @@ public final class CommandLineNetwork {
         return JsonBinding.netdev(checked);
     }
 
-    /** {@code -device DRIVER,id=ID,netdev=...,mac=...}: properties are strings, as QemuOpts keeps them. */
+    /**
+     * {@code -device DRIVER,id=ID,netdev=...,mac=...}: properties are strings, as QemuOpts keeps them,
+     * and their names flat: keyval's dotted keys ({@code __io.vnetd_guest}) are read back as one name.
+     */
     public NicRequest device(String option) {
         ObjectNode tree = option.startsWith("{") ? json(option) : keyval(option, "driver");
         Map<String, String> properties = new LinkedHashMap<>();
-        tree.properties().forEach(member -> properties.put(member.getKey(), scalarText(member.getKey(), member.getValue())));
+        flatten("", tree, properties, !option.startsWith("{"));
         return NicRequest.fromProperties(properties);
+    }
+
+    private static void flatten(String prefix, ObjectNode tree, Map<String, String> properties, boolean dotted) {
+        tree.properties().forEach(member -> {
+            String key = prefix + member.getKey();
+            if (dotted && member.getValue() instanceof ObjectNode nested) {
+                flatten(key + ".", nested, properties, true);
+            } else {
+                properties.put(key, scalarText(key, member.getValue()));
+            }
+        });
     }
 
     private static String scalarText(String key, JsonNode value) {

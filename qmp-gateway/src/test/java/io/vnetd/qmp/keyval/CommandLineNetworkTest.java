@@ -68,4 +68,14 @@ class CommandLineNetworkTest {
         assertEquals(List.of("speed"), COMMAND_LINE.device("e1000,netdev=h0,speed=100").unknownProperties());
         assertEquals("a,b", COMMAND_LINE.device("e1000,id=x,bus=a,,b").bus().orElseThrow());
     }
+
+    /** Property names with dots (vnetd's downstream ones) are flat names, as in QEMU's QemuOpts. */
+    @Test
+    void aNicsGuestSideIsTwoDottedProperties() {
+        NicRequest request = COMMAND_LINE.device(
+                "virtio-net-pci,id=n0,netdev=h0,__io.vnetd_guest=tap:vtg0,__io.vnetd_guest-netns=guest1");
+        assertEquals(Optional.of("tap:vtg0"), request.guest());
+        assertEquals(Optional.of("guest1"), request.guestNetns());
+        assertEquals(List.of(), request.unknownProperties());
+    }
 }

@@ -91,7 +91,7 @@ class IntrospectionTest {
         for (String entity : List.of("set_link", "netdev_del", "query-rx-filter", "announce-self",
                 "NIC_RX_FILTER_CHANGED", "FAILOVER_NEGOTIATED", "NETDEV_STREAM_CONNECTED", "NETDEV_STREAM_DISCONNECTED",
                 "qmp_capabilities", "query-version", "query-commands", "query-qmp-schema", "human-monitor-command",
-                "device_add", "device_del", "DEVICE_DELETED")) {
+                "device_del", "DEVICE_DELETED")) {
             assertEquals(canonical(entity, qemu, new HashSet<>()), canonical(entity, ours, new HashSet<>()), entity);
         }
         // netdev_add too, except that vnetd has the API level of QEMU 9.1 (stream has 'reconnect')
@@ -101,6 +101,13 @@ class IntrospectionTest {
         // and vnetd's downstream member naming the cluster node
         assertEquals("{\"type\":\"str\",\"optional\":true}", ((ObjectNode) netdev.get("arg")).remove("__io.vnetd_node").toString());
         assertEquals(canonical("netdev_add", qemu, new HashSet<>()), netdev);
+        // device_add too, except vnetd's downstream properties giving a NIC its guest side
+        JsonNode device = canonical("device_add", ours, new HashSet<>());
+        ObjectNode deviceArgs = (ObjectNode) device.get("arg");
+        for (String guestProperty : List.of("__io.vnetd_guest", "__io.vnetd_guest-netns")) {
+            assertEquals("{\"type\":\"str\",\"optional\":true}", deviceArgs.remove(guestProperty).toString());
+        }
+        assertEquals(canonical("device_add", qemu, new HashSet<>()), device);
     }
 
     @Test

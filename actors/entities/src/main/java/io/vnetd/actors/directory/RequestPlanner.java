@@ -15,6 +15,7 @@ import io.vnetd.model.error.NetException;
 import io.vnetd.model.netclient.NetClientRef;
 import io.vnetd.model.netdev.NetdevConfig;
 import io.vnetd.model.netdev.NetdevRules;
+import io.vnetd.model.nic.GuestSide;
 import io.vnetd.model.nic.MacAddress;
 import io.vnetd.model.nic.NicConfig;
 import io.vnetd.model.nic.NicModel;
@@ -141,9 +142,10 @@ final class RequestPlanner {
         if (!request.unknownProperties().isEmpty()) {
             throw NetErrors.propertyNotFound(model.driver(), request.unknownProperties().getFirst());
         }
+        Optional<GuestSide> guest = GuestSide.fromProperties(model, request.guest(), request.guestNetns());
         String name = request.id().orElseGet(() -> generatedName(model, index));
         NicConfig config = new NicConfig(name, request.id(), model, request.netdev(), mac, qomPath,
-                request.bus(), request.addr(), request.failover());
+                request.bus(), request.addr(), request.failover(), guest);
         return new Plan.CreateNic(config, index.nextOrdinal(), node);
     }
 

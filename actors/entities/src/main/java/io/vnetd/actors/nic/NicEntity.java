@@ -100,7 +100,7 @@ public final class NicEntity extends JournaledEntity<NicCommand, NicEvent, NicSt
             return refuse(c.replyTo(), e);
         }
         return replyOnceJournaled(Effect().persist(new NicEvent.Created(c.config(), c.ordinal()))
-                .thenRun(this::realizePeer),
+                .thenRun(this::realizePeerAndGuest),
                 c.replyTo(), this::done);
     }
 
@@ -178,6 +178,10 @@ public final class NicEntity extends JournaledEntity<NicCommand, NicEvent, NicSt
                 changes.add(new NicEvent.GuestReset());
                 notifies = false;
             }
+            case GuestControl.Mirror(var wanted) -> changes.addAll(RxFilterChanges.between(filter, wanted, state.standby()));
+        }
+        if (changes.isEmpty()) {
+            return reply(c.replyTo(), done(state));
         }
         boolean announce = notifies && state.notifyArmed();
         if (announce) {
@@ -239,12 +243,17 @@ public final class NicEntity extends JournaledEntity<NicCommand, NicEvent, NicSt
             ports.setLink(self, false);
         }
         state.peer().ifPresent(peer -> ports.connect(self, NetClientRef.netdev(peer)));
+        if (failure.isEmpty()) {
+            ports.activate(self);
+        }
         return failure;
     }
 
-    private void realizePeer(NicState state) {
+    private void realizePeerAndGuest(NicState state) {
         if (state instanceof NicState.Present present) {
             present.peer().ifPresent(peer -> ports.connect(self, NetClientRef.netdev(peer)));
+            // Its guest side starts reporting what its guest asks for once the NIC is journaled.
+            ports.activate(self);
         }
     }
 

@@ -16,7 +16,8 @@ import java.util.List;
     @JsonSubTypes.Type(value = GuestControl.SetMac.class, name = "mac"),
     @JsonSubTypes.Type(value = GuestControl.SetVlan.class, name = "vlan"),
     @JsonSubTypes.Type(value = GuestControl.AckFeatures.class, name = "features"),
-    @JsonSubTypes.Type(value = GuestControl.Reset.class, name = "reset")
+    @JsonSubTypes.Type(value = GuestControl.Reset.class, name = "reset"),
+    @JsonSubTypes.Type(value = GuestControl.Mirror.class, name = "mirror")
 })
 public sealed interface GuestControl extends JsonSerializable {
 
@@ -42,5 +43,12 @@ public sealed interface GuestControl extends JsonSerializable {
 
     /** The driver reset the device. */
     record Reset() implements GuestControl {
+    }
+
+    /**
+     * The guest's network stack now asks for {@code filter} as a whole (a tap guest side, read through
+     * rtnetlink): the NIC journals what differs, as the control-queue messages that would make it.
+     */
+    record Mirror(RxFilter filter) implements GuestControl {
     }
 }

@@ -15,10 +15,24 @@ import java.util.Optional;
  * @param bus     placement, recorded only
  * @param addr    placement, recorded only
  * @param failover whether the guest may negotiate the failover standby feature
+ * @param guest    its guest side, if the user attached one (properties {@value GuestSide#PROPERTY},
+ *                 {@value GuestSide#NETNS_PROPERTY})
  */
 public record NicConfig(String name, Optional<String> id, NicModel model, Optional<String> netdev, MacAddress mac,
-                        String qomPath, Optional<String> bus, Optional<String> addr, boolean failover)
+                        String qomPath, Optional<String> bus, Optional<String> addr, boolean failover,
+                        Optional<GuestSide> guest)
         implements JsonSerializable {
+
+    public NicConfig {
+        // A NIC journaled before guest sides existed has none.
+        guest = guest == null ? Optional.empty() : guest;
+    }
+
+    /** A NIC without a guest side. */
+    public NicConfig(String name, Optional<String> id, NicModel model, Optional<String> netdev, MacAddress mac,
+                     String qomPath, Optional<String> bus, Optional<String> addr, boolean failover) {
+        this(name, id, model, netdev, mac, qomPath, bus, addr, failover, Optional.empty());
+    }
 
     /** What {@code info network} prints after the name and type. */
     public String info() {

@@ -13,16 +13,26 @@ import java.util.Set;
  * A {@code device_add} of a NIC as the user gave it, before QEMU's rules and defaults.
  *
  * @param unknownProperties properties no NIC model has, refused once the device's own checks pass
+ * @param guest             property {@value GuestSide#PROPERTY}, as given
+ * @param guestNetns        property {@value GuestSide#NETNS_PROPERTY}, as given
  */
 public record NicRequest(String driver, Optional<String> id, Optional<String> netdev, Optional<String> mac,
                          Optional<String> bus, Optional<String> addr, boolean failover,
-                         List<String> unknownProperties) implements JsonSerializable {
+                         List<String> unknownProperties, Optional<String> guest, Optional<String> guestNetns)
+        implements JsonSerializable {
 
     /** Properties of PCI devices that only matter to a guest's firmware: accepted and ignored. */
     private static final Set<String> FIRMWARE_PROPERTIES = Set.of("romfile", "rombar", "bootindex", "multifunction");
 
     public NicRequest {
         unknownProperties = List.copyOf(unknownProperties);
+        guest = guest == null ? Optional.empty() : guest;
+        guestNetns = guestNetns == null ? Optional.empty() : guestNetns;
+    }
+
+    public NicRequest(String driver, Optional<String> id, Optional<String> netdev, Optional<String> mac,
+                      Optional<String> bus, Optional<String> addr, boolean failover, List<String> unknownProperties) {
+        this(driver, id, netdev, mac, bus, addr, failover, unknownProperties, Optional.empty(), Optional.empty());
     }
 
     public NicRequest(String driver, Optional<String> id, Optional<String> netdev, Optional<String> mac,
@@ -45,10 +55,13 @@ public record NicRequest(String driver, Optional<String> id, Optional<String> ne
         Optional<String> mac = Optional.ofNullable(rest.remove("mac"));
         Optional<String> bus = Optional.ofNullable(rest.remove("bus"));
         Optional<String> addr = Optional.ofNullable(rest.remove("addr"));
+        Optional<String> guest = Optional.ofNullable(rest.remove(GuestSide.PROPERTY));
+        Optional<String> guestNetns = Optional.ofNullable(rest.remove(GuestSide.NETNS_PROPERTY));
         String failover = rest.remove("failover");
         boolean failoverOn = failover != null && parseBool(driver, failover);
         rest.keySet().removeAll(FIRMWARE_PROPERTIES);
-        return new NicRequest(driver, id, netdev, mac, bus, addr, failoverOn, new ArrayList<>(rest.keySet()));
+        return new NicRequest(driver, id, netdev, mac, bus, addr, failoverOn, new ArrayList<>(rest.keySet()),
+                guest, guestNetns);
     }
 
     private static boolean parseBool(String driver, String value) {

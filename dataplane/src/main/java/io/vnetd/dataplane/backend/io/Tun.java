@@ -43,6 +43,13 @@ public final class Tun {
     private static final long TUNSETOFFLOAD = 0x400454d0L;
     private static final long TUNGETIFF = 0x800454d2L;
     private static final long TUNSETVNETHDRSZ = 0x400454d8L;
+    private static final long TUNSETPERSIST = 0x400454cbL;
+    private static final long SIOCSIFHWADDR = 0x8924L;
+    private static final int IFF_PERSIST = 0x0800;
+    /** {@code ARPHRD_ETHER}: the address family of an Ethernet device's hardware address. */
+    private static final short ARPHRD_ETHER = 1;
+    /** {@code ifr_hwaddr.sa_data}: after the name and {@code sa_family}. */
+    private static final int IFR_HWADDR_DATA = 18;
     private static final long FIONBIO = 0x5421L;
 
     private static final int O_RDWR = 2;
@@ -167,6 +174,48 @@ public final class Tun {
                 }
             }
             return new Adopted(ifr.getString(0, StandardCharsets.UTF_8), headerLength);
+        }
+    }
+
+    /**
+     * Whether the interface of tap descriptor {@code fd} outlives its descriptors ({@code IFF_PERSIST}):
+     * one found so was there before the descriptor attached to it.
+     */
+    public static boolean isPersistent(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Libc.newErrnoCell(arena);
+            MemorySegment ifr = arena.allocate(IFREQ_LENGTH, 8);
+            if (ioctl(errno, fd, TUNGETIFF, ifr) < 0) {
+                throw new ErrnoException("TUNGETIFF ioctl failed", Libc.errno(errno));
+            }
+            return (ifr.get(ValueLayout.JAVA_SHORT, IFR_FLAGS) & IFF_PERSIST) != 0;
+        }
+    }
+
+    /**
+     * {@code TUNSETPERSIST}: whether the interface stays when its last descriptor closes (a process
+     * killed included), or goes with it.
+     */
+    public static void setPersistent(int fd, boolean persistent) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Libc.newErrnoCell(arena);
+            // The flag travels by value, not through a pointer.
+            if (ioctl(errno, fd, TUNSETPERSIST, MemorySegment.ofAddress(persistent ? 1 : 0)) < 0) {
+                throw new ErrnoException("TUNSETPERSIST ioctl failed", Libc.errno(errno));
+            }
+        }
+    }
+
+    /** {@code SIOCSIFHWADDR} through the tap's descriptor: the interface's MAC address, 6 bytes. */
+    public static void setHardwareAddress(int fd, byte[] mac) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Libc.newErrnoCell(arena);
+            MemorySegment ifr = arena.allocate(IFREQ_LENGTH, 8);
+            ifr.set(ValueLayout.JAVA_SHORT, IFR_FLAGS, ARPHRD_ETHER);
+            MemorySegment.copy(mac, 0, ifr, ValueLayout.JAVA_BYTE, IFR_HWADDR_DATA, mac.length);
+            if (ioctl(errno, fd, SIOCSIFHWADDR, ifr) < 0) {
+                throw new ErrnoException("could not set the tap's MAC address", Libc.errno(errno));
+            }
         }
     }
 
