@@ -47,7 +47,9 @@ class JournalHistoryIT {
     void followReplayAtDiffAndStats() throws Exception {
         Path node = dir.resolve("node");
         Instant linkDown;
-        try (VnetdProcess daemon = VnetdProcess.start(node);
+        // No checkpoint while it runs: what the node journals is in its write-ahead log only, where --follow reads it.
+        try (VnetdProcess daemon = VnetdProcess.startWithJvmOptions(List.of("-Dvnetd.lmdb.checkpoint-interval=1h"),
+                node);
              QmpClient qmp = QmpClient.connect(daemon.qmpSocket())) {
             qmp.ok("netdev_add", "{\"type\": \"hubport\", \"id\": \"h0\", \"hubid\": 0}");
             Thread.sleep(20); // events a few milliseconds apart, so that an instant falls between them
@@ -143,6 +145,40 @@ class JournalHistoryIT {
         assertEquals(5, json.get("events").asLong(), json.toString());
         assertEquals(2, json.at("/by-type/Netdev/entities").asLong(), json.toString());
         assertEquals("Netdev|h1", json.at("/newest/persistence-id").asText(), json.toString());
+    }
+
+    /**
+     * Checkpoints every few milliseconds and the smallest log segments: the node cuts its log under the follower
+     * and rolls segments while it reads them, and every event still comes out once, in order.
+     */
+    @Test
+    void followKeepsUpWhileTheNodeCheckpointsAndCutsItsLog() throws Exception {
+        Path node = dir.resolve("busy");
+        int changes = 400;
+        try (VnetdProcess daemon = VnetdProcess.startWithJvmOptions(List.of("-Dvnetd.lmdb.checkpoint-interval=5ms",
+                "-Dvnetd.lmdb.log-segment-size=64KiB"), node);
+             QmpClient qmp = QmpClient.connect(daemon.qmpSocket())) {
+            qmp.ok("netdev_add", "{\"type\": \"hubport\", \"id\": \"h0\", \"hubid\": 0}");
+            Process follower = new ProcessBuilder(VnetdProcess.command("journal", "dump", "--follow", "Netdev|h0",
+                    "--poll", "PT0.01S", "--data-dir", node.toString())).start();
+            try {
+                BlockingQueue<String> lines = lines(follower);
+                for (int i = 0; i < changes; i++) {
+                    qmp.ok("set_link", "{\"name\": \"h0\", \"up\": " + (i % 2 == 1) + "}");
+                }
+                for (long expected = 1; expected <= changes + 1; expected++) {
+                    JsonNode line = next(lines, follower);
+                    assertEquals(expected, line.get("sequence-nr").asLong(), "every event once, in order: " + line);
+                }
+                qmp.ok("set_link", "{\"name\": \"h0\", \"up\": false}");
+                assertEquals(changes + 2, next(lines, follower).get("sequence-nr").asLong());
+                assertTrue(lines.isEmpty(), "nothing more: " + lines);
+            } finally {
+                follower.destroy();
+                assertTrue(follower.waitFor(30, TimeUnit.SECONDS), "the follower stops on SIGTERM");
+            }
+            assertEquals(0, daemon.terminate());
+        }
     }
 
     private static BlockingQueue<String> lines(Process process) {
