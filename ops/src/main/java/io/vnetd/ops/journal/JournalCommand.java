@@ -6,7 +6,6 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.vnetd.journal.JournalException;
 import io.vnetd.journal.JournalFollower;
-import io.vnetd.journal.PersistentCodec;
 import io.vnetd.journal.VerificationReport;
 import io.vnetd.journal.postgres.PostgresSchema;
 import io.vnetd.ops.node.DataDirectory;
@@ -22,7 +21,6 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
-import org.apache.pekko.persistence.PersistentRepr;
 import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.serialization.SerializationExtension;
@@ -143,12 +141,12 @@ public final class JournalCommand {
             Path log = Path.of(System.getProperty("java.io.tmpdir"), "vnetd-journal.log");
             ActorSystem<Void> system = JournalReader.system(ConfigFactory.empty(), userFile, data, log);
             try (follower) {
-                PersistentCodec codec = new PersistentCodec(SerializationExtension.get(Adapter.toClassic(system)));
                 ObjectMapper json = JournalReader.json(system);
+                EventDecoder decoder = new EventDecoder(SerializationExtension.get(Adapter.toClassic(system)), json);
                 follower.follow(stored -> {
                     if (only.isEmpty() || only.contains(stored.persistenceId())) {
-                        PersistentRepr repr = codec.decode(stored);
-                        out.println(line(json, repr.persistenceId(), repr.sequenceNr(), repr.timestamp(), repr.payload()));
+                        EventDecoder.Decoded event = decoder.decode(stored);
+                        out.println(line(json, event.persistenceId(), event.sequenceNr(), event.timestamp(), event.event()));
                         out.flush();
                     }
                 }, poll, () -> !out.checkError());
