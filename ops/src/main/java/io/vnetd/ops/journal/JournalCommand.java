@@ -132,15 +132,10 @@ public final class JournalCommand {
             DataDirectory data = UserConfig.dataDirectory(dataDir, userFile);
             PrintWriter out = out();
             Set<String> only = Set.copyOf(ids);
-            JournalFollower follower;
-            try {
-                follower = JournalFollower.open(data.journal());
-            } catch (JournalException e) {
-                throw new StartupException(e.getMessage());
-            }
+            // The actor system first: it points the log at its file before anything logs (LMDB's library does).
             Path log = Path.of(System.getProperty("java.io.tmpdir"), "vnetd-journal.log");
             ActorSystem<Void> system = JournalReader.system(ConfigFactory.empty(), userFile, data, log);
-            try (follower) {
+            try (JournalFollower follower = openFollower(data, system)) {
                 ObjectMapper json = JournalReader.json(system);
                 EventDecoder decoder = new EventDecoder(SerializationExtension.get(Adapter.toClassic(system)), json);
                 follower.follow(stored -> {
@@ -153,6 +148,15 @@ public final class JournalCommand {
                 return 0;
             } finally {
                 system.terminate();
+            }
+        }
+
+        private static JournalFollower openFollower(DataDirectory data, ActorSystem<Void> system) {
+            try {
+                return JournalFollower.open(data.journal());
+            } catch (JournalException e) {
+                system.terminate();
+                throw new StartupException(e.getMessage());
             }
         }
 
