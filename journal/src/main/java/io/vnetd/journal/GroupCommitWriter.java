@@ -193,6 +193,7 @@ final class GroupCommitWriter {
         if (accepted.isEmpty()) {
             return;
         }
+        long started = System.nanoTime();
         try {
             wal.append(accepted);
         } catch (IOException | RuntimeException e) {
@@ -203,13 +204,19 @@ final class GroupCommitWriter {
             accepted.forEach(write -> write.done().completeExceptionally(broken));
             return;
         }
+        long logged = System.nanoTime() - started;
         overlay.add(accepted, wal.nextSequence());
         commits.incrementAndGet();
         requests.addAndGet(accepted.size());
+        int groupEvents = 0;
         for (StoreWrite write : accepted) {
             if (write instanceof StoreWrite.Append a) {
-                events.addAndGet(a.events().size());
+                groupEvents += a.events().size();
             }
+        }
+        events.addAndGet(groupEvents);
+        WriteGroupListener.installed().logged(accepted.size(), groupEvents, logged);
+        for (StoreWrite write : accepted) {
             write.done().complete(null);
         }
     }

@@ -127,7 +127,7 @@ public final class LmdbStore implements AutoCloseable {
     // ---- writes: queued for the writer thread ------------------------------------------------------------------
 
     /** Appends the events atomically; the future completes once they are durable. */
-    CompletableFuture<Void> append(List<StoredEvent> toAppend) {
+    public CompletableFuture<Void> append(List<StoredEvent> toAppend) {
         return writer.submit(new StoreWrite.Append(toAppend, new CompletableFuture<>()));
     }
 

@@ -268,7 +268,8 @@ final class WriteAheadLog implements AutoCloseable {
         }
     }
 
-    private static List<StoreWrite> decode(ByteBuffer in) {
+    /** The requests of one record's payload. */
+    static List<StoreWrite> decode(ByteBuffer in) {
         List<StoreWrite> writes = new ArrayList<>();
         while (in.hasRemaining()) {
             byte tag = in.get();
@@ -322,7 +323,7 @@ final class WriteAheadLog implements AutoCloseable {
     }
 
     /** CRC32C of the sequence and the payload of the record starting at {@code start}. */
-    private static int checksum(ByteBuffer buffer, int start, int length) {
+    static int checksum(ByteBuffer buffer, int start, int length) {
         CRC32C crc = new CRC32C();
         crc.update(buffer.duplicate().limit(start + HEADER + length).position(start + 8));
         return (int) crc.getValue();
@@ -361,7 +362,7 @@ final class WriteAheadLog implements AutoCloseable {
         }
     }
 
-    private static List<Path> segments(Path dir) throws IOException {
+    static List<Path> segments(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(p -> isSegment(p.getFileName().toString()))
                     .sorted((a, b) -> Long.compare(number(a), number(b)))
@@ -381,11 +382,11 @@ final class WriteAheadLog implements AutoCloseable {
                 && name.chars().limit(20).allMatch(Character::isDigit);
     }
 
-    private static long number(Path segment) {
+    static long number(Path segment) {
         return Long.parseLong(segment.getFileName().toString().substring(0, 20));
     }
 
-    private static Path segmentPath(Path dir, long no) {
+    static Path segmentPath(Path dir, long no) {
         return dir.resolve("%020d%s".formatted(no, SUFFIX));
     }
 }

@@ -9,8 +9,10 @@ import io.vnetd.actors.netdev.NetdevState;
 import io.vnetd.actors.nic.NicEntity;
 import io.vnetd.actors.nic.NicEvent;
 import io.vnetd.actors.nic.NicState;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.BiFunction;
+import org.apache.pekko.persistence.query.EventEnvelope;
 
 /**
  * How an entity's state follows from its events: the entity's own pure {@code apply}, from the
@@ -36,6 +38,24 @@ record EntityReplay<S, E>(S initial, Class<E> eventType, BiFunction<S, E, S> app
                     new AnnounceState.Idle(0), AnnounceEvent.class, AnnounceState::apply));
         }
         return Optional.empty();
+    }
+
+    /** An entity's state at a moment, and the last event it had seen by then. */
+    record At(Object state, EventEnvelope last) {
+    }
+
+    /** The state after the events that had happened by {@code moment}; empty if none had. */
+    Optional<At> at(List<EventEnvelope> events, Moment moment) {
+        Object state = initial;
+        EventEnvelope last = null;
+        for (EventEnvelope event : events) {
+            if (!moment.includes(event)) {
+                break;
+            }
+            state = next(state, event.event());
+            last = event;
+        }
+        return last == null ? Optional.empty() : Optional.of(new At(state, last));
     }
 
     /**

@@ -1,10 +1,11 @@
 package io.vnetd.ops.journal;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.vnetd.journal.JournalException;
+import io.vnetd.journal.JournalFollower;
 import io.vnetd.journal.VerificationReport;
 import io.vnetd.journal.postgres.PostgresSchema;
 import io.vnetd.ops.node.DataDirectory;
@@ -12,12 +13,17 @@ import io.vnetd.ops.node.StartupException;
 import io.vnetd.ops.node.UserConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.serialization.SerializationExtension;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -33,7 +39,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "journal", mixinStandardHelpOptions = true,
         description = "Read, create or copy an event journal of vnetd.",
         subcommands = {JournalCommand.Ids.class, JournalCommand.Dump.class, JournalCommand.Replay.class,
-                JournalCommand.Verify.class, JournalCommand.InitPostgres.class, JournalCommand.Copy.class})
+                JournalDiff.class, JournalStats.class, JournalCommand.Verify.class, JournalCommand.InitPostgres.class,
+                JournalCommand.Copy.class})
 public final class JournalCommand {
 
     /** The options every subcommand takes: the node's configuration and, for PostgreSQL, the password. */
@@ -65,13 +72,17 @@ public final class JournalCommand {
                 description = "read this PostgreSQL journal instead of the data directory's")
         String journalSpec;
 
+        /** The LMDB journal's directory while one is read; null for a PostgreSQL journal. */
+        Path journalDir;
+
         abstract int read(JournalReader journal, PrintWriter out);
 
         @Override
-        public final Integer call() {
+        public Integer call() {
             Config userFile = UserConfig.load(configFile);
             DataDirectory data = UserConfig.dataDirectory(dataDir, userFile);
             PrintWriter out = out();
+            journalDir = journalSpec == null ? data.journal() : null;
             try (JournalReader journal = journalSpec == null
                     ? JournalReader.open(data, userFile, ConfigFactory.empty())
                     : JournalReader.open(PostgresJournal.parse(journalSpec, passwordFile), userFile, data)) {
@@ -95,16 +106,69 @@ public final class JournalCommand {
     }
 
     @Command(name = "dump", mixinStandardHelpOptions = true,
-            description = "Print the events of the given entities (all if none), oldest first, a JSON object per line.")
+            description = "Print the events of the given entities (all if none), oldest first, a JSON object per line;"
+                    + " with --follow, then each new one as a running node journals it.")
     static final class Dump extends Reading {
         @Parameters(paramLabel = "PERSISTENCE-ID", arity = "0..*", description = "e.g. Netdev|h0, Nic|vnic, Announce|...")
         List<String> ids = new ArrayList<>();
 
+        @Option(names = {"-f", "--follow"}, description = "keep printing events as they are journaled, until interrupted;"
+                + " reads a running node's LMDB journal without its lock (README: Reading the journal)")
+        boolean follow;
+
+        @Option(names = "--poll", paramLabel = "DURATION", description = "how often --follow looks for new events"
+                + " (default: ${DEFAULT-VALUE})")
+        Duration poll = Duration.ofMillis(200);
+
+        @Override
+        public Integer call() {
+            if (!follow) {
+                return super.call();
+            }
+            if (journalSpec != null) {
+                throw new StartupException("--follow reads a node's LMDB journal; a PostgreSQL journal is read without it");
+            }
+            Config userFile = UserConfig.load(configFile);
+            DataDirectory data = UserConfig.dataDirectory(dataDir, userFile);
+            PrintWriter out = out();
+            Set<String> only = Set.copyOf(ids);
+            // The actor system first: it points the log at its file before anything logs (LMDB's library does).
+            Path log = Path.of(System.getProperty("java.io.tmpdir"), "vnetd-journal.log");
+            ActorSystem<Void> system = JournalReader.system(ConfigFactory.empty(), userFile, data, log);
+            try (JournalFollower follower = openFollower(data, system)) {
+                ObjectMapper json = JournalReader.json(system);
+                EventDecoder decoder = new EventDecoder(SerializationExtension.get(Adapter.toClassic(system)), json);
+                follower.follow(stored -> {
+                    if (only.isEmpty() || only.contains(stored.persistenceId())) {
+                        EventDecoder.Decoded event = decoder.decode(stored);
+                        out.println(line(json, event.persistenceId(), event.sequenceNr(), event.timestamp(), event.event()));
+                        out.flush();
+                    }
+                }, poll, () -> !out.checkError());
+                return 0;
+            } finally {
+                system.terminate();
+            }
+        }
+
+        private static JournalFollower openFollower(DataDirectory data, ActorSystem<Void> system) {
+            try {
+                return JournalFollower.open(data.journal());
+            } catch (JournalException e) {
+                system.terminate();
+                throw new StartupException(e.getMessage());
+            }
+        }
+
         @Override
         int read(JournalReader journal, PrintWriter out) {
-            for (String id : ids.isEmpty() ? journal.persistenceIds() : ids) {
-                for (EventEnvelope envelope : journal.events(id)) {
-                    out.println(line(journal.json(), envelope));
+            List<String> all = ids.isEmpty() ? journal.persistenceIds() : ids;
+            try (Progress progress = Progress.of("dump", all.size())) {
+                for (String id : all) {
+                    for (EventEnvelope envelope : journal.events(id)) {
+                        out.println(line(journal.json(), envelope));
+                    }
+                    progress.step();
                 }
             }
             return 0;
@@ -112,7 +176,8 @@ public final class JournalCommand {
     }
 
     @Command(name = "replay", mixinStandardHelpOptions = true,
-            description = "Fold one entity's events through its own state transitions and print the state after each.")
+            description = "Fold one entity's events through its own state transitions and print the state after each;"
+                    + " with --at, only the state at that moment.")
     static final class Replay extends Reading {
         @Parameters(paramLabel = "PERSISTENCE-ID", description = "e.g. Netdev|h0")
         String id;
@@ -120,15 +185,26 @@ public final class JournalCommand {
         @Option(names = "--to", paramLabel = "SEQUENCE-NR", description = "stop after this event")
         long to = Long.MAX_VALUE;
 
+        @Option(names = "--at", paramLabel = "TIME", description = "print only the state at TIME: a sequence number"
+                + " (after that event) or an ISO-8601 instant (every event journaled by then), e.g. 2026-12-07T18:00:00Z")
+        String at;
+
         @Override
         int read(JournalReader journal, PrintWriter out) {
-            String separator = PersistenceId.DefaultSeparator();
-            String type = id.contains(separator) ? id.substring(0, id.indexOf(separator)) : id;
-            EntityReplay<?, ?> replay = EntityReplay.of(type).orElseThrow(() -> new StartupException(
-                    "no replay for entity type '" + type + "' (persistence ids look like Netdev|h0, Nic|vnic, Announce|...)"));
+            EntityReplay<?, ?> replay = replayOf(id);
             List<EventEnvelope> events = journal.events(id);
             if (events.isEmpty()) {
                 throw new StartupException("the journal has no events of '" + id + "'");
+            }
+            if (at != null) {
+                Moment moment = Moment.parse("--at", at);
+                EntityReplay.At state = replay.at(events, moment).orElseThrow(() -> new StartupException(
+                        "'" + id + "' did not exist yet at " + moment + " (its first event: #1 at "
+                                + Instant.ofEpochMilli(events.getFirst().timestamp()) + ")"));
+                ObjectNode line = line(journal.json(), state.last());
+                line.set("state", journal.json().valueToTree(state.state()));
+                out.println(line);
+                return 0;
             }
             Object state = replay.initial();
             for (EventEnvelope envelope : events) {
@@ -142,6 +218,15 @@ public final class JournalCommand {
             }
             return 0;
         }
+    }
+
+    /** The replay of the entity {@code persistenceId} names. */
+    static EntityReplay<?, ?> replayOf(String persistenceId) {
+        String separator = PersistenceId.DefaultSeparator();
+        String type = persistenceId.contains(separator)
+                ? persistenceId.substring(0, persistenceId.indexOf(separator)) : persistenceId;
+        return EntityReplay.of(type).orElseThrow(() -> new StartupException("no replay for entity type '" + type
+                + "' (persistence ids look like Netdev|h0, Nic|vnic, Announce|...)"));
     }
 
     @Command(name = "verify", mixinStandardHelpOptions = true,
@@ -207,14 +292,17 @@ public final class JournalCommand {
         }
     }
 
-    private static ObjectNode line(ObjectMapper json, EventEnvelope envelope) {
+    static ObjectNode line(ObjectMapper json, EventEnvelope envelope) {
+        return line(json, envelope.persistenceId(), envelope.sequenceNr(), envelope.timestamp(), envelope.event());
+    }
+
+    private static ObjectNode line(ObjectMapper json, String persistenceId, long sequenceNr, long timestamp, Object event) {
         ObjectNode line = json.createObjectNode();
-        line.put("persistence-id", envelope.persistenceId());
-        line.put("sequence-nr", envelope.sequenceNr());
-        line.put("timestamp", Instant.ofEpochMilli(envelope.timestamp()).toString());
-        line.put("event-type", envelope.event().getClass().getSimpleName());
-        JsonNode event = json.valueToTree(envelope.event());
-        line.set("event", event);
+        line.put("persistence-id", persistenceId);
+        line.put("sequence-nr", sequenceNr);
+        line.put("timestamp", Instant.ofEpochMilli(timestamp).toString());
+        line.put("event-type", event.getClass().getSimpleName());
+        line.set("event", json.valueToTree(event));
         return line;
     }
 }

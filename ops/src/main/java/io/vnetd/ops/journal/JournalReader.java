@@ -64,7 +64,12 @@ final class JournalReader implements AutoCloseable {
         this.system = system;
         this.queries = queries;
         this.verifier = verifier;
-        this.json = JacksonObjectMapperProvider.get(Adapter.toClassic(system)).getOrCreate("jackson-json", Optional.empty());
+        this.json = json(system);
+    }
+
+    /** The JSON form events and states are journaled in, of {@code system}'s serialization. */
+    static ObjectMapper json(ActorSystem<?> system) {
+        return JacksonObjectMapperProvider.get(Adapter.toClassic(system)).getOrCreate("jackson-json", Optional.empty());
     }
 
     /**

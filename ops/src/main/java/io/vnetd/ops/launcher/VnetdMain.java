@@ -88,7 +88,9 @@ public final class VnetdMain implements Callable<Integer> {
         }
         SystemdNotifier systemd = SystemdNotifier.fromEnvironment(System.getenv(), ProcessHandle.current().pid());
         try (VnetdNode node = VnetdNode.start(config, data, netdevs, devices)) {
-            String endpoints = String.join(", ", node.qmpEndpoints());
+            List<String> serving = new ArrayList<>(node.qmpEndpoints());
+            node.metricsUrl().ifPresent(url -> serving.add("metrics " + url));
+            String endpoints = String.join(", ", serving);
             out.println("vnetd ready: " + endpoints);
             out.flush();
             // No count of the net clients: it would cost a listing at every start (a second at 100,000).

@@ -11,6 +11,8 @@ import io.vnetd.model.error.NetException;
 import io.vnetd.model.netdev.NetdevConfig;
 import io.vnetd.model.nic.GuestControl;
 import io.vnetd.model.nic.NicRequest;
+import io.vnetd.ops.metrics.MetricsSettings;
+import io.vnetd.ops.metrics.NodeMetrics;
 import io.vnetd.qmp.keyval.CommandLineNetwork;
 import io.vnetd.qmp.schema.HostConditions;
 import io.vnetd.qmp.schema.Schema;
@@ -42,12 +44,15 @@ public final class VnetdNode implements AutoCloseable {
     private final ClusterLink link;
     private final ActorSystem<Void> system;
     private final QmpServer qmp;
+    private final Optional<NodeMetrics> metrics;
 
-    private VnetdNode(DataPlane dataPlane, ClusterLink link, ActorSystem<Void> system, QmpServer qmp) {
+    private VnetdNode(DataPlane dataPlane, ClusterLink link, ActorSystem<Void> system, QmpServer qmp,
+                      Optional<NodeMetrics> metrics) {
         this.dataPlane = dataPlane;
         this.link = link;
         this.system = system;
         this.qmp = qmp;
+        this.metrics = metrics;
     }
 
     /** vnetd's own version, from the jar it runs from. */
@@ -94,9 +99,12 @@ public final class VnetdNode implements AutoCloseable {
         List<NicRequest> devices = parse("-device", deviceOptions, commandLine::device);
         Duration timeout = config.getDuration("vnetd.startup-timeout");
         ClusterSettings cluster = ClusterSettings.from(config);
+        Optional<InetSocketAddress> metricsAddress = MetricsSettings.listen(config);
         if (cluster.clustered()) {
             ClusterStart.checkJournal(cluster, data);
         }
+        // Before the actor system: the journal reports its writes from the first one.
+        Optional<NodeMetrics> metrics = metricsAddress.map(address -> new NodeMetrics());
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), ClusterSettings.SYSTEM_NAME, config);
         DataPlane dataPlane = null;
         ClusterLink link = null;
@@ -126,14 +134,18 @@ public final class VnetdNode implements AutoCloseable {
                     .schema(schema)
                     .networkService(controlPlane)
                     .vnetdVersion(version());
+            metrics.ifPresent(m -> qmpContext.commandOutcomes(m.commandOutcomes()));
             endpoints.forEach(qmpContext::endpoint);
+            DataPlane ports = dataPlane;
+            metrics.ifPresent(m -> m.serve(metricsAddress.get(), controlPlane::index, ports::counters,
+                    controlPlane.nodeName(), timeout));
             QmpServer qmp = new QmpServer(qmpContext).start();
-            return new VnetdNode(dataPlane, link, system, qmp);
+            return new VnetdNode(dataPlane, link, system, qmp, metrics);
         } catch (UncheckedIOException e) {
-            stop(system, link, dataPlane);
+            stop(system, link, dataPlane, metrics);
             throw new StartupException(e.getMessage());
         } catch (RuntimeException e) {
-            stop(system, link, dataPlane);
+            stop(system, link, dataPlane, metrics);
             throw e;
         }
     }
@@ -205,6 +217,11 @@ public final class VnetdNode implements AutoCloseable {
         return bound;
     }
 
+    /** Where the Prometheus metrics are served, when {@code vnetd.metrics.listen} is set. */
+    public Optional<String> metricsUrl() {
+        return metrics.flatMap(NodeMetrics::url);
+    }
+
     /** Completes once the actor system's dispatcher has run a task: it still runs the entities. */
     public CompletionStage<Void> responsive() {
         return CompletableFuture.runAsync(() -> {
@@ -223,11 +240,13 @@ public final class VnetdNode implements AutoCloseable {
     @Override
     public void close() {
         qmp.close();
-        stop(system, link, dataPlane);
+        stop(system, link, dataPlane, metrics);
     }
 
     /** The actor system first: entities stop touching ports before the link and the data plane go. */
-    private static void stop(ActorSystem<Void> system, ClusterLink link, DataPlane dataPlane) {
+    private static void stop(ActorSystem<Void> system, ClusterLink link, DataPlane dataPlane,
+                             Optional<NodeMetrics> metrics) {
+        metrics.ifPresent(NodeMetrics::close);
         system.terminate();
         try {
             system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);

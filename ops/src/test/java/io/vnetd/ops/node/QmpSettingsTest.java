@@ -16,7 +16,7 @@ class QmpSettingsTest {
     void referenceConfHoldsEveryDefaultOfTheContext() {
         ReferenceDefaults.assertReferenceHoldsTheDefaults(QmpSettings.PATH, QmpSettings.SETTINGS,
                 QmpServer.Context.class, QmpServer.Context::new, Set.of("endpoints"),
-                Set.of("endpoints", "networkService", "schema", "schemaConditions", "vnetdVersion"));
+                Set.of("commandOutcomes", "endpoints", "networkService", "schema", "schemaConditions", "vnetdVersion"));
     }
 
     @Test

@@ -20,6 +20,7 @@ import io.vnetd.qmp.schema.Schema;
 import io.vnetd.qmp.visit.ArgumentException;
 import io.vnetd.qmp.visit.InputVisitor;
 import io.vnetd.qmp.visit.OutputWriter;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -41,11 +42,17 @@ public final class Dispatcher {
     private final CommandTable commands;
     private final Schema schema;
     private final OutputWriter results;
+    private final CommandOutcomes outcomes;
 
     public Dispatcher(CommandTable commands) {
+        this(commands, CommandOutcomes.NONE);
+    }
+
+    public Dispatcher(CommandTable commands, CommandOutcomes outcomes) {
         this.commands = commands;
         this.schema = commands.schema();
         this.results = new OutputWriter(schema, JsonBinding::result);
+        this.outcomes = outcomes;
     }
 
     /** QEMU's {@code qmp_is_oob()}: such a request is answered at once, not in turn. */
@@ -56,8 +63,7 @@ public final class Dispatcher {
     /** @return the response as written on the wire, line end included; the stage never fails */
     public CompletionStage<JsonOutput> dispatch(JsonNode request, CommandContext session, boolean oobEnabled) {
         if (!(request instanceof ObjectNode dict)) {
-            return CompletableFuture.completedFuture(QmpJsonWriter.lineOutput(
-                    QmpMessages.error(ErrorClass.GenericError, "QMP input must be a JSON object", null)));
+            return CompletableFuture.completedFuture(refused(null, "QMP input must be a JSON object", null));
         }
         JsonNode id = dict.get("id");
         String name = null;
@@ -79,8 +85,7 @@ public final class Dispatcher {
                     ? success(command, value, id)
                     : failure(failure, commandName, id));
         } catch (ArgumentException e) {
-            return CompletableFuture.completedFuture(QmpJsonWriter.lineOutput(
-                    QmpMessages.error(ErrorClass.GenericError, e.getMessage(), id)));
+            return CompletableFuture.completedFuture(refused(name, e.getMessage(), id));
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(failure(e, name, id));
         }
@@ -139,28 +144,40 @@ public final class Dispatcher {
                 case POJONode preserialized -> preserialized;
                 default -> new POJONode((WritableValue) out -> results.write(command.retType(), value, out));
             };
-            return QmpJsonWriter.lineOutput(QmpMessages.success(result, id));
+            JsonOutput answer = QmpJsonWriter.lineOutput(QmpMessages.success(result, id));
+            outcomes.answered(command.name(), Optional.empty());
+            return answer;
         } catch (RuntimeException e) {
             return failure(e, command.name(), id);
         }
     }
 
-    private static JsonOutput failure(Throwable failure, String command, JsonNode id) {
-        return QmpJsonWriter.lineOutput(error(failure, command, id));
+    private JsonOutput refused(String command, String desc, JsonNode id) {
+        outcomes.answered(outcomeLabel(command), Optional.of(ErrorClass.GenericError));
+        return QmpJsonWriter.lineOutput(QmpMessages.error(ErrorClass.GenericError, desc, id));
     }
 
-    private static ObjectNode error(Throwable failure, String command, JsonNode id) {
+    private JsonOutput failure(Throwable failure, String command, JsonNode id) {
         Throwable cause = failure;
         while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
             cause = cause.getCause();
         }
-        return switch (cause) {
-            case NetException e -> QmpMessages.error(e.errorClass(), e.desc(), id);
-            default -> {
-                LOG.error("QMP command {} failed", command, cause);
-                String desc = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getName();
-                yield QmpMessages.error(ErrorClass.GenericError, desc, id);
-            }
-        };
+        ErrorClass errorClass;
+        String desc;
+        if (cause instanceof NetException e) {
+            errorClass = e.errorClass();
+            desc = e.desc();
+        } else {
+            LOG.error("QMP command {} failed", command, cause);
+            errorClass = ErrorClass.GenericError;
+            desc = cause.getMessage() != null ? cause.getMessage() : cause.getClass().getName();
+        }
+        outcomes.answered(outcomeLabel(command), Optional.of(errorClass));
+        return QmpJsonWriter.lineOutput(QmpMessages.error(errorClass, desc, id));
+    }
+
+    /** The schema's name of a command, so that a client sending made-up names cannot add labels without end. */
+    private String outcomeLabel(String command) {
+        return command != null && schema.command(command).isPresent() ? command : CommandOutcomes.UNKNOWN_COMMAND;
     }
 }

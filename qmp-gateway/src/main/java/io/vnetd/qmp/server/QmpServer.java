@@ -7,6 +7,7 @@ import io.vnetd.qmp.command.StandardCommands;
 import io.vnetd.qmp.command.VersionInfo;
 import io.vnetd.qmp.json.JsonLimits;
 import io.vnetd.qmp.json.QmpJsonWriter;
+import io.vnetd.qmp.protocol.CommandOutcomes;
 import io.vnetd.qmp.protocol.Dispatcher;
 import io.vnetd.qmp.protocol.EventEncoder;
 import io.vnetd.qmp.protocol.QmpMessages;
@@ -23,6 +24,7 @@ import java.nio.channels.SocketChannel;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -81,7 +83,8 @@ public final class QmpServer implements AutoCloseable {
         context.conclude();
         Schema schema = context.schema();
         VersionInfo version = new VersionInfo(context.qemuVersion(), "vnetd " + context.vnetdVersion());
-        dispatcher = new Dispatcher(StandardCommands.table(schema, version, context.networkService()));
+        dispatcher = new Dispatcher(StandardCommands.table(schema, version, context.networkService()),
+                context.commandOutcomes());
         events = new EventEncoder(schema);
         greeting = QmpJsonWriter.line(QmpMessages.greeting(JsonBinding.result(version), List.of("oob")));
         limits = new JsonLimits(context.maxInputBytes(), context.maxInputTokens(), context.maxInputNesting());
@@ -249,6 +252,7 @@ public final class QmpServer implements AutoCloseable {
 
         private final List<QmpEndpoint> endpoints = new ArrayList<>();
         private NetworkService networkService;
+        private CommandOutcomes commandOutcomes = CommandOutcomes.NONE;
         private Schema schema;
         private Set<String> schemaConditions;
         private int ioThreads = IO_THREADS_DEFAULT;
@@ -323,6 +327,16 @@ public final class QmpServer implements AutoCloseable {
 
         public NetworkService networkService() {
             return networkService;
+        }
+
+        /** Told of every answer, for counting. Default: {@link CommandOutcomes#NONE}. */
+        public Context commandOutcomes(CommandOutcomes commandOutcomes) {
+            this.commandOutcomes = Objects.requireNonNull(commandOutcomes, "commandOutcomes");
+            return this;
+        }
+
+        public CommandOutcomes commandOutcomes() {
+            return commandOutcomes;
         }
 
         /** The API. Default: vnetd's schema evaluated against {@link #schemaConditions()}. */

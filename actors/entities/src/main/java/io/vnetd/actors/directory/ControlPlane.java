@@ -312,6 +312,14 @@ public final class ControlPlane implements NetworkService {
         return client.withPort(client.type().equals("nic") ? client.info() : info, counters);
     }
 
+    /**
+     * The directory's index alone: every net client by name, type, hub and node, without asking any data plane
+     * (a metrics scrape reads this node's counters itself).
+     */
+    public CompletionStage<NetworkView> index() {
+        return view();
+    }
+
     @Override
     public CompletionStage<List<ClusterMember>> queryCluster() {
         return view()
