@@ -26,7 +26,8 @@ class SchemaTest {
     void conditionalDefinitionsFollowTheHost() {
         Schema linux = Schema.load(LINUX);
         assertEquals(List.of("none", "nic", "user", "tap", "l2tpv3", "socket", "stream", "dgram", "vde", "bridge",
-                "hubport", "netmap", "vhost-user", "vhost-vdpa"), values(linux, "NetClientDriver"));
+                "hubport", "netmap", "vhost-user", "vhost-vdpa", "__io.vnetd_vhost-user-port"),
+                values(linux, "NetClientDriver"));
         assertThrows(IllegalArgumentException.class, () -> linux.type("NetdevAFXDPOptions"));
         assertThrows(IllegalArgumentException.class, () -> linux.type("AFXDPMode"));
         assertEquals(List.of("path", "abstract", "tight"), members(linux, "UnixSocketAddress"));
