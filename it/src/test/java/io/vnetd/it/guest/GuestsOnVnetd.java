@@ -26,9 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class GuestsOnVnetd {
 
-    /** Long enough for ARP and an echo between two TCG guests on a busy host. */
+    /** Long enough for ARP and an echo between two TCG guests on a busy host (one ping a second). */
     static final Duration ANSWER = Duration.ofSeconds(20);
-    /** Long enough to show that nothing comes back, short enough to keep the suite quick. */
+    /** Long enough to show that nothing comes back (one ping a second), short enough to keep the suite quick. */
     static final Duration SILENCE = Duration.ofSeconds(3);
     /** A restarted vnetd replays its journal, then its netdevs reconnect (every second). */
     static final Duration RECONNECTED = Duration.ofSeconds(60);
@@ -103,12 +103,17 @@ abstract class GuestsOnVnetd {
         }
     }
 
-    /** Beyond ping's own deadline, so that ping ends by itself and says how. */
-    private static final Duration PING_MARGIN = Duration.ofSeconds(5);
+    /** Beyond the time a guest's ping command is meant to take, for a guest slowed by a busy host. */
+    private static final Duration PING_MARGIN = Duration.ofSeconds(10);
 
-    /** Pings {@code address} from {@code from} until the first answer or for {@code deadline}. */
+    /**
+     * Pings {@code address} from {@code from} once a second until the first answer, for about
+     * {@code deadline}. One busybox ping per attempt: with {@code -c} it sends no more than that many,
+     * and waits {@code -W} after the last whatever {@code -w} says.
+     */
     static Guest.Result ping(Guest from, String address, Duration deadline) throws IOException, InterruptedException {
-        return from.run("ping -c 1 -w " + deadline.toSeconds() + " " + address, deadline.plus(PING_MARGIN));
+        return from.run("for attempt in $(seq " + deadline.toSeconds() + "); do ping -c 1 -W 1 " + address
+                + " && exit 0; done; exit 1", deadline.plus(PING_MARGIN));
     }
 
     static void assertAnswers(Guest from, String address, Duration deadline) throws IOException, InterruptedException {
@@ -118,7 +123,7 @@ abstract class GuestsOnVnetd {
 
     /** Ping itself ran and got no answer (busybox ping's status 1), rather than failing in some other way. */
     static void assertSilent(Guest from, String address) throws IOException, InterruptedException {
-        Guest.Result result = from.run("ping -c 3 -w " + SILENCE.toSeconds() + " " + address, SILENCE.plus(PING_MARGIN));
+        Guest.Result result = from.run("ping -c " + SILENCE.toSeconds() + " -W 1 " + address, SILENCE.plus(PING_MARGIN));
         assertEquals(1, result.status(), "guest " + from.name() + " pinging " + address + " (1: no answer):\n" + result.output());
     }
 
@@ -147,9 +152,12 @@ abstract class GuestsOnVnetd {
         assertAnswers(a, addressOf(b), ANSWER);
         vnetd.close();
         daemon.kill();
-        assertSilent(a, addressOf(b));
-        daemon = VnetdProcess.start(dataDir());
-        vnetd = QmpClient.connect(daemon.qmpSocket());
+        try {
+            assertSilent(a, addressOf(b));
+        } finally {
+            daemon = VnetdProcess.start(dataDir());
+            vnetd = QmpClient.connect(daemon.qmpSocket());
+        }
         assertAnswers(a, addressOf(b), RECONNECTED);
         assertAnswers(b, addressOf(a), ANSWER);
     }
