@@ -95,6 +95,11 @@ public final class VhostUserFrontend implements AutoCloseable {
         }
     }
 
+    /** A front-end with its memory laid out and no connection yet: {@link #reconnect} makes one. */
+    public static VhostUserFrontend unconnected(int queuePairs, int ringSize) {
+        return new VhostUserFrontend(-1, queuePairs, ringSize);
+    }
+
     /** Waits (bounded) for a back-end in client mode to connect to {@code listenFd}. */
     public static VhostUserFrontend accept(int listenFd, int queuePairs, int ringSize) {
         long deadline = System.nanoTime() + TIMEOUT_NS;
