@@ -49,6 +49,11 @@ public final class VhostNative {
             Native.CAPTURE_ERRNO);
     private static final MethodHandle MUNMAP = Native.downcall("munmap",
             FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle FSTAT = Native.downcall("fstat",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), Native.CAPTURE_ERRNO);
+    /** {@code struct stat} on x86-64 Linux: its size, and where {@code st_size} is. */
+    private static final int STAT_LENGTH = 144;
+    private static final int STAT_SIZE = 48;
     private static final MethodHandle MEMFD_CREATE = Native.downcall("memfd_create",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), Native.CAPTURE_ERRNO);
     private static final MethodHandle FTRUNCATE = Native.downcall("ftruncate",
@@ -191,6 +196,27 @@ public final class VhostNative {
             throw e;
         } catch (Throwable t) {
             throw Native.unexpected("mmap", t);
+        }
+    }
+
+    /**
+     * The size of the file {@code fd} refers to: a mapping may not reach past it (touching such a
+     * page would raise {@code SIGBUS}).
+     *
+     * @throws ErrnoException if {@code fstat} fails
+     */
+    public static long fileSize(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Libc.newErrnoCell(arena);
+            MemorySegment stat = arena.allocate(STAT_LENGTH, 8);
+            if ((int) FSTAT.invokeExact(errno, fd, stat) < 0) {
+                throw new ErrnoException("fstat", Libc.errno(errno));
+            }
+            return stat.get(JAVA_LONG, STAT_SIZE);
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.unexpected("fstat", t);
         }
     }
 

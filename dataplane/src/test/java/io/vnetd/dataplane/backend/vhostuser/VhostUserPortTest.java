@@ -375,7 +375,7 @@ class VhostUserPortTest {
     /** A hostile or broken front-end: the connection closes, the error is counted, the port serves the next one. */
     @ParameterizedTest
     @ValueSource(strings = {"ringSizeNotPowerOfTwo", "memTableWithoutFd", "memTableWrongFdCount", "regionOfSizeZero",
-            "overlappingRegions", "descriptorOutsideMemory", "loopInChain", "oversizedMessage", "vringIndexOutOfRange",
+            "overlappingRegions", "regionPastItsFile", "descriptorOutsideMemory", "loopInChain", "oversizedMessage", "vringIndexOutOfRange",
             "availIndexRunsAhead", "indirectTableOutsideMemory", "nestedIndirect", "ringOutsideMemory",
             "kickWithTwoFds", "unknownRequest", "writeOnlyDescriptorInTransmitChain", "badVersion",
             "receiveDescriptorOutsideMemory"})
@@ -427,6 +427,13 @@ class VhostUserPortTest {
                 table(g, 2, 0x1000, 1 << 20);
                 int fd = VhostNative.memfd("t", 1 << 20);
                 g.send(Protocol.SET_MEM_TABLE, 0, 72, fd, fd);
+                Sockets.close(fd);
+            }),
+            java.util.Map.entry("regionPastItsFile", g -> {
+                g.negotiate(ALL);
+                table(g, 1, 0x1000, 1 << 20);
+                int fd = VhostNative.memfd("t", 4096);
+                g.send(Protocol.SET_MEM_TABLE, 0, 40, fd);
                 Sockets.close(fd);
             }),
             java.util.Map.entry("descriptorOutsideMemory", g -> {
