@@ -53,6 +53,8 @@ public final class VhostUserFrontend implements AutoCloseable {
     private final MemorySegment message = arena.allocate(Protocol.HEADER_LENGTH + Protocol.MAX_PAYLOAD, 8);
     private final MemorySegment eventCell = arena.allocate(16, 8);
     private final VhostNative.Receiver receiver = new VhostNative.Receiver();
+    /** While set, run after each message sent and while a reply is awaited: the agents of a back-end nobody else runs. */
+    private Runnable step;
 
     private VhostUserFrontend(int socket, int queuePairs, int ringSize) {
         this.socket = socket;
@@ -131,6 +133,9 @@ public final class VhostUserFrontend implements AutoCloseable {
         message.set(ValueLayout.JAVA_INT, 4, Protocol.VERSION | flags);
         message.set(ValueLayout.JAVA_INT, 8, size);
         VhostNative.send(socket, message, Protocol.HEADER_LENGTH + size, fds);
+        if (step != null) {
+            step.run();
+        }
     }
 
     /** Sends only a header that announces a payload of {@code claimedSize} bytes. */
@@ -174,6 +179,8 @@ public final class VhostUserFrontend implements AutoCloseable {
                 throw new ErrnoException("recvmsg", (int) -n);
             } else if (System.nanoTime() - deadline > 0) {
                 throw new AssertionError("no reply to " + Protocol.name(request) + " within 10 s");
+            } else if (step != null) {
+                step.run();
             } else {
                 LockSupport.parkNanos(100_000);
             }
@@ -263,6 +270,19 @@ public final class VhostUserFrontend implements AutoCloseable {
         send(Protocol.GET_QUEUE_NUM, 0, 0);
         reply(Protocol.GET_QUEUE_NUM);
         return features;
+    }
+
+    /**
+     * {@link #setUp} for a back-end whose agents the caller steps on its own thread: each message is
+     * followed by {@code step}, and a reply is awaited stepping.
+     */
+    public long setUpStepped(long wantedFeatures, Runnable step) {
+        this.step = step;
+        try {
+            return setUp(wantedFeatures);
+        } finally {
+            this.step = null;
+        }
     }
 
     /** GET_VRING_BASE: stops the vring and returns where the back-end would continue. */
