@@ -22,6 +22,7 @@ public final class VhostNative {
     /** The most descriptors one vhost-user message carries ({@code VHOST_MEMORY_BASELINE_NREGIONS}). */
     public static final int MAX_FDS = 8;
 
+    private static final long SEND_TIMEOUT_NS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
     private static final int SCM_RIGHTS = 1;
     private static final int MSG_CMSG_CLOEXEC = 0x40000000;
     private static final int MSG_CTRUNC = 0x8;
@@ -134,8 +135,8 @@ public final class VhostNative {
     }
 
     /**
-     * Sends {@code length} bytes at {@code data} with {@code fds} attached, waiting if the socket is
-     * full (front-ends' set-up messages are small).
+     * Sends {@code length} bytes at {@code data} with {@code fds} attached, waiting up to 10 s while the
+     * socket is full: a front-end's call (tests, benchmarks), never the agent's.
      *
      * @throws ErrnoException if the send fails
      */
@@ -161,9 +162,14 @@ public final class VhostNative {
                 msg.set(JAVA_LONG, MSG_CONTROLLEN, control.byteSize());
             }
             long n;
+            long deadline = System.nanoTime() + SEND_TIMEOUT_NS;
             do {
                 n = (long) SENDMSG.invokeExact(errno, socket, msg, Libc.MSG_NOSIGNAL);
-            } while (n < 0 && (Libc.errno(errno) == Libc.EINTR || Libc.errno(errno) == Libc.EAGAIN));
+                if (n < 0 && Libc.errno(errno) == Libc.EAGAIN) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+                }
+            } while (n < 0 && (Libc.errno(errno) == Libc.EINTR || Libc.errno(errno) == Libc.EAGAIN)
+                    && System.nanoTime() - deadline < 0);
             if (n < 0) {
                 throw new ErrnoException("sendmsg", Libc.errno(errno));
             }
@@ -175,6 +181,16 @@ public final class VhostNative {
         } catch (Throwable t) {
             throw Native.unexpected("sendmsg", t);
         }
+    }
+
+    /**
+     * Sends {@code length} bytes at {@code address} without waiting (a back-end's reply: a front-end
+     * that does not read its replies must not stall the agent).
+     *
+     * @return the bytes sent, or -errno
+     */
+    public static long sendNow(int socket, long address, long length) {
+        return Libc.send(socket, address, length, Libc.MSG_DONTWAIT | Libc.MSG_NOSIGNAL);
     }
 
     /**

@@ -381,13 +381,13 @@ final class VhostUserDevice {
         port.offer(frame, 0, RARP_LENGTH);
     }
 
-    private void replyU64(long value) {
+    private void replyU64(long value) throws ProtocolException {
         reply(Protocol.U64_LENGTH);
         message.set(U64, Protocol.HEADER_LENGTH, value);
         send(Protocol.U64_LENGTH);
     }
 
-    private void replyState(int index, int num) {
+    private void replyState(int index, int num) throws ProtocolException {
         reply(Protocol.VRING_STATE_LENGTH);
         message.set(U32, Protocol.HEADER_LENGTH, index);
         message.set(U32, Protocol.HEADER_LENGTH + 4, num);
@@ -399,8 +399,12 @@ final class VhostUserDevice {
         message.set(ValueLayout.JAVA_INT, 8, size);
     }
 
-    private void send(int size) {
-        VhostNative.send(fd, message, Protocol.HEADER_LENGTH + size);
+    /** Sends a reply at once; a front-end whose socket cannot take it (it reads no replies) is broken. */
+    private void send(int size) throws ProtocolException {
+        long sent = VhostNative.sendNow(fd, message.address(), Protocol.HEADER_LENGTH + size);
+        if (sent != Protocol.HEADER_LENGTH + size) {
+            throw new ProtocolException("the front-end does not take its replies");
+        }
     }
 
     /**

@@ -378,7 +378,7 @@ class VhostUserPortTest {
             "overlappingRegions", "regionPastItsFile", "descriptorOutsideMemory", "loopInChain", "oversizedMessage", "vringIndexOutOfRange",
             "availIndexRunsAhead", "indirectTableOutsideMemory", "nestedIndirect", "ringOutsideMemory",
             "kickWithTwoFds", "unknownRequest", "writeOnlyDescriptorInTransmitChain", "badVersion",
-            "receiveDescriptorOutsideMemory"})
+            "receiveDescriptorOutsideMemory", "repliesNeverRead"})
     void aMalformedMessageOrRingClosesTheConnection(String abuse) {
         try (VhostUserFrontend guest = serverPort(1)) {
             ABUSES.get(abuse).accept(guest);
@@ -495,6 +495,17 @@ class VhostUserPortTest {
                 Sockets.close(fds[1]);
             }),
             java.util.Map.entry("unknownRequest", g -> g.send(9999, 0, 0)),
+            java.util.Map.entry("repliesNeverRead", g -> {
+                // Asks and never reads: the back-end's replies fill the socket, and it gives up instead of waiting.
+                try {
+                    for (int i = 0; i < 1_000_000; i++) {
+                        g.send(Protocol.GET_FEATURES, 0, 0);
+                    }
+                    fail("a million requests sent and the back-end still answering into a full socket");
+                } catch (io.vnetd.dataplane.backend.io.ErrnoException expected) {
+                    // The back-end closed the connection.
+                }
+            }),
             java.util.Map.entry("writeOnlyDescriptorInTransmitChain", g -> {
                 g.setUp(ALL);
                 g.writeDescriptor(1, 0, g.bufferAddress(1, 0), 100, VhostUserFrontend.F_WRITE, 0);
