@@ -33,6 +33,7 @@ final class VhostUserDevice {
     private static final int MAX_NET_HEADER = 12;
     private static final int NUM_BUFFERS_OFFSET = 10;
     private static final int RARP_LENGTH = 60;
+    static final int MESSAGES_PER_READ = 64;
 
     private final int fd;
     private final EventLoop loop;
@@ -80,14 +81,15 @@ final class VhostUserDevice {
     }
 
     /**
-     * Reads and handles every complete message waiting on the socket.
+     * Reads and handles the complete messages waiting on the socket, at most {@link #MESSAGES_PER_READ}
+     * (epoll reports the rest again), so that a flooding front-end cannot hold the agent.
      *
      * @return messages handled, or -1 once the front-end closed the connection
      * @throws ProtocolException when a message breaks the protocol
      */
     int onReadable() throws ProtocolException {
         int handled = 0;
-        while (true) {
+        while (handled < MESSAGES_PER_READ) {
             int want = messageRead < Protocol.HEADER_LENGTH
                     ? Protocol.HEADER_LENGTH - messageRead
                     : Protocol.HEADER_LENGTH + payloadSize() - messageRead;
@@ -119,6 +121,7 @@ final class VhostUserDevice {
                 handled++;
             }
         }
+        return handled;
     }
 
     private void takeFds() throws ProtocolException {
