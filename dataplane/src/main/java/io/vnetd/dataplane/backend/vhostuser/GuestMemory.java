@@ -80,10 +80,6 @@ final class GuestMemory implements AutoCloseable {
         }
     }
 
-    int regionCount() {
-        return regions.length;
-    }
-
     MemorySegment region(int index) {
         return regions[index];
     }

@@ -11,6 +11,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The C calls vhost-user needs beyond {@link Libc}: messages carrying descriptors ({@code recvmsg} and
@@ -22,7 +24,7 @@ public final class VhostNative {
     /** The most descriptors one vhost-user message carries ({@code VHOST_MEMORY_BASELINE_NREGIONS}). */
     public static final int MAX_FDS = 8;
 
-    private static final long SEND_TIMEOUT_NS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    private static final long SEND_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
     private static final int SCM_RIGHTS = 1;
     private static final int MSG_CMSG_CLOEXEC = 0x40000000;
     private static final int MSG_CTRUNC = 0x8;
@@ -166,7 +168,7 @@ public final class VhostNative {
             do {
                 n = (long) SENDMSG.invokeExact(errno, socket, msg, Libc.MSG_NOSIGNAL);
                 if (n < 0 && Libc.errno(errno) == Libc.EAGAIN) {
-                    java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+                    LockSupport.parkNanos(50_000);
                 }
             } while (n < 0 && (Libc.errno(errno) == Libc.EINTR || Libc.errno(errno) == Libc.EAGAIN)
                     && System.nanoTime() - deadline < 0);

@@ -1,9 +1,11 @@
 package io.vnetd.dataplane.backend.vhostuser;
 
+import io.vnetd.dataplane.backend.io.ErrnoException;
 import io.vnetd.dataplane.backend.io.EventLoop;
 import io.vnetd.dataplane.backend.io.Libc;
 import io.vnetd.dataplane.backend.io.Sockets;
 import io.vnetd.dataplane.counters.BackendCounters;
+import io.vnetd.dataplane.port.ControlledFrameHandler;
 import io.vnetd.dataplane.port.EndpointPort;
 import io.vnetd.model.netclient.NetClientCounter;
 import java.lang.foreign.Arena;
@@ -323,7 +325,7 @@ final class VhostUserDevice {
         GuestMemory mapped;
         try {
             mapped = GuestMemory.map(table, fds);
-        } catch (io.vnetd.dataplane.backend.io.ErrnoException e) {
+        } catch (ErrnoException e) {
             throw new ProtocolException("SET_MEM_TABLE: " + e.getMessage());
         }
         for (Virtqueue q : queues) {
@@ -524,7 +526,7 @@ final class VhostUserDevice {
     }
 
     /** Copies delivered frames into receive buffers; leaves a frame on the port when the driver has no room for it. */
-    private final class ReceiveHandler implements io.vnetd.dataplane.port.ControlledFrameHandler {
+    private final class ReceiveHandler implements ControlledFrameHandler {
         Virtqueue queue;
         String failure;
 
