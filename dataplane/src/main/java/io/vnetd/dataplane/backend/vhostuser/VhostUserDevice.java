@@ -538,7 +538,8 @@ final class VhostUserDevice {
             int needed = headerLength + length;
             int written = 0;
             int buffers = 0;
-            long numBuffersAddress = 0;
+            long numBuffersLow = 0;
+            long numBuffersHigh = 0;
             while (written < needed) {
                 if (((q.availSeen - q.lastAvail) & 0xffff) == 0) {
                     int pending = q.pending();
@@ -558,14 +559,19 @@ final class VhostUserDevice {
                     q.rollBack(lastAvailBefore, usedIdxBefore);
                     return Action.ABORT;
                 }
+                if (q.chainBytes < headerLength) {
+                    failure = "receive buffer smaller than the header";
+                    q.rollBack(lastAvailBefore, usedIdxBefore);
+                    return Action.ABORT;
+                }
                 if (buffers == 0) {
-                    if (q.chainCount == 0 || q.chainLength[0] < headerLength
-                            || !mergeable && q.chainBytes < needed) {
+                    if (!mergeable && q.chainBytes < needed) {
                         // The driver's buffer cannot hold this frame: it is dropped, the buffer stays the driver's.
                         counters.get(NetClientCounter.DROPPED_SEND_FAILED).incrementRelease();
                         return Action.CONTINUE;
                     }
-                    numBuffersAddress = q.chainAddress(0) + NUM_BUFFERS_OFFSET;
+                    numBuffersLow = headerByteAddress(q, NUM_BUFFERS_OFFSET);
+                    numBuffersHigh = headerByteAddress(q, NUM_BUFFERS_OFFSET + 1);
                 }
                 int inChain = 0;
                 for (int k = 0; k < q.chainCount && written < needed; k++) {
@@ -590,10 +596,23 @@ final class VhostUserDevice {
                 buffers++;
             }
             if (headerLength == MAX_NET_HEADER) {
-                guestView.wrap(numBuffersAddress, 2);
-                guestView.putShort(0, (short) buffers, ByteOrder.LITTLE_ENDIAN);
+                guestView.wrap(numBuffersLow, 1);
+                guestView.putByte(0, (byte) buffers);
+                guestView.wrap(numBuffersHigh, 1);
+                guestView.putByte(0, (byte) (buffers >>> 8));
             }
             return Action.CONTINUE;
+        }
+
+        /** Where byte {@code at} of the header lies in the chain just walked (a header may span descriptors). */
+        private long headerByteAddress(Virtqueue q, int at) {
+            int k = 0;
+            long skip = at;
+            while (skip >= q.chainLength[k]) {
+                skip -= q.chainLength[k];
+                k++;
+            }
+            return q.chainAddress(k) + skip;
         }
     }
 

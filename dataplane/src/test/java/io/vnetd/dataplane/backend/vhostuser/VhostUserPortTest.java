@@ -183,6 +183,31 @@ class VhostUserPortTest {
     }
 
     @Test
+    void aReceiveHeaderMaySpanDescriptors() {
+        try (VhostUserFrontend guest = serverPort(1)) {
+            guest.setUp(ALL);
+            int w = VhostUserFrontend.F_WRITE;
+            int n = VhostUserFrontend.F_NEXT;
+            guest.writeDescriptor(0, 0, guest.bufferAddress(0, 0), 4, w | n, 1);
+            guest.writeDescriptor(0, 1, guest.bufferAddress(0, 1), 7, w | n, 2);
+            guest.writeDescriptor(0, 2, guest.bufferAddress(0, 2), 2000, w, 0);
+            guest.pushAvail(0, 0);
+            guest.kick(0);
+            byte[] f = sized(5, 200);
+            fromPeer(f);
+            await("the frame in the guest", () -> guest.usedIdx(0) == 1);
+            assertEquals(0, guest.usedId(0, 0));
+            assertEquals(12 + 200, guest.usedLength(0, 0));
+            byte[] header = new byte[12];
+            System.arraycopy(guest.read(guest.bufferAddress(0, 0), 4), 0, header, 0, 4);
+            System.arraycopy(guest.read(guest.bufferAddress(0, 1), 7), 0, header, 4, 7);
+            header[11] = guest.read(guest.bufferAddress(0, 2), 1)[0];
+            assertEquals(1, (header[10] & 0xff) | (header[11] & 0xff) << 8, "num_buffers across two descriptors");
+            assertArrayEquals(f, guest.read(guest.bufferAddress(0, 2) + 1, 200));
+        }
+    }
+
+    @Test
     void withoutMergeableBuffersAFrameLargerThanABufferIsDropped() {
         try (VhostUserFrontend guest = serverPort(1)) {
             guest.setUp(ALL & ~Protocol.bit(Protocol.VIRTIO_NET_F_MRG_RXBUF));
@@ -378,7 +403,7 @@ class VhostUserPortTest {
             "overlappingRegions", "regionPastItsFile", "descriptorOutsideMemory", "loopInChain", "oversizedMessage", "vringIndexOutOfRange",
             "availIndexRunsAhead", "indirectTableOutsideMemory", "nestedIndirect", "ringOutsideMemory",
             "kickWithTwoFds", "unknownRequest", "writeOnlyDescriptorInTransmitChain", "badVersion",
-            "receiveDescriptorOutsideMemory", "repliesNeverRead"})
+            "receiveDescriptorOutsideMemory", "receiveBufferSmallerThanHeader", "repliesNeverRead"})
     void aMalformedMessageOrRingClosesTheConnection(String abuse) {
         try (VhostUserFrontend guest = serverPort(1)) {
             ABUSES.get(abuse).accept(guest);
@@ -516,6 +541,12 @@ class VhostUserPortTest {
                 MemorySegment p = g.payload();
                 p.fill((byte) 0);
                 g.send(Protocol.GET_FEATURES, 0x2, 0);
+            }),
+            java.util.Map.entry("receiveBufferSmallerThanHeader", g -> {
+                g.setUp(ALL);
+                g.writeDescriptor(0, 0, g.bufferAddress(0, 0), 8, VhostUserFrontend.F_WRITE, 0);
+                g.pushAvail(0, 0);
+                g.kick(0);
             }),
             java.util.Map.entry("receiveDescriptorOutsideMemory", g -> {
                 g.setUp(ALL);
