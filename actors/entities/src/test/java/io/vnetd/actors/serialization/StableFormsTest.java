@@ -11,6 +11,7 @@ import io.vnetd.model.announce.AnnounceParameters;
 import io.vnetd.model.error.ErrorClass;
 import io.vnetd.model.error.NetException;
 import io.vnetd.model.netdev.NetdevConfig;
+import io.vnetd.model.netdev.SocketAddress;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -47,6 +48,9 @@ class StableFormsTest {
                 new AnnounceCommand.Started(new AnnounceState.Idle(1)),
                 new NetdevConfig.Unsupported("u", "user"),
                 new NetdevConfig.VhostUserPort("v", "/run/vm1.sock", Optional.of(false), Optional.of(3L), Optional.of(2L)),
+                new NetdevConfig.VhostUserPort("v", "/run/vm1.sock", Optional.empty(), Optional.empty(), Optional.empty()),
+                new NetdevConfig.Stream("s", new SocketAddress.Unix("/run/s.sock", Optional.empty(), Optional.empty()),
+                        Optional.empty(), Optional.empty()),
                 new EntityReply.Refused<>(NetException.generic("vnetd could not journal the change: journal full")),
                 new EntityReply.Refused<>(new NetException(ErrorClass.DeviceNotFound, "Device 'h0' not found")));
     }
