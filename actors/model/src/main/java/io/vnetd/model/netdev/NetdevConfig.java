@@ -1,5 +1,6 @@
 package io.vnetd.model.netdev;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
@@ -102,6 +103,8 @@ public sealed interface NetdevConfig extends JsonSerializable {
             return "stream";
         }
 
+        /** Not a property: a getter-shaped name would be journaled as {@code server} in place of the option as given. */
+        @JsonIgnore
         public boolean isServer() {
             return server.orElse(false);
         }
@@ -262,6 +265,8 @@ public sealed interface NetdevConfig extends JsonSerializable {
             return TYPE;
         }
 
+        /** Not a property: a getter-shaped name would be journaled as {@code server} in place of the option as given. */
+        @JsonIgnore
         public boolean isServer() {
             return server.orElse(true);
         }

@@ -36,7 +36,8 @@ final class GuestMemory implements AutoCloseable {
      * Checks the table, then maps each region from its descriptor; the descriptors are the caller's
      * to close (a mapping outlives them).
      *
-     * @throws ProtocolException if a region is empty, wraps around, or overlaps another
+     * @throws ProtocolException if a region is empty, wraps around, overlaps another, or reaches past
+     *                           the end of its file
      * @throws io.vnetd.dataplane.backend.io.ErrnoException if a region cannot be mapped (nothing stays mapped)
      */
     static GuestMemory map(Region[] table, int[] fds) throws ProtocolException {
@@ -45,13 +46,16 @@ final class GuestMemory implements AutoCloseable {
         try {
             for (int i = 0; i < table.length; i++) {
                 Region r = table[i];
+                if (Long.compareUnsigned(r.size() + r.mmapOffset(), VhostNative.fileSize(fds[i])) > 0) {
+                    throw new ProtocolException("memory region " + i + " reaches past the end of its file");
+                }
                 memory.guestPhysical[i] = r.guestPhysical();
                 memory.userAddress[i] = r.userAddress();
                 memory.sizes[i] = r.size();
                 memory.mappings[i] = VhostNative.map(fds[i], r.size() + r.mmapOffset());
                 memory.regions[i] = memory.mappings[i].asSlice(r.mmapOffset(), r.size());
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | ProtocolException e) {
             memory.close();
             throw e;
         }
@@ -62,8 +66,8 @@ final class GuestMemory implements AutoCloseable {
         for (int i = 0; i < table.length; i++) {
             Region r = table[i];
             if (r.size() <= 0 || r.mmapOffset() < 0 || r.size() + r.mmapOffset() < 0
-                    || r.guestPhysical() + r.size() - 1 < r.guestPhysical()
-                    || r.userAddress() + r.size() - 1 < r.userAddress()) {
+                    || Long.compareUnsigned(r.guestPhysical() + r.size() - 1, r.guestPhysical()) < 0
+                    || Long.compareUnsigned(r.userAddress() + r.size() - 1, r.userAddress()) < 0) {
                 throw new ProtocolException("memory region " + i + " is empty or wraps around");
             }
             for (int j = 0; j < i; j++) {
@@ -74,10 +78,6 @@ final class GuestMemory implements AutoCloseable {
                 }
             }
         }
-    }
-
-    int regionCount() {
-        return regions.length;
     }
 
     MemorySegment region(int index) {

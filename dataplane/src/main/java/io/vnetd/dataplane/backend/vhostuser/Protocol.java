@@ -57,7 +57,6 @@ public final class Protocol {
     public static final int VIRTIO_NET_F_STATUS = 16;
     public static final int VIRTIO_NET_F_MQ = 22;
     public static final int VIRTIO_RING_F_INDIRECT_DESC = 28;
-    public static final int VHOST_F_LOG_ALL = 26;
     public static final int VHOST_USER_F_PROTOCOL_FEATURES = 30;
     public static final int VIRTIO_F_VERSION_1 = 32;
 

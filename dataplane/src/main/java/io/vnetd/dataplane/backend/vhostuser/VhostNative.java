@@ -11,6 +11,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The C calls vhost-user needs beyond {@link Libc}: messages carrying descriptors ({@code recvmsg} and
@@ -22,6 +24,7 @@ public final class VhostNative {
     /** The most descriptors one vhost-user message carries ({@code VHOST_MEMORY_BASELINE_NREGIONS}). */
     public static final int MAX_FDS = 8;
 
+    private static final long SEND_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
     private static final int SCM_RIGHTS = 1;
     private static final int MSG_CMSG_CLOEXEC = 0x40000000;
     private static final int MSG_CTRUNC = 0x8;
@@ -49,6 +52,11 @@ public final class VhostNative {
             Native.CAPTURE_ERRNO);
     private static final MethodHandle MUNMAP = Native.downcall("munmap",
             FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle FSTAT = Native.downcall("fstat",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), Native.CAPTURE_ERRNO);
+    /** {@code struct stat} on x86-64 Linux: its size, and where {@code st_size} is. */
+    private static final int STAT_LENGTH = 144;
+    private static final int STAT_SIZE = 48;
     private static final MethodHandle MEMFD_CREATE = Native.downcall("memfd_create",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), Native.CAPTURE_ERRNO);
     private static final MethodHandle FTRUNCATE = Native.downcall("ftruncate",
@@ -129,8 +137,8 @@ public final class VhostNative {
     }
 
     /**
-     * Sends {@code length} bytes at {@code data} with {@code fds} attached, waiting if the socket is
-     * full (front-ends' set-up messages are small).
+     * Sends {@code length} bytes at {@code data} with {@code fds} attached, waiting up to 10 s while the
+     * socket is full: a front-end's call (tests, benchmarks), never the agent's.
      *
      * @throws ErrnoException if the send fails
      */
@@ -156,9 +164,14 @@ public final class VhostNative {
                 msg.set(JAVA_LONG, MSG_CONTROLLEN, control.byteSize());
             }
             long n;
+            long deadline = System.nanoTime() + SEND_TIMEOUT_NS;
             do {
                 n = (long) SENDMSG.invokeExact(errno, socket, msg, Libc.MSG_NOSIGNAL);
-            } while (n < 0 && (Libc.errno(errno) == Libc.EINTR || Libc.errno(errno) == Libc.EAGAIN));
+                if (n < 0 && Libc.errno(errno) == Libc.EAGAIN) {
+                    LockSupport.parkNanos(50_000);
+                }
+            } while (n < 0 && (Libc.errno(errno) == Libc.EINTR || Libc.errno(errno) == Libc.EAGAIN)
+                    && System.nanoTime() - deadline < 0);
             if (n < 0) {
                 throw new ErrnoException("sendmsg", Libc.errno(errno));
             }
@@ -170,6 +183,16 @@ public final class VhostNative {
         } catch (Throwable t) {
             throw Native.unexpected("sendmsg", t);
         }
+    }
+
+    /**
+     * Sends {@code length} bytes at {@code address} without waiting (a back-end's reply: a front-end
+     * that does not read its replies must not stall the agent).
+     *
+     * @return the bytes sent, or -errno
+     */
+    public static long sendNow(int socket, long address, long length) {
+        return Libc.send(socket, address, length, Libc.MSG_DONTWAIT | Libc.MSG_NOSIGNAL);
     }
 
     /**
@@ -191,6 +214,27 @@ public final class VhostNative {
             throw e;
         } catch (Throwable t) {
             throw Native.unexpected("mmap", t);
+        }
+    }
+
+    /**
+     * The size of the file {@code fd} refers to: a mapping may not reach past it (touching such a
+     * page would raise {@code SIGBUS}).
+     *
+     * @throws ErrnoException if {@code fstat} fails
+     */
+    public static long fileSize(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment errno = Libc.newErrnoCell(arena);
+            MemorySegment stat = arena.allocate(STAT_LENGTH, 8);
+            if ((int) FSTAT.invokeExact(errno, fd, stat) < 0) {
+                throw new ErrnoException("fstat", Libc.errno(errno));
+            }
+            return stat.get(JAVA_LONG, STAT_SIZE);
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.unexpected("fstat", t);
         }
     }
 

@@ -1,9 +1,11 @@
 package io.vnetd.dataplane.backend.vhostuser;
 
+import io.vnetd.dataplane.backend.io.ErrnoException;
 import io.vnetd.dataplane.backend.io.EventLoop;
 import io.vnetd.dataplane.backend.io.Libc;
 import io.vnetd.dataplane.backend.io.Sockets;
 import io.vnetd.dataplane.counters.BackendCounters;
+import io.vnetd.dataplane.port.ControlledFrameHandler;
 import io.vnetd.dataplane.port.EndpointPort;
 import io.vnetd.model.netclient.NetClientCounter;
 import java.lang.foreign.Arena;
@@ -33,6 +35,7 @@ final class VhostUserDevice {
     private static final int MAX_NET_HEADER = 12;
     private static final int NUM_BUFFERS_OFFSET = 10;
     private static final int RARP_LENGTH = 60;
+    static final int MESSAGES_PER_READ = 64;
 
     private final int fd;
     private final EventLoop loop;
@@ -80,14 +83,15 @@ final class VhostUserDevice {
     }
 
     /**
-     * Reads and handles every complete message waiting on the socket.
+     * Reads and handles the complete messages waiting on the socket, at most {@link #MESSAGES_PER_READ}
+     * (epoll reports the rest again), so that a flooding front-end cannot hold the agent.
      *
      * @return messages handled, or -1 once the front-end closed the connection
      * @throws ProtocolException when a message breaks the protocol
      */
     int onReadable() throws ProtocolException {
         int handled = 0;
-        while (true) {
+        while (handled < MESSAGES_PER_READ) {
             int want = messageRead < Protocol.HEADER_LENGTH
                     ? Protocol.HEADER_LENGTH - messageRead
                     : Protocol.HEADER_LENGTH + payloadSize() - messageRead;
@@ -119,6 +123,7 @@ final class VhostUserDevice {
                 handled++;
             }
         }
+        return handled;
     }
 
     private void takeFds() throws ProtocolException {
@@ -320,7 +325,7 @@ final class VhostUserDevice {
         GuestMemory mapped;
         try {
             mapped = GuestMemory.map(table, fds);
-        } catch (io.vnetd.dataplane.backend.io.ErrnoException e) {
+        } catch (ErrnoException e) {
             throw new ProtocolException("SET_MEM_TABLE: " + e.getMessage());
         }
         for (Virtqueue q : queues) {
@@ -381,13 +386,13 @@ final class VhostUserDevice {
         port.offer(frame, 0, RARP_LENGTH);
     }
 
-    private void replyU64(long value) {
+    private void replyU64(long value) throws ProtocolException {
         reply(Protocol.U64_LENGTH);
         message.set(U64, Protocol.HEADER_LENGTH, value);
         send(Protocol.U64_LENGTH);
     }
 
-    private void replyState(int index, int num) {
+    private void replyState(int index, int num) throws ProtocolException {
         reply(Protocol.VRING_STATE_LENGTH);
         message.set(U32, Protocol.HEADER_LENGTH, index);
         message.set(U32, Protocol.HEADER_LENGTH + 4, num);
@@ -399,8 +404,12 @@ final class VhostUserDevice {
         message.set(ValueLayout.JAVA_INT, 8, size);
     }
 
-    private void send(int size) {
-        VhostNative.send(fd, message, Protocol.HEADER_LENGTH + size);
+    /** Sends a reply at once; a front-end whose socket cannot take it (it reads no replies) is broken. */
+    private void send(int size) throws ProtocolException {
+        long sent = VhostNative.sendNow(fd, message.address(), Protocol.HEADER_LENGTH + size);
+        if (sent != Protocol.HEADER_LENGTH + size) {
+            throw new ProtocolException("the front-end does not take its replies");
+        }
     }
 
     /**
@@ -517,7 +526,7 @@ final class VhostUserDevice {
     }
 
     /** Copies delivered frames into receive buffers; leaves a frame on the port when the driver has no room for it. */
-    private final class ReceiveHandler implements io.vnetd.dataplane.port.ControlledFrameHandler {
+    private final class ReceiveHandler implements ControlledFrameHandler {
         Virtqueue queue;
         String failure;
 
@@ -529,7 +538,8 @@ final class VhostUserDevice {
             int needed = headerLength + length;
             int written = 0;
             int buffers = 0;
-            long numBuffersAddress = 0;
+            long numBuffersLow = 0;
+            long numBuffersHigh = 0;
             while (written < needed) {
                 if (((q.availSeen - q.lastAvail) & 0xffff) == 0) {
                     int pending = q.pending();
@@ -549,14 +559,19 @@ final class VhostUserDevice {
                     q.rollBack(lastAvailBefore, usedIdxBefore);
                     return Action.ABORT;
                 }
+                if (q.chainBytes < headerLength) {
+                    failure = "receive buffer smaller than the header";
+                    q.rollBack(lastAvailBefore, usedIdxBefore);
+                    return Action.ABORT;
+                }
                 if (buffers == 0) {
-                    if (q.chainCount == 0 || q.chainLength[0] < headerLength
-                            || !mergeable && q.chainBytes < needed) {
+                    if (!mergeable && q.chainBytes < needed) {
                         // The driver's buffer cannot hold this frame: it is dropped, the buffer stays the driver's.
                         counters.get(NetClientCounter.DROPPED_SEND_FAILED).incrementRelease();
                         return Action.CONTINUE;
                     }
-                    numBuffersAddress = q.chainAddress(0) + NUM_BUFFERS_OFFSET;
+                    numBuffersLow = headerByteAddress(q, NUM_BUFFERS_OFFSET);
+                    numBuffersHigh = headerByteAddress(q, NUM_BUFFERS_OFFSET + 1);
                 }
                 int inChain = 0;
                 for (int k = 0; k < q.chainCount && written < needed; k++) {
@@ -581,10 +596,23 @@ final class VhostUserDevice {
                 buffers++;
             }
             if (headerLength == MAX_NET_HEADER) {
-                guestView.wrap(numBuffersAddress, 2);
-                guestView.putShort(0, (short) buffers, ByteOrder.LITTLE_ENDIAN);
+                guestView.wrap(numBuffersLow, 1);
+                guestView.putByte(0, (byte) buffers);
+                guestView.wrap(numBuffersHigh, 1);
+                guestView.putByte(0, (byte) (buffers >>> 8));
             }
             return Action.CONTINUE;
+        }
+
+        /** Where byte {@code at} of the header lies in the chain just walked (a header may span descriptors). */
+        private long headerByteAddress(Virtqueue q, int at) {
+            int k = 0;
+            long skip = at;
+            while (skip >= q.chainLength[k]) {
+                skip -= q.chainLength[k];
+                k++;
+            }
+            return q.chainAddress(k) + skip;
         }
     }
 

@@ -80,10 +80,6 @@ final class Virtqueue {
         signal.set(ValueLayout.JAVA_LONG, 0, 1L);
     }
 
-    boolean isReceive() {
-        return (index & 1) == 0;
-    }
-
     void setSize(int num) throws ProtocolException {
         if (num <= 0 || num > MAX_SIZE || (num & (num - 1)) != 0) {
             throw new ProtocolException("vring " + index + ": size " + num + " is not a power of two up to " + MAX_SIZE);
@@ -197,14 +193,6 @@ final class Virtqueue {
 
     boolean ready() {
         return started && enabled;
-    }
-
-    boolean started() {
-        return started;
-    }
-
-    int size() {
-        return size;
     }
 
     /**

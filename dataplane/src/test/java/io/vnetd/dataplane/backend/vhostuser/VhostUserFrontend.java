@@ -53,6 +53,8 @@ public final class VhostUserFrontend implements AutoCloseable {
     private final MemorySegment message = arena.allocate(Protocol.HEADER_LENGTH + Protocol.MAX_PAYLOAD, 8);
     private final MemorySegment eventCell = arena.allocate(16, 8);
     private final VhostNative.Receiver receiver = new VhostNative.Receiver();
+    /** While set, run after each message sent and while a reply is awaited: the agents of a back-end nobody else runs. */
+    private Runnable step;
 
     private VhostUserFrontend(int socket, int queuePairs, int ringSize) {
         this.socket = socket;
@@ -95,6 +97,11 @@ public final class VhostUserFrontend implements AutoCloseable {
         }
     }
 
+    /** A front-end with its memory laid out and no connection yet: {@link #reconnect} makes one. */
+    public static VhostUserFrontend unconnected(int queuePairs, int ringSize) {
+        return new VhostUserFrontend(-1, queuePairs, ringSize);
+    }
+
     /** Waits (bounded) for a back-end in client mode to connect to {@code listenFd}. */
     public static VhostUserFrontend accept(int listenFd, int queuePairs, int ringSize) {
         long deadline = System.nanoTime() + TIMEOUT_NS;
@@ -126,6 +133,9 @@ public final class VhostUserFrontend implements AutoCloseable {
         message.set(ValueLayout.JAVA_INT, 4, Protocol.VERSION | flags);
         message.set(ValueLayout.JAVA_INT, 8, size);
         VhostNative.send(socket, message, Protocol.HEADER_LENGTH + size, fds);
+        if (step != null) {
+            step.run();
+        }
     }
 
     /** Sends only a header that announces a payload of {@code claimedSize} bytes. */
@@ -169,6 +179,8 @@ public final class VhostUserFrontend implements AutoCloseable {
                 throw new ErrnoException("recvmsg", (int) -n);
             } else if (System.nanoTime() - deadline > 0) {
                 throw new AssertionError("no reply to " + Protocol.name(request) + " within 10 s");
+            } else if (step != null) {
+                step.run();
             } else {
                 LockSupport.parkNanos(100_000);
             }
@@ -258,6 +270,19 @@ public final class VhostUserFrontend implements AutoCloseable {
         send(Protocol.GET_QUEUE_NUM, 0, 0);
         reply(Protocol.GET_QUEUE_NUM);
         return features;
+    }
+
+    /**
+     * {@link #setUp} for a back-end whose agents the caller steps on its own thread: each message is
+     * followed by {@code step}, and a reply is awaited stepping.
+     */
+    public long setUpStepped(long wantedFeatures, Runnable step) {
+        this.step = step;
+        try {
+            return setUp(wantedFeatures);
+        } finally {
+            this.step = null;
+        }
     }
 
     /** GET_VRING_BASE: stops the vring and returns where the back-end would continue. */
@@ -373,11 +398,50 @@ public final class VhostUserFrontend implements AutoCloseable {
         }
         int d = availIdx[vring] % ringSize;
         long buffer = bufferAddress(vring, d);
-        memory.asSlice(buffer - GUEST_BASE, NET_HEADER).fill((byte) 0);
+        zeroHeader(buffer);
         write(buffer + NET_HEADER, frame, 0, length);
         writeDescriptor(vring, d, buffer, NET_HEADER + length, 0, 0);
         pushAvail(vring, d);
         return true;
+    }
+
+    private void zeroHeader(long buffer) {
+        memory.set(U64, buffer - GUEST_BASE, 0L);
+        memory.set(U32, buffer - GUEST_BASE + 8, 0);
+    }
+
+    /** Writes a zeroed header and {@code frame} into every buffer of tx vring {@code vring}, for {@link #transmitBurst}. */
+    public void prepareTransmit(int vring, byte[] frame) {
+        for (int d = 0; d < ringSize; d++) {
+            zeroHeader(bufferAddress(vring, d));
+            write(bufferAddress(vring, d) + NET_HEADER, frame, 0, frame.length);
+        }
+    }
+
+    /**
+     * Transmits up to {@code count} frames of {@code length} bytes already in the buffers
+     * ({@link #prepareTransmit}), publishing the available index once; returns how many the ring took.
+     * Allocates nothing.
+     */
+    public int transmitBurst(int vring, int length, int count) {
+        int room = ringSize - inFlight(vring);
+        int n = Math.min(room, count);
+        for (int i = 0; i < n; i++) {
+            int d = availIdx[vring] % ringSize;
+            writeDescriptor(vring, d, bufferAddress(vring, d), NET_HEADER + length, 0, 0);
+            memory.set(U16, availOffset(vring) + 4 + 2L * d, (short) d);
+            availIdx[vring] = (availIdx[vring] + 1) & 0xffff;
+        }
+        if (n > 0) {
+            VarHandle.releaseFence();
+            memory.set(U16, availOffset(vring) + 2, (short) availIdx[vring]);
+        }
+        return n;
+    }
+
+    /** Asks the back-end not to signal vring {@code vring}'s call eventfd: a polling driver, as DPDK's. */
+    public void suppressCalls(int vring) {
+        memory.set(U16, availOffset(vring), (short) 1);
     }
 
     /** Makes receive buffers available on rx vring {@code vring} until it is full; returns how many. */

@@ -183,6 +183,31 @@ class VhostUserPortTest {
     }
 
     @Test
+    void aReceiveHeaderMaySpanDescriptors() {
+        try (VhostUserFrontend guest = serverPort(1)) {
+            guest.setUp(ALL);
+            int w = VhostUserFrontend.F_WRITE;
+            int n = VhostUserFrontend.F_NEXT;
+            guest.writeDescriptor(0, 0, guest.bufferAddress(0, 0), 4, w | n, 1);
+            guest.writeDescriptor(0, 1, guest.bufferAddress(0, 1), 7, w | n, 2);
+            guest.writeDescriptor(0, 2, guest.bufferAddress(0, 2), 2000, w, 0);
+            guest.pushAvail(0, 0);
+            guest.kick(0);
+            byte[] f = sized(5, 200);
+            fromPeer(f);
+            await("the frame in the guest", () -> guest.usedIdx(0) == 1);
+            assertEquals(0, guest.usedId(0, 0));
+            assertEquals(12 + 200, guest.usedLength(0, 0));
+            byte[] header = new byte[12];
+            System.arraycopy(guest.read(guest.bufferAddress(0, 0), 4), 0, header, 0, 4);
+            System.arraycopy(guest.read(guest.bufferAddress(0, 1), 7), 0, header, 4, 7);
+            header[11] = guest.read(guest.bufferAddress(0, 2), 1)[0];
+            assertEquals(1, (header[10] & 0xff) | (header[11] & 0xff) << 8, "num_buffers across two descriptors");
+            assertArrayEquals(f, guest.read(guest.bufferAddress(0, 2) + 1, 200));
+        }
+    }
+
+    @Test
     void withoutMergeableBuffersAFrameLargerThanABufferIsDropped() {
         try (VhostUserFrontend guest = serverPort(1)) {
             guest.setUp(ALL & ~Protocol.bit(Protocol.VIRTIO_NET_F_MRG_RXBUF));
@@ -375,10 +400,10 @@ class VhostUserPortTest {
     /** A hostile or broken front-end: the connection closes, the error is counted, the port serves the next one. */
     @ParameterizedTest
     @ValueSource(strings = {"ringSizeNotPowerOfTwo", "memTableWithoutFd", "memTableWrongFdCount", "regionOfSizeZero",
-            "overlappingRegions", "descriptorOutsideMemory", "loopInChain", "oversizedMessage", "vringIndexOutOfRange",
+            "overlappingRegions", "regionPastItsFile", "descriptorOutsideMemory", "loopInChain", "oversizedMessage", "vringIndexOutOfRange",
             "availIndexRunsAhead", "indirectTableOutsideMemory", "nestedIndirect", "ringOutsideMemory",
             "kickWithTwoFds", "unknownRequest", "writeOnlyDescriptorInTransmitChain", "badVersion",
-            "receiveDescriptorOutsideMemory"})
+            "receiveDescriptorOutsideMemory", "receiveBufferSmallerThanHeader", "repliesNeverRead"})
     void aMalformedMessageOrRingClosesTheConnection(String abuse) {
         try (VhostUserFrontend guest = serverPort(1)) {
             ABUSES.get(abuse).accept(guest);
@@ -427,6 +452,13 @@ class VhostUserPortTest {
                 table(g, 2, 0x1000, 1 << 20);
                 int fd = VhostNative.memfd("t", 1 << 20);
                 g.send(Protocol.SET_MEM_TABLE, 0, 72, fd, fd);
+                Sockets.close(fd);
+            }),
+            java.util.Map.entry("regionPastItsFile", g -> {
+                g.negotiate(ALL);
+                table(g, 1, 0x1000, 1 << 20);
+                int fd = VhostNative.memfd("t", 4096);
+                g.send(Protocol.SET_MEM_TABLE, 0, 40, fd);
                 Sockets.close(fd);
             }),
             java.util.Map.entry("descriptorOutsideMemory", g -> {
@@ -488,6 +520,17 @@ class VhostUserPortTest {
                 Sockets.close(fds[1]);
             }),
             java.util.Map.entry("unknownRequest", g -> g.send(9999, 0, 0)),
+            java.util.Map.entry("repliesNeverRead", g -> {
+                // Asks and never reads: the back-end's replies fill the socket, and it gives up instead of waiting.
+                try {
+                    for (int i = 0; i < 1_000_000; i++) {
+                        g.send(Protocol.GET_FEATURES, 0, 0);
+                    }
+                    fail("a million requests sent and the back-end still answering into a full socket");
+                } catch (io.vnetd.dataplane.backend.io.ErrnoException expected) {
+                    // The back-end closed the connection.
+                }
+            }),
             java.util.Map.entry("writeOnlyDescriptorInTransmitChain", g -> {
                 g.setUp(ALL);
                 g.writeDescriptor(1, 0, g.bufferAddress(1, 0), 100, VhostUserFrontend.F_WRITE, 0);
@@ -498,6 +541,12 @@ class VhostUserPortTest {
                 MemorySegment p = g.payload();
                 p.fill((byte) 0);
                 g.send(Protocol.GET_FEATURES, 0x2, 0);
+            }),
+            java.util.Map.entry("receiveBufferSmallerThanHeader", g -> {
+                g.setUp(ALL);
+                g.writeDescriptor(0, 0, g.bufferAddress(0, 0), 8, VhostUserFrontend.F_WRITE, 0);
+                g.pushAvail(0, 0);
+                g.kick(0);
             }),
             java.util.Map.entry("receiveDescriptorOutsideMemory", g -> {
                 g.setUp(ALL);
