@@ -7,6 +7,7 @@ import io.vnetd.dataplane.backend.dgram.DgramBackends;
 import io.vnetd.dataplane.backend.l2tpv3.L2tpv3Backends;
 import io.vnetd.dataplane.backend.socket.SocketBackends;
 import io.vnetd.dataplane.backend.stream.StreamBackends;
+import io.vnetd.dataplane.backend.vhostuser.VhostUserBackends;
 import io.vnetd.dataplane.backend.tap.TapBackends;
 import io.vnetd.dataplane.counters.BackendCountersSnapshot;
 import io.vnetd.dataplane.counters.CounterStore;
@@ -287,6 +288,7 @@ public final class DataPlane implements PortControl, AutoCloseable {
             case NetdevConfig.Tap tap -> backends.open(tap, TapBackends::open);
             case NetdevConfig.Bridge bridge -> backends.open(bridge, TapBackends::open);
             case NetdevConfig.L2tpv3 l2tpv3 -> backends.open(l2tpv3, L2tpv3Backends::open);
+            case NetdevConfig.VhostUserPort vhostUser -> backends.open(vhostUser, VhostUserBackends::open);
             // vnetd has no chardev-add: no chardev of any name exists, and QEMU says so.
             case NetdevConfig.VhostUser vhostUser ->
                     throw NetException.generic("chardev \"" + vhostUser.chardev() + "\" not found");

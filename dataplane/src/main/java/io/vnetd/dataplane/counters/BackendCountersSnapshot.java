@@ -7,7 +7,8 @@ import io.vnetd.model.netclient.NetClientCounters;
  *
  * @param counters     its net client's counters as the backend counts them (those only ports count are 0)
  * @param connections  connections accepted or established
- * @param streamErrors connections dropped for a frame longer than {@code maxFrameLength}
+ * @param streamErrors connections dropped because the peer broke the protocol (a stream frame too long, a
+ *                     malformed vhost-user message or ring)
  */
 public record BackendCountersSnapshot(String name, NetClientCounters counters, long connections, long streamErrors) {
 }

@@ -16,11 +16,11 @@ import java.util.function.BooleanSupplier;
  * The host around tap tests: commands (each bounded in time), network namespaces and interfaces,
  * all named with the prefix "vt" by the tests, and removed by them.
  */
-final class Host {
+public final class Host {
 
     /** What a command printed and how it ended. */
-    record Result(int status, String output) {
-        boolean ok() {
+    public record Result(int status, String output) {
+        public boolean ok() {
             return status == 0;
         }
     }
@@ -29,14 +29,14 @@ final class Host {
     }
 
     /** Skips the test unless taps, namespaces and ping are available (root, iproute2, iputils-ping). */
-    static void assumeTapsAndNamespaces() {
+    public static void assumeTapsAndNamespaces() {
         assumeTrue(Files.isWritable(Path.of("/dev/net/tun")), "needs root and /dev/net/tun");
         assumeTrue(run("ip", "netns", "list").ok(), "needs iproute2 (bin/install-test-deps)");
         assumeTrue(run("ping", "-V").ok(), "needs ping (bin/install-test-deps)");
     }
 
     /** Runs a command for at most 20 s. */
-    static Result run(String... command) {
+    public static Result run(String... command) {
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             if (!p.waitFor(20, TimeUnit.SECONDS)) {
@@ -53,7 +53,7 @@ final class Host {
     }
 
     /** Runs a command that must succeed. */
-    static void must(String... command) {
+    public static void must(String... command) {
         Result r = run(command);
         if (!r.ok()) {
             throw new AssertionError(String.join(" ", command) + " failed (" + r.status() + "): " + r.output());
@@ -61,18 +61,18 @@ final class Host {
     }
 
     /** Runs a command inside namespace {@code ns}. */
-    static Result in(String ns, String... command) {
+    public static Result in(String ns, String... command) {
         List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", ns));
         full.addAll(Arrays.asList(command));
         return run(full.toArray(String[]::new));
     }
 
-    static boolean interfaceExists(String ifname) {
+    public static boolean interfaceExists(String ifname) {
         return Files.exists(Path.of("/sys/class/net", ifname));
     }
 
     /** Moves interface {@code ifname} into {@code ns}, gives it {@code cidr} and brings it up. */
-    static void moveAndAddress(String ifname, String ns, String cidr) {
+    public static void moveAndAddress(String ifname, String ns, String cidr) {
         must("ip", "link", "set", ifname, "netns", ns);
         must("ip", "-n", ns, "addr", "add", cidr, "dev", ifname);
         must("ip", "-n", ns, "link", "set", ifname, "up");
@@ -80,7 +80,7 @@ final class Host {
     }
 
     /** Whether a ping from {@code ns} to {@code address} gets an answer, trying up to {@code attempts} times. */
-    static boolean ping(String ns, String address, int attempts) {
+    public static boolean ping(String ns, String address, int attempts) {
         for (int i = 0; i < attempts; i++) {
             if (in(ns, "ping", "-c", "1", "-W", "1", address).ok()) {
                 return true;
@@ -90,7 +90,7 @@ final class Host {
     }
 
     /** Waits up to {@code seconds} for {@code condition}. */
-    static boolean await(BooleanSupplier condition, int seconds) throws InterruptedException {
+    public static boolean await(BooleanSupplier condition, int seconds) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
@@ -102,7 +102,7 @@ final class Host {
     }
 
     /** Removes namespaces and interfaces by name, whichever exist. */
-    static void remove(List<String> namespaces, List<String> interfaces) {
+    public static void remove(List<String> namespaces, List<String> interfaces) {
         for (String ns : namespaces) {
             run("ip", "netns", "delete", ns);
         }

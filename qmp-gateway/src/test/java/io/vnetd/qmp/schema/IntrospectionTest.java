@@ -100,6 +100,13 @@ class IntrospectionTest {
         assertEquals("{\"type\":\"int\",\"optional\":true}", stream.remove("reconnect").toString());
         // and vnetd's downstream member naming the cluster node
         assertEquals("{\"type\":\"str\",\"optional\":true}", ((ObjectNode) netdev.get("arg")).remove("__io.vnetd_node").toString());
+        // and vnetd's downstream netdev type, the vhost-user port it serves itself
+        String port = "__io.vnetd_vhost-user-port";
+        assertEquals("{\"path\":{\"type\":\"str\",\"optional\":false},\"queues\":{\"type\":\"int\",\"optional\":true},"
+                + "\"reconnect\":{\"type\":\"int\",\"optional\":true},\"server\":{\"type\":\"bool\",\"optional\":true}}",
+                ((ObjectNode) netdev.get("arg").get("variants@type")).remove(port).toString());
+        ObjectNode drivers = (ObjectNode) netdev.get("arg").get("type").get("type");
+        drivers.put("enum", drivers.get("enum").textValue().replace(port + ",", ""));
         assertEquals(canonical("netdev_add", qemu, new HashSet<>()), netdev);
         // device_add too, except vnetd's downstream properties giving a NIC its guest side
         JsonNode device = canonical("device_add", ours, new HashSet<>());

@@ -11,6 +11,7 @@ import io.vnetd.model.announce.AnnounceParameters;
 import io.vnetd.model.error.ErrorClass;
 import io.vnetd.model.error.NetException;
 import io.vnetd.model.netdev.NetdevConfig;
+import io.vnetd.model.netdev.SocketAddress;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -21,7 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Announce timers' events and states, the answers entities send across the cluster (a refusal
- * included) and the configuration of a netdev_add of a type without a backend survive Pekko's
+ * included), the configuration of a netdev_add of a type without a backend and of a vhost-user port survive Pekko's
  * serialization unchanged. (Netdev and NIC entities' commands, events and states are checked on
  * every command by their EventSourcedBehaviorTestKit tests.)
  */
@@ -46,6 +47,10 @@ class StableFormsTest {
                 new AnnounceState.Running(4, named, 2, 1_700_000_000_150L),
                 new AnnounceCommand.Started(new AnnounceState.Idle(1)),
                 new NetdevConfig.Unsupported("u", "user"),
+                new NetdevConfig.VhostUserPort("v", "/run/vm1.sock", Optional.of(false), Optional.of(3L), Optional.of(2L)),
+                new NetdevConfig.VhostUserPort("v", "/run/vm1.sock", Optional.empty(), Optional.empty(), Optional.empty()),
+                new NetdevConfig.Stream("s", new SocketAddress.Unix("/run/s.sock", Optional.empty(), Optional.empty()),
+                        Optional.empty(), Optional.empty()),
                 new EntityReply.Refused<>(NetException.generic("vnetd could not journal the change: journal full")),
                 new EntityReply.Refused<>(new NetException(ErrorClass.DeviceNotFound, "Device 'h0' not found")));
     }

@@ -1,5 +1,6 @@
 package io.vnetd.model.netdev;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
@@ -26,6 +27,7 @@ import java.util.Optional;
     @JsonSubTypes.Type(value = NetdevConfig.L2tpv3.class, name = "l2tpv3"),
     @JsonSubTypes.Type(value = NetdevConfig.VhostUser.class, name = "vhost-user"),
     @JsonSubTypes.Type(value = NetdevConfig.VhostVdpa.class, name = "vhost-vdpa"),
+    @JsonSubTypes.Type(value = NetdevConfig.VhostUserPort.class, name = NetdevConfig.VhostUserPort.TYPE),
     @JsonSubTypes.Type(value = NetdevConfig.Unsupported.class, name = "unsupported")
 })
 @JsonInclude(JsonInclude.Include.NON_ABSENT)
@@ -101,6 +103,8 @@ public sealed interface NetdevConfig extends JsonSerializable {
             return "stream";
         }
 
+        /** Not a property: a getter-shaped name would be journaled as {@code server} in place of the option as given. */
+        @JsonIgnore
         public boolean isServer() {
             return server.orElse(false);
         }
@@ -241,6 +245,53 @@ public sealed interface NetdevConfig extends JsonSerializable {
         public void validate() {
             if (vhostdev.isPresent() && vhostfd.isPresent()) {
                 throw NetException.generic("vhost-vdpa: vhostdev= and vhostfd= are mutually exclusive");
+            }
+        }
+    }
+
+    /**
+     * {@code __io.vnetd_NetdevVhostUserPortOptions}: a vhost-user back-end vnetd serves itself on UNIX
+     * socket {@code path}, listening ({@code server}, the default) or connecting and reconnecting every
+     * {@code reconnect} seconds, with {@code queues} queue pairs.
+     */
+    record VhostUserPort(String id, String path, Optional<Boolean> server, Optional<Long> reconnect,
+                         Optional<Long> queues) implements NetdevConfig {
+        public static final String TYPE = "__io.vnetd_vhost-user-port";
+        /** The most queue pairs a port offers: two vrings each, and a vring index is 8 bits. */
+        public static final long MAX_QUEUES = 128;
+
+        @Override
+        public String type() {
+            return TYPE;
+        }
+
+        /** Not a property: a getter-shaped name would be journaled as {@code server} in place of the option as given. */
+        @JsonIgnore
+        public boolean isServer() {
+            return server.orElse(true);
+        }
+
+        public long reconnectSeconds() {
+            return reconnect.orElse(1L);
+        }
+
+        public int queuePairs() {
+            return queues.orElse(1L).intValue();
+        }
+
+        @Override
+        public void validate() {
+            if (path.isEmpty()) {
+                throw NetException.generic("vhost-user-port: 'path' must not be empty");
+            }
+            if (isServer() && reconnect.isPresent()) {
+                throw NetException.generic("'reconnect' option is incompatible with socket in server mode");
+            }
+            if (reconnect.isPresent() && reconnect.get() == 0) {
+                throw NetException.generic("vhost-user-port: 'reconnect' must be at least 1");
+            }
+            if (queues.isPresent() && (queues.get() < 1 || queues.get() > MAX_QUEUES)) {
+                throw NetException.generic("vhost-user-port: 'queues' must be between 1 and " + MAX_QUEUES);
             }
         }
     }

@@ -23,7 +23,7 @@ public final class NetdevRules {
 
     /** Backends whose data path vnetd has. */
     private static final Set<String> SUPPORTED = Set.of("hubport", "vhost-user", "vhost-vdpa", "socket", "stream", "dgram",
-            "tap", "bridge", "l2tpv3");
+            "tap", "bridge", "l2tpv3", NetdevConfig.VhostUserPort.TYPE);
 
     private NetdevRules() {
     }

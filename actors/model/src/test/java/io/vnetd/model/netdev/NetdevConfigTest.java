@@ -111,4 +111,25 @@ class NetdevConfigTest {
                 Optional.of(0L), Optional.of(true));
         assertEquals("vhost-vdpa: vhostdev= and vhostfd= are mutually exclusive", refusal(both));
     }
+
+    private static NetdevConfig.VhostUserPort vhostUser(String path, Boolean server, Long reconnect, Long queues) {
+        return new NetdevConfig.VhostUserPort("v", path, Optional.ofNullable(server), Optional.ofNullable(reconnect),
+                Optional.ofNullable(queues));
+    }
+
+    @Test
+    void vhostUserPortOptions() {
+        assertEquals("'reconnect' option is incompatible with socket in server mode",
+                refusal(vhostUser("/tmp/v", null, 2L, null)));
+        assertEquals("vhost-user-port: 'path' must not be empty", refusal(vhostUser("", null, null, null)));
+        assertEquals("vhost-user-port: 'reconnect' must be at least 1", refusal(vhostUser("/tmp/v", false, 0L, null)));
+        assertEquals("vhost-user-port: 'queues' must be between 1 and 128", refusal(vhostUser("/tmp/v", null, null, 0L)));
+        assertEquals("vhost-user-port: 'queues' must be between 1 and 128", refusal(vhostUser("/tmp/v", null, null, 129L)));
+        NetdevConfig.VhostUserPort defaults = vhostUser("/tmp/v", null, null, null);
+        assertDoesNotThrow(defaults::validate);
+        assertEquals(true, defaults.isServer());
+        assertEquals(1, defaults.queuePairs());
+        assertEquals(1, vhostUser("/tmp/v", false, null, null).reconnectSeconds());
+        assertDoesNotThrow(() -> vhostUser("/tmp/v", false, 5L, 128L).validate());
+    }
 }
