@@ -1,6 +1,7 @@
 package io.vnetd.it.guest;
 
 import io.vnetd.it.interop.Qemu;
+import io.vnetd.it.support.OwnProcesses;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -83,7 +84,7 @@ final class Guest implements AutoCloseable {
             control = connect(controlSocket, process);
         } finally {
             if (control == null) {
-                stop(process);
+                OwnProcesses.terminate(process);
             }
         }
         Guest guest = new Guest(name, process, console, qemuOutput, control);
@@ -211,20 +212,6 @@ final class Guest implements AutoCloseable {
     @Override
     public void close() throws IOException {
         control.close();
-        stop(process);
-    }
-
-    /** SIGTERM, then SIGKILL; this QEMU only. */
-    private static void stop(Process process) {
-        try {
-            process.destroy();
-            if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        OwnProcesses.terminate(process);
     }
 }

@@ -1,5 +1,6 @@
 package io.vnetd.it.interop;
 
+import io.vnetd.it.support.OwnProcesses;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -84,11 +85,7 @@ public final class Qemu implements AutoCloseable {
             }
             qmp.close();
             if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                process.destroy();
-                if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                    process.waitFor(5, TimeUnit.SECONDS);
-                }
+                OwnProcesses.terminate(process);
             }
         } catch (InterruptedException e) {
             process.destroyForcibly();

@@ -1,5 +1,9 @@
 package io.vnetd.it.ops;
 
+import static io.vnetd.it.support.LoopbackDgram.FRAME_LENGTH;
+import static io.vnetd.it.support.LoopbackDgram.frame;
+import static io.vnetd.it.support.LoopbackDgram.netdev;
+import static io.vnetd.it.support.LoopbackDgram.port;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,7 +42,6 @@ class MetricsIT {
 
     private static final Pattern METRICS_URL = Pattern.compile("metrics (http://\\S+/metrics)");
     private static final long TIMEOUT_NS = TimeUnit.SECONDS.toNanos(20);
-    private static final int FRAME_LENGTH = 60;
 
     @TempDir
     Path dir;
@@ -58,8 +61,8 @@ class MetricsIT {
             assertTrue(metrics.getHost().equals("127.0.0.1"), metrics.toString());
 
             int in = Ports.udp();
-            qmp.ok("netdev_add", dgram("d0", in, port(sender)));
-            qmp.ok("netdev_add", dgram("d1", Ports.udp(), port(receiver)));
+            qmp.ok("netdev_add", netdev("d0", in, port(sender)));
+            qmp.ok("netdev_add", netdev("d1", Ports.udp(), port(receiver)));
             qmp.ok("netdev_add", "{\"type\":\"hubport\",\"id\":\"hp0\",\"hubid\":0,\"netdev\":\"d0\"}");
             qmp.ok("netdev_add", "{\"type\":\"hubport\",\"id\":\"hp1\",\"hubid\":0,\"netdev\":\"d1\"}");
             qmp.ok("netdev_add", "{\"type\":\"hubport\",\"id\":\"hp2\",\"hubid\":0}");
@@ -176,21 +179,4 @@ class MetricsIT {
         }
     }
 
-    private static int port(DatagramChannel channel) throws IOException {
-        return ((InetSocketAddress) channel.getLocalAddress()).getPort();
-    }
-
-    private static String dgram(String id, int local, int remote) {
-        return "{\"type\":\"dgram\",\"id\":\"" + id + "\","
-                + "\"local\":{\"type\":\"inet\",\"host\":\"127.0.0.1\",\"port\":\"" + local + "\"},"
-                + "\"remote\":{\"type\":\"inet\",\"host\":\"127.0.0.1\",\"port\":\"" + remote + "\"}}";
-    }
-
-    /** A 60-byte frame to a unicast MAC, its sequence number after the header. */
-    private static byte[] frame(int sequence) {
-        ByteBuffer frame = ByteBuffer.allocate(FRAME_LENGTH);
-        frame.put(new byte[] {0x52, 0x54, 0, 0x12, 0x34, 0x57, 0x52, 0x54, 0, 0x12, 0x34, 0x56});
-        frame.putShort((short) 0x88b5).putInt(sequence);
-        return frame.array();
-    }
 }
