@@ -106,11 +106,35 @@ final class WriteAheadLog implements AutoCloseable {
         if (position + record.remaining() > segmentSize - Integer.BYTES) { // keep room for the zero that ends it
             roll(record.remaining() + Integer.BYTES);
         }
-        while (record.hasRemaining()) {
-            position += segment.write(record, position);
+        long start = position;
+        try {
+            while (record.hasRemaining()) {
+                position += segment.write(record, position);
+            }
+            segment.force(false);
+        } catch (IOException e) {
+            erase(start, e);
+            throw e;
         }
-        segment.force(false);
         nextSequence++;
+    }
+
+    /**
+     * Writes zeros over a record whose write or flush failed, so that a recovery that reads what this process wrote
+     * (a restart without the machine's) finds the log ending before it, as its refusal told the caller. A flush that
+     * failed once may fail again: this is best effort, and the caller still treats the log as broken.
+     */
+    private void erase(long start, IOException failure) {
+        try {
+            long at = start;
+            while (at < position) {
+                at += segment.write(ZEROS.duplicate().limit((int) Math.min(ZEROS.capacity(), position - at)), at);
+            }
+            segment.force(false);
+        } catch (IOException again) {
+            failure.addSuppressed(again);
+        }
+        position = start;
     }
 
     /** Writes a spare segment if there is none, so that the writer rarely waits for one. */
