@@ -49,6 +49,8 @@ class QmpFuzzIT {
     private static final int BATCH = 100;
     private static final int VALID_PER_BATCH = 10;
     private static final int JUNK_PER_BATCH = 5;
+    /** The daemon's heap limit (256 MiB) and as much again for code, metaspace, thread stacks and direct buffers. */
+    private static final long MOST_RESIDENT_KB = 512 * 1024;
     /** Commands whose every valid call would end the session or the test's footing. */
     private static final Set<String> NOT_FUZZED = Set.of("qmp_capabilities");
     private static final Set<String> INTEGERS = Set.of("int", "int8", "int16", "int32", "int64", "uint8", "uint16",
@@ -145,7 +147,9 @@ class QmpFuzzIT {
             Soak.print("qmp-fuzz", "seed " + seed + ", messages " + sent + " (rejected " + rejected + ", valid " + valid
                     + ", broken JSON " + junk + "), batches " + batches + ", VmRSS before " + rssBefore / 1024 + " MiB, after "
                     + rssAfter / 1024 + " MiB, open descriptors before " + fdsBefore + ", after " + fdsAfter);
-            assertTrue(rssAfter - rssBefore < 128 * 1024, "resident memory grew from " + rssBefore + " kB to " + rssAfter + " kB");
+            // The heap may grow to its limit (-Xmx256m, VnetdProcess) while 1 MiB members pass through; bounded means
+            // within that limit and the JVM's own memory beside it, not back to the start.
+            assertTrue(rssAfter < MOST_RESIDENT_KB, "resident memory grew from " + rssBefore + " kB to " + rssAfter + " kB");
             assertTrue(fdsAfter <= fdsBefore + 2, "descriptors leaked: " + fdsBefore + " -> " + fdsAfter);
         }
     }
