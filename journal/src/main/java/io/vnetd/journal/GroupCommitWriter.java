@@ -28,7 +28,9 @@ import org.slf4j.LoggerFactory;
  * when to write it.
  *
  * <p>A group whose log write or flush fails may or may not be on disk: the writer then refuses every further write
- * (answers are never promised for what may be lost) until the store is reopened and its recovery replays the log.
+ * (answers are never promised for what may be lost) until the store is reopened and its recovery replays the log. A
+ * group the log could not make room for (no new segment on a full disk) was not written at all: it alone is refused,
+ * and the writer goes on with the next.
  */
 final class GroupCommitWriter {
 
@@ -196,6 +198,12 @@ final class GroupCommitWriter {
         long started = System.nanoTime();
         try {
             wal.append(accepted);
+        } catch (WriteAheadLog.NotLogged e) {
+            // Nothing of the group reached the log: refuse it alone, and take the next group (room may come back).
+            JournalException refused = new JournalException(e.getMessage(), e);
+            failedRequests.addAndGet(accepted.size());
+            accepted.forEach(write -> write.done().completeExceptionally(refused));
+            return;
         } catch (IOException | RuntimeException e) {
             broken = new JournalException("journal log write failed in " + dir + " (" + e
                     + "); no write is accepted until the journal is reopened", e);

@@ -90,7 +90,11 @@ final class WriteAheadLog implements AutoCloseable {
         return segmentNo;
     }
 
-    /** Appends the requests as one record and flushes it: once this returns they survive a crash. */
+    /**
+     * Appends the requests as one record and flushes it: once this returns they survive a crash. Throws
+     * {@link NotLogged} when the log could not make room for the record (a new segment could not be created, as on a
+     * full disk): nothing of it was written and the log takes the next record as if this one had never come.
+     */
     void append(List<StoreWrite> writes) throws IOException {
         record.clear().position(HEADER);
         for (StoreWrite write : writes) {
@@ -102,11 +106,35 @@ final class WriteAheadLog implements AutoCloseable {
         if (position + record.remaining() > segmentSize - Integer.BYTES) { // keep room for the zero that ends it
             roll(record.remaining() + Integer.BYTES);
         }
-        while (record.hasRemaining()) {
-            position += segment.write(record, position);
+        long start = position;
+        try {
+            while (record.hasRemaining()) {
+                position += segment.write(record, position);
+            }
+            segment.force(false);
+        } catch (IOException e) {
+            erase(start, e);
+            throw e;
         }
-        segment.force(false);
         nextSequence++;
+    }
+
+    /**
+     * Writes zeros over a record whose write or flush failed, so that a recovery that reads what this process wrote
+     * (a restart without the machine's) finds the log ending before it, as its refusal told the caller. A flush that
+     * failed once may fail again: this is best effort, and the caller still treats the log as broken.
+     */
+    private void erase(long start, IOException failure) {
+        try {
+            long at = start;
+            while (at < position) {
+                at += segment.write(ZEROS.duplicate().limit((int) Math.min(ZEROS.capacity(), position - at)), at);
+            }
+            segment.force(false);
+        } catch (IOException again) {
+            failure.addSuppressed(again);
+        }
+        position = start;
     }
 
     /** Writes a spare segment if there is none, so that the writer rarely waits for one. */
@@ -144,27 +172,70 @@ final class WriteAheadLog implements AutoCloseable {
         segment.close();
     }
 
+    /**
+     * Moves on to the next segment. The current one stays open until the next is ready, so that a failure (no room
+     * for the new segment) leaves the log as it was, at the same place, and the next append tries again.
+     */
     private void roll(int needed) throws IOException {
-        segment.close();
         long no = segmentNo + 1;
-        if (needed <= segmentSize && spareReady.getAndSet(false)) {
-            Files.move(dir.resolve(SPARE), segmentPath(dir, no), StandardCopyOption.ATOMIC_MOVE);
-            segment = FileChannel.open(segmentPath(dir, no), READ, WRITE);
-            segmentNo = no;
-            position = 0;
-        } else {
-            openSegment(no, Math.max(segmentSize, needed));
+        Path path = segmentPath(dir, no);
+        FileChannel next = null;
+        boolean made = false;
+        try {
+            if (needed <= segmentSize && spareReady.getAndSet(false)) {
+                try {
+                    Files.move(dir.resolve(SPARE), path, StandardCopyOption.ATOMIC_MOVE);
+                } catch (IOException e) {
+                    spareReady.set(Files.exists(dir.resolve(SPARE)));
+                    throw e;
+                }
+                made = true;
+                next = FileChannel.open(path, READ, WRITE);
+            } else {
+                next = newSegment(path, Math.max(segmentSize, needed));
+                made = true;
+            }
+            syncDirectory(dir); // the new name must survive a crash before a record in it is answered
+        } catch (IOException e) {
+            if (next != null) {
+                next.close();
+            }
+            if (made) {
+                Files.deleteIfExists(path); // never written: it holds no record
+            }
+            throw new NotLogged("journal log cannot start segment " + path.getFileName() + ": " + e, e);
         }
-        syncDirectory(dir); // the new name must survive a crash before a record in it is answered
+        segment.close();
+        segment = next;
+        segmentNo = no;
+        position = 0;
     }
 
     private void openSegment(long no, long size) throws IOException {
-        Path path = segmentPath(dir, no);
-        segment = FileChannel.open(path, CREATE_NEW, READ, WRITE);
-        zeroFill(segment, size);
+        segment = newSegment(segmentPath(dir, no), size);
         syncDirectory(dir);
         segmentNo = no;
         position = 0;
+    }
+
+    /** A new segment of {@code size} zeros; on failure, none (a part-made one is deleted). */
+    private static FileChannel newSegment(Path path, long size) throws IOException {
+        FileChannel channel = FileChannel.open(path, CREATE_NEW, READ, WRITE);
+        try {
+            zeroFill(channel, size);
+            return channel;
+        } catch (IOException e) {
+            channel.close();
+            Files.deleteIfExists(path);
+            throw e;
+        }
+    }
+
+    /** The log could not take a record and wrote nothing of it: it is as before the append. */
+    static final class NotLogged extends IOException {
+        NotLogged(String message, IOException cause) {
+            super(message, cause);
+        }
     }
 
     // ---- recovery ----------------------------------------------------------------------------------------------
