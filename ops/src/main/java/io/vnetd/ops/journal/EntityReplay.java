@@ -12,7 +12,6 @@ import io.vnetd.actors.nic.NicState;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BiFunction;
-import org.apache.pekko.persistence.query.EventEnvelope;
 
 /**
  * How an entity's state follows from its events: the entity's own pure {@code apply}, from the
@@ -41,14 +40,14 @@ record EntityReplay<S, E>(S initial, Class<E> eventType, BiFunction<S, E, S> app
     }
 
     /** An entity's state at a moment, and the last event it had seen by then. */
-    record At(Object state, EventEnvelope last) {
+    record At(Object state, JournalEvent last) {
     }
 
     /** The state after the events that had happened by {@code moment}; empty if none had. */
-    Optional<At> at(List<EventEnvelope> events, Moment moment) {
+    Optional<At> at(List<JournalEvent> events, Moment moment) {
         Object state = initial;
-        EventEnvelope last = null;
-        for (EventEnvelope event : events) {
+        JournalEvent last = null;
+        for (JournalEvent event : events) {
             if (!moment.includes(event)) {
                 break;
             }

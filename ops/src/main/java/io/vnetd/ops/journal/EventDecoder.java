@@ -23,10 +23,6 @@ import org.apache.pekko.serialization.Serialization;
  */
 final class EventDecoder {
 
-    /** One decoded event. */
-    record Decoded(String persistenceId, long sequenceNr, long timestamp, Object event) {
-    }
-
     private static final byte GZIP_FIRST = 0x1f;
 
     private final PersistentCodec codec;
@@ -53,7 +49,7 @@ final class EventDecoder {
         }
     }
 
-    Decoded decode(StoredEvent stored) {
+    JournalEvent decode(StoredEvent stored) {
         MessageFormats.PersistentMessage message;
         try {
             message = MessageFormats.PersistentMessage.parseFrom(stored.bytes());
@@ -70,7 +66,7 @@ final class EventDecoder {
             return slow(stored);
         }
         try {
-            return new Decoded(stored.persistenceId(), stored.sequenceNr(), message.getTimestamp(),
+            return new JournalEvent(stored.persistenceId(), stored.sequenceNr(), message.getTimestamp(),
                     reader.readValue(bytes.toByteArray()));
         } catch (IOException e) {
             throw bad(stored, "cannot be decoded: " + e.getMessage(), e);
@@ -104,8 +100,8 @@ final class EventDecoder {
                 cause);
     }
 
-    private Decoded slow(StoredEvent stored) {
+    private JournalEvent slow(StoredEvent stored) {
         var repr = codec.decode(stored);
-        return new Decoded(repr.persistenceId(), repr.sequenceNr(), repr.timestamp(), repr.payload());
+        return new JournalEvent(repr.persistenceId(), repr.sequenceNr(), repr.timestamp(), repr.payload());
     }
 }

@@ -21,7 +21,6 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
-import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.serialization.SerializationExtension;
 import picocli.CommandLine.Command;
@@ -140,7 +139,7 @@ public final class JournalCommand {
                 EventDecoder decoder = new EventDecoder(SerializationExtension.get(Adapter.toClassic(system)), json);
                 follower.follow(stored -> {
                     if (only.isEmpty() || only.contains(stored.persistenceId())) {
-                        EventDecoder.Decoded event = decoder.decode(stored);
+                        JournalEvent event = decoder.decode(stored);
                         out.println(line(json, event.persistenceId(), event.sequenceNr(), event.timestamp(), event.event()));
                         out.flush();
                     }
@@ -165,8 +164,8 @@ public final class JournalCommand {
             List<String> all = ids.isEmpty() ? journal.persistenceIds() : ids;
             try (Progress progress = Progress.of("dump", all.size())) {
                 for (String id : all) {
-                    for (EventEnvelope envelope : journal.events(id)) {
-                        out.println(line(journal.json(), envelope));
+                    for (JournalEvent event : journal.events(id)) {
+                        out.println(line(journal.json(), event));
                     }
                     progress.step();
                 }
@@ -192,7 +191,7 @@ public final class JournalCommand {
         @Override
         int read(JournalReader journal, PrintWriter out) {
             EntityReplay<?, ?> replay = replayOf(id);
-            List<EventEnvelope> events = journal.events(id);
+            List<JournalEvent> events = journal.events(id);
             if (events.isEmpty()) {
                 throw new StartupException("the journal has no events of '" + id + "'");
             }
@@ -207,12 +206,12 @@ public final class JournalCommand {
                 return 0;
             }
             Object state = replay.initial();
-            for (EventEnvelope envelope : events) {
-                if (envelope.sequenceNr() > to) {
+            for (JournalEvent event : events) {
+                if (event.sequenceNr() > to) {
                     break;
                 }
-                state = replay.next(state, envelope.event());
-                ObjectNode line = line(journal.json(), envelope);
+                state = replay.next(state, event.event());
+                ObjectNode line = line(journal.json(), event);
                 line.set("state", journal.json().valueToTree(state));
                 out.println(line);
             }
@@ -292,8 +291,8 @@ public final class JournalCommand {
         }
     }
 
-    static ObjectNode line(ObjectMapper json, EventEnvelope envelope) {
-        return line(json, envelope.persistenceId(), envelope.sequenceNr(), envelope.timestamp(), envelope.event());
+    static ObjectNode line(ObjectMapper json, JournalEvent event) {
+        return line(json, event.persistenceId(), event.sequenceNr(), event.timestamp(), event.event());
     }
 
     private static ObjectNode line(ObjectMapper json, String persistenceId, long sequenceNr, long timestamp, Object event) {

@@ -18,7 +18,6 @@ import org.apache.pekko.persistence.SaveSnapshotFailure;
 import org.apache.pekko.persistence.SelectedSnapshot;
 import org.apache.pekko.persistence.SnapshotProtocol;
 import org.apache.pekko.persistence.SnapshotSelectionCriteria;
-import org.apache.pekko.persistence.query.EventEnvelope;
 import scala.jdk.javaapi.CollectionConverters;
 import scala.jdk.javaapi.OptionConverters;
 
@@ -57,11 +56,11 @@ final class JournalCopy {
         long snapshots = 0;
         for (String persistenceId : source.persistenceIds()) {
             entities++;
-            List<EventEnvelope> envelopes = source.events(persistenceId);
-            for (int from = 0; from < envelopes.size(); from += EVENTS_PER_WRITE) {
-                write(envelopes.subList(from, Math.min(envelopes.size(), from + EVENTS_PER_WRITE)));
+            List<JournalEvent> entityEvents = source.events(persistenceId);
+            for (int from = 0; from < entityEvents.size(); from += EVENTS_PER_WRITE) {
+                write(entityEvents.subList(from, Math.min(entityEvents.size(), from + EVENTS_PER_WRITE)));
             }
-            events += envelopes.size();
+            events += entityEvents.size();
             Optional<SelectedSnapshot> snapshot = latestSnapshot(persistenceId);
             if (snapshot.isPresent()) {
                 save(snapshot.get());
@@ -71,18 +70,18 @@ final class JournalCopy {
         return new Copied(entities, events, snapshots);
     }
 
-    private void write(List<EventEnvelope> envelopes) {
-        List<PersistentRepr> events = new ArrayList<>(envelopes.size());
-        for (EventEnvelope envelope : envelopes) {
-            events.add(PersistentRepr$.MODULE$.apply(envelope.event(), envelope.sequenceNr(), envelope.persistenceId(),
-                    "", false, ActorRef.noSender(), WRITER).withTimestamp(envelope.timestamp()));
+    private void write(List<JournalEvent> events) {
+        List<PersistentRepr> reprs = new ArrayList<>(events.size());
+        for (JournalEvent event : events) {
+            reprs.add(PersistentRepr$.MODULE$.apply(event.event(), event.sequenceNr(), event.persistenceId(),
+                    "", false, ActorRef.noSender(), WRITER).withTimestamp(event.timestamp()));
         }
-        AtomicWrite write = new AtomicWrite(CollectionConverters.asScala(events).toList());
+        AtomicWrite write = new AtomicWrite(CollectionConverters.asScala(reprs).toList());
         Object reply = JournalReader.await(Patterns.askWithReplyTo(targetJournal,
                 replyTo -> new JournalProtocol.WriteMessages(CollectionConverters.asScala(List.<PersistentEnvelope>of(write)).toList(),
                         replyTo, 1), TIMEOUT));
         if (reply instanceof JournalProtocol.WriteMessagesFailed failed) {
-            throw new IllegalStateException("writing " + envelopes.getFirst().persistenceId() + " failed: "
+            throw new IllegalStateException("writing " + events.getFirst().persistenceId() + " failed: "
                     + failed.cause().getMessage(), failed.cause());
         }
     }

@@ -14,7 +14,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.TreeSet;
-import org.apache.pekko.persistence.query.EventEnvelope;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -69,7 +68,7 @@ final class JournalDiff extends JournalCommand.Reading {
             if (at != null) {
                 throw new StartupException("--at goes with --against; between two moments of one journal use --from and --to");
             }
-            List<EventEnvelope> events = journal.events(id);
+            List<JournalEvent> events = journal.events(id);
             if (events.isEmpty()) {
                 throw new StartupException("the journal has no events of '" + id + "'");
             }
@@ -86,7 +85,7 @@ final class JournalDiff extends JournalCommand.Reading {
     }
 
     /** The state at {@code moment} (the latest if empty), as JSON; the initial state if no event had happened. */
-    private static JsonNode state(ObjectMapper json, EntityReplay<?, ?> replay, List<EventEnvelope> events,
+    private static JsonNode state(ObjectMapper json, EntityReplay<?, ?> replay, List<JournalEvent> events,
                                   Optional<Moment> moment) {
         Moment until = moment.orElse(new Moment.Sequence(Long.MAX_VALUE));
         return json.valueToTree(replay.at(events, until).map(EntityReplay.At::state).orElse(replay.initial()));

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,14 +37,14 @@ final class JournalStats extends JournalCommand.Reading {
     int read(JournalReader journal, PrintWriter out) {
         List<String> ids = journal.persistenceIds();
         Map<String, Kind> kinds = new TreeMap<>();
-        EventEnvelope oldest = null;
-        EventEnvelope newest = null;
+        JournalEvent oldest = null;
+        JournalEvent newest = null;
         long events = 0;
         try (Progress progress = Progress.of("stats", ids.size())) {
             for (String id : ids) {
                 Kind kind = kinds.computeIfAbsent(type(id), k -> new Kind());
                 kind.entities++;
-                for (EventEnvelope event : journal.events(id)) {
+                for (JournalEvent event : journal.events(id)) {
                     kind.events++;
                     events++;
                     if (oldest == null || event.timestamp() < oldest.timestamp()) {
@@ -89,7 +88,7 @@ final class JournalStats extends JournalCommand.Reading {
         return at < 0 ? persistenceId : persistenceId.substring(0, at);
     }
 
-    private static String describe(EventEnvelope event) {
+    private static String describe(JournalEvent event) {
         return Instant.ofEpochMilli(event.timestamp()) + " " + event.persistenceId() + " #" + event.sequenceNr()
                 + " " + event.event().getClass().getSimpleName();
     }

@@ -4,18 +4,17 @@ import io.vnetd.ops.node.StartupException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import org.apache.pekko.persistence.query.EventEnvelope;
 
 /** A point in an entity's history: after its event of a sequence number, or as of an instant. */
 sealed interface Moment {
 
     /** Whether {@code event} had happened by this moment. */
-    boolean includes(EventEnvelope event);
+    boolean includes(JournalEvent event);
 
     /** After event {@code sequenceNr}. */
     record Sequence(long sequenceNr) implements Moment {
         @Override
-        public boolean includes(EventEnvelope event) {
+        public boolean includes(JournalEvent event) {
             return event.sequenceNr() <= sequenceNr;
         }
 
@@ -28,7 +27,7 @@ sealed interface Moment {
     /** As of {@code at}: every event journaled at that instant or before. */
     record Time(Instant at) implements Moment {
         @Override
-        public boolean includes(EventEnvelope event) {
+        public boolean includes(JournalEvent event) {
             return event.timestamp() <= at.toEpochMilli();
         }
 
