@@ -57,8 +57,14 @@ public final class JournalFollower implements AutoCloseable {
     private final Dbi<ByteBuffer> meta;
     private final Dbi<ByteBuffer> pidNames;
     private final Dbi<ByteBuffer> journal;
-    /** The highest sequence number passed on, by persistence id. */
+    /** The highest sequence number passed on, by persistence id, but for the id being passed on now. */
     private final Map<String, Long> passed = new HashMap<>();
+    /**
+     * The id whose events are being passed on, and its highest sequence number passed on: events come in runs of one
+     * id, so most are checked against these fields rather than the map.
+     */
+    private String passingId;
+    private long passingLast;
 
     private FileChannel segment;
     private long segmentNo;
@@ -128,11 +134,16 @@ public final class JournalFollower implements AutoCloseable {
         try (Txn<ByteBuffer> txn = env.txnRead(); Cursor<ByteBuffer> c = journal.openCursor(txn)) {
             ByteBuffer found = meta.get(txn, RecordLayout.direct("log-next".getBytes(UTF_8)));
             long logNext = found == null ? 1 : found.getLong(0);
-            Map<Long, String> names = new HashMap<>();
+            // An id's records are adjacent (keys start with its number): its name is looked up once, at its first.
+            long pidNo = -1;
+            String pid = null;
             boolean more = c.get(key(ByteBuffer.allocateDirect(16), 0, 0), MDB_SET_RANGE);
             for (; more; more = c.next()) {
                 long no = pidNoOf(c.key());
-                String pid = names.computeIfAbsent(no, n -> name(txn, n));
+                if (no != pidNo) {
+                    pidNo = no;
+                    pid = name(txn, no);
+                }
                 if (pid == null) {
                     throw new JournalCorruptException(JournalCorruptException.EVENT, "<pid number " + no + ">",
                             sequenceNrOf(c.key()), "belongs to no persistence id", null);
@@ -149,9 +160,15 @@ public final class JournalFollower implements AutoCloseable {
     }
 
     private void pass(StoredEvent event, Consumer<StoredEvent> sink) {
-        long last = passed.getOrDefault(event.persistenceId(), 0L);
-        if (event.sequenceNr() > last) {
-            passed.put(event.persistenceId(), event.sequenceNr());
+        if (!event.persistenceId().equals(passingId)) {
+            if (passingId != null) {
+                passed.put(passingId, passingLast);
+            }
+            passingId = event.persistenceId();
+            passingLast = passed.getOrDefault(passingId, 0L);
+        }
+        if (event.sequenceNr() > passingLast) {
+            passingLast = event.sequenceNr();
             sink.accept(event);
         }
     }
