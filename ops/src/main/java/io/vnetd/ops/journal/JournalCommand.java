@@ -97,9 +97,7 @@ public final class JournalCommand {
     static final class Ids extends Reading {
         @Override
         int read(JournalReader journal, PrintWriter out) {
-            for (String id : journal.persistenceIds()) {
-                out.println(id + "\t" + journal.events(id).size());
-            }
+            journal.forEachEntity(journal.persistenceIds(), (id, events) -> out.println(id + "\t" + events.size()));
             return 0;
         }
     }
@@ -163,12 +161,12 @@ public final class JournalCommand {
         int read(JournalReader journal, PrintWriter out) {
             List<String> all = ids.isEmpty() ? journal.persistenceIds() : ids;
             try (Progress progress = Progress.of("dump", all.size())) {
-                for (String id : all) {
-                    for (JournalEvent event : journal.events(id)) {
+                journal.forEachEntity(all, (id, events) -> {
+                    for (JournalEvent event : events) {
                         out.println(line(journal.json(), event));
                     }
                     progress.step();
-                }
+                });
             }
             return 0;
         }

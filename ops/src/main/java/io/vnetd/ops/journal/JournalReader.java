@@ -20,10 +20,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
@@ -49,6 +52,8 @@ import org.slf4j.LoggerFactory;
 final class JournalReader implements AutoCloseable {
 
     private static final Duration TIMEOUT = Duration.ofMinutes(5);
+    /** Entities read and decoded ahead of the one being handled: enough to keep both threads busy, little memory. */
+    private static final int READ_AHEAD = 64;
 
     /** The queries the tools need. */
     private interface Queries {
@@ -120,7 +125,9 @@ final class JournalReader implements AutoCloseable {
 
     /** Persistence ids from the read journal; events from the store's records, by an {@link EventDecoder}. */
     private static Queries lmdbQueries(LmdbReadJournal journal, LmdbStore store, ActorSystem<Void> system) {
-        EventDecoder decoder = new EventDecoder(SerializationExtension.get(Adapter.toClassic(system)), json(system));
+        // A decoder per thread: entities are read ahead on a second thread (forEachEntity) as well as on the caller's.
+        ThreadLocal<EventDecoder> decoders = ThreadLocal.withInitial(() ->
+                new EventDecoder(SerializationExtension.get(Adapter.toClassic(system)), json(system)));
         return new Queries() {
             @Override
             public List<String> persistenceIds() {
@@ -129,6 +136,7 @@ final class JournalReader implements AutoCloseable {
 
             @Override
             public List<JournalEvent> events(String persistenceId) {
+                EventDecoder decoder = decoders.get();
                 List<JournalEvent> events = new ArrayList<>();
                 store.replay(persistenceId, 1, Long.MAX_VALUE, Long.MAX_VALUE, stored -> events.add(decoder.decode(stored)));
                 return events;
@@ -171,6 +179,54 @@ final class JournalReader implements AutoCloseable {
     /** Every event of {@code persistenceId}, oldest first. */
     List<JournalEvent> events(String persistenceId) {
         return queries.events(persistenceId);
+    }
+
+    /**
+     * Passes each entity of {@code ids} with its events to {@code sink}, in that order, as {@link #events} would give
+     * them, and fails where that would. The events are read and decoded on a second thread, up to
+     * {@value #READ_AHEAD} entities ahead, while {@code sink} handles the ones before (prints, counts).
+     */
+    void forEachEntity(List<String> ids, BiConsumer<String, List<JournalEvent>> sink) {
+        BlockingQueue<Object> ahead = new ArrayBlockingQueue<>(READ_AHEAD);
+        Thread reader = Thread.ofPlatform().name("vnetd-journal-read").daemon().start(() -> {
+            try {
+                for (String id : ids) {
+                    Object read;
+                    try {
+                        read = events(id);
+                    } catch (RuntimeException e) {
+                        read = e;
+                    }
+                    ahead.put(read);
+                    if (read instanceof RuntimeException) {
+                        return;
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // the caller stopped taking: nothing more to read
+            }
+        });
+        try {
+            for (String id : ids) {
+                Object read = ahead.take();
+                if (read instanceof RuntimeException e) {
+                    throw e;
+                }
+                @SuppressWarnings("unchecked")
+                List<JournalEvent> events = (List<JournalEvent>) read;
+                sink.accept(id, events);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the journal", e);
+        } finally {
+            reader.interrupt();
+            try {
+                reader.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** Reads every record and checks that it decodes (and, in LMDB, its checksum). */

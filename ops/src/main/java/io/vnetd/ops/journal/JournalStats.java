@@ -33,30 +33,42 @@ final class JournalStats extends JournalCommand.Reading {
         long events;
     }
 
+    /** The events counted, and the oldest and newest (the last of equal timestamps). */
+    private static final class Totals {
+        long events;
+        JournalEvent oldest;
+        JournalEvent newest;
+
+        void add(JournalEvent event) {
+            events++;
+            if (oldest == null || event.timestamp() < oldest.timestamp()) {
+                oldest = event;
+            }
+            if (newest == null || event.timestamp() >= newest.timestamp()) {
+                newest = event;
+            }
+        }
+    }
+
     @Override
     int read(JournalReader journal, PrintWriter out) {
         List<String> ids = journal.persistenceIds();
         Map<String, Kind> kinds = new TreeMap<>();
-        JournalEvent oldest = null;
-        JournalEvent newest = null;
-        long events = 0;
+        Totals totals = new Totals();
         try (Progress progress = Progress.of("stats", ids.size())) {
-            for (String id : ids) {
+            journal.forEachEntity(ids, (id, entityEvents) -> {
                 Kind kind = kinds.computeIfAbsent(type(id), k -> new Kind());
                 kind.entities++;
-                for (JournalEvent event : journal.events(id)) {
+                for (JournalEvent event : entityEvents) {
                     kind.events++;
-                    events++;
-                    if (oldest == null || event.timestamp() < oldest.timestamp()) {
-                        oldest = event;
-                    }
-                    if (newest == null || event.timestamp() >= newest.timestamp()) {
-                        newest = event;
-                    }
+                    totals.add(event);
                 }
                 progress.step();
-            }
+            });
         }
+        JournalEvent oldest = totals.oldest;
+        JournalEvent newest = totals.newest;
+        long events = totals.events;
         Map<String, Long> sizes = journalDir == null ? Map.of() : sizes(journalDir);
         if (asJson) {
             ObjectNode json = journal.json().createObjectNode();

@@ -81,6 +81,12 @@ class JournalReaderTest {
                 assertEquals(written.get(id), fast.stream().map(JournalEvent::event).toList(), id);
                 fast.forEach(e -> seen.add(e.event().getClass()));
             }
+            Map<String, List<JournalEvent>> readAhead = new java.util.LinkedHashMap<>();
+            reader.forEachEntity(reader.persistenceIds(), readAhead::put);
+            assertEquals(reader.persistenceIds(), List.copyOf(readAhead.keySet()));
+            for (String id : reader.persistenceIds()) {
+                assertEquals(reader.events(id), readAhead.get(id), id);
+            }
             Set<Class<?>> every = Stream.of(NetdevEvent.class, NicEvent.class, AnnounceEvent.class)
                     .flatMap(type -> Arrays.stream(type.getPermittedSubclasses())).collect(Collectors.toSet());
             assertEquals(every, seen);
