@@ -94,7 +94,7 @@ final class JournalReader implements AutoCloseable {
         FileLock lock = data.lock();
         try {
             ActorSystem<Void> system = system(overrides, userFile, data, data.logFile());
-            // The read journal opens the store (replaying its write-ahead log into LMDB) and closes it with the system.
+            // The read journal opens the store (replaying its write-ahead log into LMDB); the tools read that same store.
             LmdbReadJournal journal = PersistenceQuery.get(Adapter.toClassic(system))
                     .getReadJournalFor(LmdbReadJournal.class, LmdbReadJournal.Identifier);
             LmdbStore store = LmdbStore.acquire(LmdbSettings.from(system.settings().config(),
