@@ -170,7 +170,8 @@ class LeakCyclesIT {
             Soak.print(test, "cycles " + cycles + " of each of " + String.join(", ", kinds) + " in " + tookMs
                     + " ms; start: " + start + "; end: " + end);
             assertEquals(start.descriptors(), end.descriptors(), "open descriptors after the cycles: " + start + " / " + end);
-            assertEquals(start.threads(), end.threads(), "threads after the cycles: " + start + " / " + end);
+            // The JVM ends idle threads of its own (compiler threads are dynamic, pools shrink): fewer is no leak.
+            assertTrue(end.threads() <= start.threads(), "threads after the cycles: " + start + " / " + end);
             assertTrue(end.heapKb() - start.heapKb() <= HEAP_GROWTH_KB,
                     "the heap after a full GC grew more than " + HEAP_GROWTH_KB / 1024 + " MiB: " + start + " / " + end);
         }
@@ -187,7 +188,7 @@ class LeakCyclesIT {
         long threads = threads(pid);
         long steadySince = System.nanoTime();
         while (System.nanoTime() - deadline < 0) {
-            if (target != null && fds == target.descriptors() && threads == target.threads()) {
+            if (target != null && fds == target.descriptors() && threads <= target.threads()) {
                 break;
             }
             if (target == null && System.nanoTime() - steadySince > TimeUnit.SECONDS.toNanos(1)) {
