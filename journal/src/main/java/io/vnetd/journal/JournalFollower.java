@@ -36,6 +36,10 @@ import org.lmdbjava.Txn;
  * <li>LMDB is opened read-only ({@code MDB_RDONLY}), with LMDB's own locking kept (not {@code MDB_NOLOCK}): the
  *     follower takes a slot in the readers' table of {@code lock.mdb}, as any LMDB reader of another process does, so
  *     the node's checkpoints never reuse pages its read transaction still sees. Each read is one short transaction.
+ * <li>The follower maps as much of the file as the node does (the map size the node records in LMDB's meta page),
+ *     not lmdbjava's 1 MiB default: a map smaller than what the node has written makes every read transaction fail
+ *     with {@code MDB_MAP_RESIZED}. If the node is restarted with a larger map and writes past the follower's, the
+ *     follower adopts the new size the same way and reads again.
  * <li>The store's lock ({@code wal/lock}) and the data directory's lock stay the node's: the follower never opens the
  *     store through {@link StoreRegistry}, never replays the log into LMDB and never cuts it.
  * <li>Events newer than LMDB's last checkpoint are only in the write-ahead log, so the follower reads the log's
@@ -92,6 +96,7 @@ public final class JournalFollower implements AutoCloseable {
         LmdbNativeLibrary.prepare();
         try {
             Env<ByteBuffer> env = Env.create().setMaxDbs(5).open(dir.toFile(), EnvFlags.MDB_RDONLY_ENV, EnvFlags.MDB_NOTLS);
+            env.setMapSize(0); // 0: the size the node's last commit recorded
             return new JournalFollower(dir, env);
         } catch (LmdbException e) {
             throw new JournalException("cannot read the LMDB journal in " + dir + ": " + e.getMessage(), e);
@@ -131,7 +136,7 @@ public final class JournalFollower implements AutoCloseable {
 
     /** Passes on LMDB's events not passed on yet, in one read transaction; returns the first log group it lacks. */
     private long readLmdb(Consumer<StoredEvent> sink) {
-        try (Txn<ByteBuffer> txn = env.txnRead(); Cursor<ByteBuffer> c = journal.openCursor(txn)) {
+        try (Txn<ByteBuffer> txn = readTransaction(); Cursor<ByteBuffer> c = journal.openCursor(txn)) {
             ByteBuffer found = meta.get(txn, RecordLayout.direct("log-next".getBytes(UTF_8)));
             long logNext = found == null ? 1 : found.getLong(0);
             // An id's records are adjacent (keys start with its number): its name is looked up once, at its first.
@@ -151,6 +156,16 @@ public final class JournalFollower implements AutoCloseable {
                 pass(RecordLayout.decodeEvent(pid, c.key(), c.val()), sink);
             }
             return logNext;
+        }
+    }
+
+    /** A read transaction, after adopting the node's larger map if it has written past the follower's. */
+    private Txn<ByteBuffer> readTransaction() {
+        try {
+            return env.txnRead();
+        } catch (Dbi.MapResizedException e) {
+            env.setMapSize(0);
+            return env.txnRead();
         }
     }
 
