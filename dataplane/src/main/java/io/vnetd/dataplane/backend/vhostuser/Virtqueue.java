@@ -239,10 +239,12 @@ final class Virtqueue {
                 return false;
             }
             long at = tableBase + (long) i * DESC_LENGTH;
+            // Two loads, not four: each access of a segment is checked, and a descriptor is 16 bytes.
             long addr = table.get(U64, at);
-            long len = table.get(U32, at + 8) & 0xffffffffL;
-            int flags = table.get(U16, at + 12) & 0xffff;
-            int next = table.get(U16, at + 14) & 0xffff;
+            long lenFlagsNext = table.get(U64, at + 8);
+            long len = lenFlagsNext & 0xffffffffL;
+            int flags = (int) (lenFlagsNext >>> 32) & 0xffff;
+            int next = (int) (lenFlagsNext >>> 48);
             if ((flags & F_INDIRECT) != 0) {
                 if (indirect || (flags & F_NEXT) != 0 || len == 0 || len % DESC_LENGTH != 0
                         || len / DESC_LENGTH > MAX_CHAIN) {

@@ -49,6 +49,7 @@ public final class VhostUserFrontend implements AutoCloseable {
     private final int[] callFds;
     private final int[] availIdx;
     private final int[] usedSeen;
+    private long wrongLengths;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment message = arena.allocate(Protocol.HEADER_LENGTH + Protocol.MAX_PAYLOAD, 8);
     private final MemorySegment eventCell = arena.allocate(16, 8);
@@ -494,8 +495,23 @@ public final class VhostUserFrontend implements AutoCloseable {
      * copying or allocating (a benchmark's receiver; every frame in one buffer).
      */
     public int drainReceive(int vring) {
+        return drainReceive(vring, -1);
+    }
+
+    /**
+     * {@link #drainReceive(int)} that also counts, in {@link #wrongLengths}, the frames whose used length (header
+     * included) is not {@code usedLength}; -1 checks nothing.
+     */
+    public int drainReceive(int vring, int usedLength) {
         int idx = usedIdx(vring);
         int frames = (idx - usedSeen[vring]) & 0xffff;
+        if (usedLength >= 0) {
+            for (int slot = usedSeen[vring], i = 0; i < frames; i++, slot++) {
+                if (usedLength(vring, slot) != usedLength) {
+                    wrongLengths++;
+                }
+            }
+        }
         usedSeen[vring] = idx;
         for (int i = 0; i < frames; i++) {
             int d = availIdx[vring] % ringSize;
@@ -508,6 +524,11 @@ public final class VhostUserFrontend implements AutoCloseable {
             memory.set(U16, availOffset(vring) + 2, (short) availIdx[vring]);
         }
         return frames;
+    }
+
+    /** Frames {@link #drainReceive(int, int)} found with another used length than asked for, since the start. */
+    public long wrongLengths() {
+        return wrongLengths;
     }
 
     /** Closes the connection, as a front-end that dies does; the memory stays (a VM's keeps running). */

@@ -17,8 +17,9 @@ import java.util.function.Function;
  * Frames per second and forwarder CPU per frame, QEMU 7.2 against vnetd, with the same netdevs on
  * both command lines and the same generator: a stream server into a hub out through another stream
  * server, and a dgram netdev into a hub out through another, at 64 and 1500 bytes. The runs of the
- * two alternate, so that both see the same machine; each figure is the median of the runs. Figures
- * are printed, never asserted.
+ * two alternate, so that both see the same machine; each figure is the median of the runs. Then the
+ * same hub between two vhost-user ports, which QEMU cannot serve (it is a vhost-user front-end only),
+ * on vnetd alone, set beside the stream rows of the same run. Figures are printed, never asserted.
  */
 public final class ForwardingBench {
 
@@ -27,11 +28,19 @@ public final class ForwardingBench {
     /** Loopback address of every socket; {@code 0x7f000001}. */
     private static final int LOOPBACK = 0x7f000001;
 
-    /** One measurement: a transport, a frame length and the generator's window. */
-    record Scenario(String name, boolean stream, int frameLength, int window) {
+    /** How the generator reaches the forwarder's hub. */
+    enum Transport {
+        STREAM, DGRAM, VHOST_USER
     }
 
-    /** The medians of one scenario for both forwarders. */
+    /** One measurement: a transport, a frame length and the generator's window. */
+    record Scenario(String name, Transport transport, int frameLength, int window) {
+        boolean qemuCanServe() {
+            return transport != Transport.VHOST_USER;
+        }
+    }
+
+    /** The medians of one scenario for both forwarders; {@code qemu} is null where QEMU cannot serve it. */
     record Row(Scenario scenario, Figures qemu, Figures vnetd) {
     }
 
@@ -40,10 +49,12 @@ public final class ForwardingBench {
     }
 
     static final List<Scenario> SCENARIOS = List.of(
-            new Scenario("stream -> hub -> stream, 64 B", true, 64, 4096),
-            new Scenario("stream -> hub -> stream, 1500 B", true, 1500, 512),
-            new Scenario("dgram -> hub -> dgram, 64 B", false, 64, 64),
-            new Scenario("dgram -> hub -> dgram, 1500 B", false, 1500, 64));
+            new Scenario("stream -> hub -> stream, 64 B", Transport.STREAM, 64, 4096),
+            new Scenario("stream -> hub -> stream, 1500 B", Transport.STREAM, 1500, 512),
+            new Scenario("dgram -> hub -> dgram, 64 B", Transport.DGRAM, 64, 64),
+            new Scenario("dgram -> hub -> dgram, 1500 B", Transport.DGRAM, 1500, 64),
+            new Scenario("vhost-user -> hub -> vhost-user, 64 B", Transport.VHOST_USER, 64, VhostUserLoad.RING),
+            new Scenario("vhost-user -> hub -> vhost-user, 1500 B", Transport.VHOST_USER, 1500, VhostUserLoad.RING));
 
     private final Path dir;
     private final int runs;
@@ -95,8 +106,11 @@ public final class ForwardingBench {
     }
 
     Row run(Scenario scenario, Path work) throws IOException {
-        Endpoints q = new Endpoints(scenario.stream());
-        Endpoints v = new Endpoints(scenario.stream());
+        if (!scenario.qemuCanServe()) {
+            return runVnetdOnly(scenario, work);
+        }
+        Endpoints q = new Endpoints(scenario.transport(), work.resolve("qemu"));
+        Endpoints v = new Endpoints(scenario.transport(), work.resolve("vnetd"));
         try (Forwarder qemu = Forwarder.QemuForwarder.start(work.resolve("qemu"), q.netdevs());
              Forwarder vnetd = Forwarder.VnetdForwarder.start(work.resolve("vnetd"), v.netdevs());
              Load qemuLoad = q.load(scenario);
@@ -111,6 +125,21 @@ public final class ForwardingBench {
                 vnetdSamples.add(print(vnetd, measure(vnetd, vnetdLoad, runLength)));
             }
             return new Row(scenario, median(qemuSamples), median(vnetdSamples));
+        }
+    }
+
+    private Row runVnetdOnly(Scenario scenario, Path work) throws IOException {
+        Endpoints v = new Endpoints(scenario.transport(), work.resolve("vnetd"));
+        try (Forwarder vnetd = Forwarder.VnetdForwarder.start(work.resolve("vnetd"), v.netdevs());
+             Load vnetdLoad = v.load(scenario)) {
+            out.printf("%n%s (window %d, %d runs of %s each; vnetd only)%n", scenario.name(), scenario.window(), runs,
+                    runLength);
+            measure(vnetd, vnetdLoad, Duration.ofSeconds(1));
+            List<Sample> vnetdSamples = new ArrayList<>();
+            for (int i = 0; i < runs; i++) {
+                vnetdSamples.add(print(vnetd, measure(vnetd, vnetdLoad, runLength)));
+            }
+            return new Row(scenario, null, median(vnetdSamples));
         }
     }
 
@@ -149,20 +178,43 @@ public final class ForwardingBench {
     }
 
     void report(List<Row> rows) {
-        out.printf("%n%-34s %14s %14s %7s %11s %11s %7s%n", "medians", "QEMU fps", "vnetd fps", "ratio",
+        out.printf("%n%-40s %14s %14s %7s %11s %11s %7s%n", "medians", "QEMU fps", "vnetd fps", "ratio",
                 "QEMU us/f", "vnetd us/f", "ratio");
         for (Row row : rows) {
-            out.printf("%-34s %,14.0f %,14.0f %6.2fx %11.2f %11.2f %6.2fx%n", row.scenario().name(),
-                    row.qemu().framesPerSecond(), row.vnetd().framesPerSecond(),
-                    row.vnetd().framesPerSecond() / row.qemu().framesPerSecond(),
-                    row.qemu().cpuMicrosPerFrame(), row.vnetd().cpuMicrosPerFrame(),
-                    row.vnetd().cpuMicrosPerFrame() / row.qemu().cpuMicrosPerFrame());
+            if (row.qemu() == null) {
+                out.printf("%-40s %14s %,14.0f %7s %11s %11.3f %7s%n", row.scenario().name(), "n/a",
+                        row.vnetd().framesPerSecond(), "", "n/a", row.vnetd().cpuMicrosPerFrame(), "");
+            } else {
+                out.printf("%-40s %,14.0f %,14.0f %6.2fx %11.2f %11.3f %6.2fx%n", row.scenario().name(),
+                        row.qemu().framesPerSecond(), row.vnetd().framesPerSecond(),
+                        row.vnetd().framesPerSecond() / row.qemu().framesPerSecond(),
+                        row.qemu().cpuMicrosPerFrame(), row.vnetd().cpuMicrosPerFrame(),
+                        row.vnetd().cpuMicrosPerFrame() / row.qemu().cpuMicrosPerFrame());
+            }
+        }
+        for (Row vhost : rows) {
+            if (vhost.scenario().transport() != Transport.VHOST_USER) {
+                continue;
+            }
+            for (Row stream : rows) {
+                if (stream.scenario().transport() == Transport.STREAM
+                        && stream.scenario().frameLength() == vhost.scenario().frameLength()) {
+                    out.printf("vhost-user against stream, %4d B: %5.2fx vnetd's stream frames/s at %5.2fx its CPU per"
+                                    + " frame; %5.2fx QEMU's stream hub at %5.2fx its CPU per frame%n",
+                            vhost.scenario().frameLength(),
+                            vhost.vnetd().framesPerSecond() / stream.vnetd().framesPerSecond(),
+                            vhost.vnetd().cpuMicrosPerFrame() / stream.vnetd().cpuMicrosPerFrame(),
+                            vhost.vnetd().framesPerSecond() / stream.qemu().framesPerSecond(),
+                            vhost.vnetd().cpuMicrosPerFrame() / stream.qemu().cpuMicrosPerFrame());
+                }
+            }
         }
     }
 
     /** The ports of one forwarder's netdevs and the generator's own. */
     private static final class Endpoints {
-        private final boolean stream;
+        private final Transport transport;
+        private final Path sockets;
         private final int in = Ports.tcp();
         private final int out = Ports.tcp();
         private final int inLocal = Ports.udp();
@@ -170,12 +222,20 @@ public final class ForwardingBench {
         private final int outLocal = Ports.udp();
         private final int outRemote = Ports.udp();
 
-        Endpoints(boolean stream) {
-            this.stream = stream;
+        Endpoints(Transport transport, Path sockets) {
+            this.transport = transport;
+            this.sockets = sockets;
         }
 
         List<String> netdevs() {
-            if (stream) {
+            if (transport == Transport.VHOST_USER) {
+                return List.of(
+                        "__io.vnetd_vhost-user-port,id=vin,path=" + sockets.resolve("vin.sock"),
+                        "hubport,id=hin,hubid=0,netdev=vin",
+                        "__io.vnetd_vhost-user-port,id=vout,path=" + sockets.resolve("vout.sock"),
+                        "hubport,id=hout,hubid=0,netdev=vout");
+            }
+            if (transport == Transport.STREAM) {
                 return List.of(
                         "stream,id=sin,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=" + in,
                         "hubport,id=hin,hubid=0,netdev=sin",
@@ -193,7 +253,10 @@ public final class ForwardingBench {
         }
 
         Load load(Scenario scenario) {
-            if (stream) {
+            if (transport == Transport.VHOST_USER) {
+                return new VhostUserLoad(sockets.resolve("vin.sock"), sockets.resolve("vout.sock"), scenario.frameLength());
+            }
+            if (transport == Transport.STREAM) {
                 return new StreamLoad(new InetSocketAddress("127.0.0.1", in), new InetSocketAddress("127.0.0.1", out),
                         scenario.frameLength(), scenario.window());
             }
