@@ -2,7 +2,7 @@ package io.vnetd.dataplane.backend;
 
 import io.vnetd.dataplane.backend.io.EventLoop;
 import io.vnetd.dataplane.backend.io.FramedConnection;
-import io.vnetd.dataplane.backend.io.Libc;
+import io.vnetd.dataplane.backend.io.OneClientListener;
 import io.vnetd.dataplane.backend.io.Sockets;
 import io.vnetd.dataplane.counters.BackendCounter;
 import io.vnetd.model.netdev.NetdevConfig;
@@ -16,16 +16,14 @@ import io.vnetd.model.netdev.NetdevConfig;
  */
 public abstract class ListeningBackend extends Backend {
 
-    /** Made when the netdev was added, so released (never closed) until {@link #onStop}; -1 if none. */
-    private final int listenFd;
+    private final OneClientListener listener;
     private final FramedConnection connection;
     private EventLoop loop;
-    private int listenToken = -1;
 
     /** @param listenFd the listening socket, this backend's from now on; -1 for none (nothing is accepted then) */
     protected ListeningBackend(BackendEnv env, NetdevConfig config, int listenFd) {
         super(env, config);
-        this.listenFd = listenFd;
+        this.listener = new OneClientListener(listenFd, this::accepted);
         this.connection = new FramedConnection(port(), counters(), env.settings(), this::lost);
     }
 
@@ -38,32 +36,19 @@ public abstract class ListeningBackend extends Backend {
     @Override
     protected final void onStart(EventLoop loop) {
         this.loop = loop;
-        if (listenFd >= 0) {
-            listen();
-        }
+        listener.listen(loop);
     }
 
-    private void listen() {
-        listenToken = loop.register(listenFd, Libc.EPOLLIN, events -> accept());
-    }
-
-    private int accept() {
-        int fd = Sockets.accept(listenFd);
-        if (fd < 0) {
-            return 0;
-        }
-        loop.deregister(listenToken);
-        listenToken = -1;
+    private void accepted(int fd) {
         counters().get(BackendCounter.CONNECTIONS).incrementRelease();
         onAccepted(fd);
         connection.attach(loop, fd);
-        return 1;
     }
 
     private void lost(int fd) {
         Sockets.close(fd);
         onLost();
-        listen();
+        listener.listen(loop);
     }
 
     @Override
@@ -78,16 +63,13 @@ public abstract class ListeningBackend extends Backend {
 
     @Override
     protected final void onStop() {
-        if (listenToken >= 0) {
-            loop.deregister(listenToken);
-        }
+        listener.close();
         Sockets.close(connection.detach());
-        Sockets.close(listenFd);
     }
 
     /** Lets go of the listening socket at once (the address is free); the agent closes the descriptor. */
     @Override
     protected void releaseResources() {
-        Sockets.release(listenFd);
+        listener.release();
     }
 }

@@ -1,5 +1,6 @@
 package io.vnetd.dataplane.backend.vhostuser;
 
+import io.vnetd.dataplane.backend.io.SharedMemory;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -46,13 +47,13 @@ final class GuestMemory implements AutoCloseable {
         try {
             for (int i = 0; i < table.length; i++) {
                 Region r = table[i];
-                if (Long.compareUnsigned(r.size() + r.mmapOffset(), VhostNative.fileSize(fds[i])) > 0) {
+                if (Long.compareUnsigned(r.size() + r.mmapOffset(), SharedMemory.fileSize(fds[i])) > 0) {
                     throw new ProtocolException("memory region " + i + " reaches past the end of its file");
                 }
                 memory.guestPhysical[i] = r.guestPhysical();
                 memory.userAddress[i] = r.userAddress();
                 memory.sizes[i] = r.size();
-                memory.mappings[i] = VhostNative.map(fds[i], r.size() + r.mmapOffset());
+                memory.mappings[i] = SharedMemory.map(fds[i], r.size() + r.mmapOffset());
                 memory.regions[i] = memory.mappings[i].asSlice(r.mmapOffset(), r.size());
             }
         } catch (RuntimeException | ProtocolException e) {
@@ -133,7 +134,7 @@ final class GuestMemory implements AutoCloseable {
     public void close() {
         for (int i = 0; i < mappings.length; i++) {
             if (mappings[i] != null) {
-                VhostNative.unmap(mappings[i]);
+                SharedMemory.unmap(mappings[i]);
                 mappings[i] = null;
                 regions[i] = null;
             }

@@ -48,6 +48,8 @@ public final class Protocol {
     public static final int MEMORY_HEADER_LENGTH = 8;
     public static final int MEMORY_REGION_LENGTH = 32;
     public static final int MAX_REGIONS = 8;
+    /** The most descriptors one message carries: one a memory region ({@code VHOST_MEMORY_BASELINE_NREGIONS}). */
+    public static final int MAX_FDS = MAX_REGIONS;
 
     /** In a SET_VRING_KICK/CALL/ERR payload: the vring index, and the bit saying no descriptor comes. */
     public static final long VRING_INDEX_MASK = 0xff;

@@ -4,6 +4,7 @@ import io.vnetd.dataplane.backend.Backend;
 import io.vnetd.dataplane.backend.BackendEnv;
 import io.vnetd.dataplane.backend.io.EventLoop;
 import io.vnetd.dataplane.backend.io.Libc;
+import io.vnetd.dataplane.backend.io.OneClientListener;
 import io.vnetd.dataplane.backend.io.SockAddr;
 import io.vnetd.dataplane.backend.io.Sockets;
 import io.vnetd.dataplane.backend.io.UnixPaths;
@@ -35,11 +36,10 @@ final class VhostUserBackend extends Backend {
     private final int queuePairs;
     private final int maxFrameLength;
     private final int batchLimit;
-    /** The listening socket (server), made when the netdev was added; -1 for a client. */
-    private final int listenFd;
+    /** Accepts front-ends on the socket made when the netdev was added (server); has none for a client. */
+    private final OneClientListener listener;
     private final Optional<Object> socketFile;
     private EventLoop loop;
-    private int listenToken = -1;
     private VhostUserDevice device;
     private int connectionToken = -1;
     private long reconnectAtNs;
@@ -53,7 +53,7 @@ final class VhostUserBackend extends Backend {
         this.queuePairs = config.queuePairs();
         this.maxFrameLength = env.settings().maxFrameLength();
         this.batchLimit = env.settings().batchLimit();
-        this.listenFd = listenFd;
+        this.listener = new OneClientListener(listenFd, this::connected);
         this.socketFile = server ? UnixPaths.identity(path) : Optional.empty();
         describeAs(idle());
     }
@@ -66,25 +66,10 @@ final class VhostUserBackend extends Backend {
     protected void onStart(EventLoop loop) {
         this.loop = loop;
         if (server) {
-            listen();
+            listener.listen(loop);
         } else {
             connect();
         }
-    }
-
-    private void listen() {
-        listenToken = loop.register(listenFd, Libc.EPOLLIN, events -> accept());
-    }
-
-    private int accept() {
-        int fd = Sockets.accept(listenFd);
-        if (fd < 0) {
-            return 0;
-        }
-        loop.deregister(listenToken);
-        listenToken = -1;
-        connected(fd);
-        return 1;
     }
 
     private void connect() {
@@ -139,7 +124,7 @@ final class VhostUserBackend extends Backend {
             return;
         }
         if (server) {
-            listen();
+            listener.listen(loop);
         } else {
             waiting = true;
             reconnectAtNs = loop.nanoTime() + reconnectNs;
@@ -179,24 +164,20 @@ final class VhostUserBackend extends Backend {
 
     @Override
     protected void onStop() {
-        if (listenToken >= 0) {
-            loop.deregister(listenToken);
-            listenToken = -1;
-        }
+        listener.close();
         if (device != null) {
             loop.deregister(connectionToken);
             device.close();
             device = null;
         }
         waiting = false;
-        Sockets.close(listenFd);
     }
 
     /** Frees the path at once: the listening socket is released and its file removed if still ours. */
     @Override
     protected void releaseResources() {
         if (server) {
-            Sockets.release(listenFd);
+            listener.release();
             UnixPaths.unlinkIfSame(path, socketFile);
         }
     }

@@ -3,6 +3,7 @@ package io.vnetd.dataplane.backend.vhostuser;
 import io.vnetd.dataplane.backend.io.ErrnoException;
 import io.vnetd.dataplane.backend.io.EventLoop;
 import io.vnetd.dataplane.backend.io.Libc;
+import io.vnetd.dataplane.backend.io.ScmRights;
 import io.vnetd.dataplane.backend.io.Sockets;
 import io.vnetd.dataplane.counters.BackendCounters;
 import io.vnetd.dataplane.port.ControlledFrameHandler;
@@ -44,9 +45,9 @@ final class VhostUserDevice {
     private final int maxFrameLength;
     private final int batchLimit;
     private final Virtqueue[] queues;
-    private final VhostNative.Receiver receiver = new VhostNative.Receiver();
+    private final ScmRights.Receiver receiver = new ScmRights.Receiver(Protocol.MAX_FDS);
     private final MemorySegment message = Arena.ofAuto().allocate(Protocol.HEADER_LENGTH + Protocol.MAX_PAYLOAD, 8);
-    private final int[] fds = new int[VhostNative.MAX_FDS];
+    private final int[] fds = new int[Protocol.MAX_FDS];
     private int fdCount;
     private int messageRead;
 
@@ -95,7 +96,7 @@ final class VhostUserDevice {
             int want = messageRead < Protocol.HEADER_LENGTH
                     ? Protocol.HEADER_LENGTH - messageRead
                     : Protocol.HEADER_LENGTH + payloadSize() - messageRead;
-            long n = receiver.receive(fd, message.address() + messageRead, want);
+            long n = receiver.receive(fd, message.address() + messageRead, want, Libc.MSG_DONTWAIT);
             takeFds();
             if (n == -Libc.EAGAIN) {
                 return handled;
@@ -137,7 +138,7 @@ final class VhostUserDevice {
             }
         }
         if (tooMany) {
-            throw new ProtocolException("message with more than " + VhostNative.MAX_FDS + " descriptors");
+            throw new ProtocolException("message with more than " + Protocol.MAX_FDS + " descriptors");
         }
     }
 
@@ -406,7 +407,7 @@ final class VhostUserDevice {
 
     /** Sends a reply at once; a front-end whose socket cannot take it (it reads no replies) is broken. */
     private void send(int size) throws ProtocolException {
-        long sent = VhostNative.sendNow(fd, message.address(), Protocol.HEADER_LENGTH + size);
+        long sent = Libc.send(fd, message.address(), Protocol.HEADER_LENGTH + size, Libc.MSG_DONTWAIT | Libc.MSG_NOSIGNAL);
         if (sent != Protocol.HEADER_LENGTH + size) {
             throw new ProtocolException("the front-end does not take its replies");
         }

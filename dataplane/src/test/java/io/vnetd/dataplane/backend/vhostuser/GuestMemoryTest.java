@@ -3,6 +3,7 @@ package io.vnetd.dataplane.backend.vhostuser;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.vnetd.dataplane.backend.io.SharedMemory;
 import io.vnetd.dataplane.backend.io.Sockets;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -24,8 +25,8 @@ class GuestMemoryTest {
 
     @BeforeEach
     void files() {
-        low = VhostNative.memfd("low", MIB);
-        high = VhostNative.memfd("high", OFFSET + MIB);
+        low = SharedMemory.memfd("low", MIB);
+        high = SharedMemory.memfd("high", OFFSET + MIB);
     }
 
     @AfterEach
@@ -69,13 +70,13 @@ class GuestMemoryTest {
 
     @Test
     void aRegionStartsAtItsMmapOffset() throws Exception {
-        MemorySegment file = VhostNative.map(high, OFFSET + MIB);
+        MemorySegment file = SharedMemory.map(high, OFFSET + MIB);
         try (GuestMemory memory = map()) {
             file.set(ValueLayout.JAVA_LONG, OFFSET, 0x1122334455667788L);
             assertEquals(MIB, memory.region(1).byteSize());
             assertEquals(0x1122334455667788L, memory.region(1).get(ValueLayout.JAVA_LONG, 0));
         } finally {
-            VhostNative.unmap(file);
+            SharedMemory.unmap(file);
         }
     }
 

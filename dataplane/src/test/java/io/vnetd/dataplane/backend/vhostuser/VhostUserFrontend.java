@@ -2,6 +2,8 @@ package io.vnetd.dataplane.backend.vhostuser;
 
 import io.vnetd.dataplane.backend.io.ErrnoException;
 import io.vnetd.dataplane.backend.io.Libc;
+import io.vnetd.dataplane.backend.io.ScmRights;
+import io.vnetd.dataplane.backend.io.SharedMemory;
 import io.vnetd.dataplane.backend.io.SockAddr;
 import io.vnetd.dataplane.backend.io.Sockets;
 import java.lang.foreign.Arena;
@@ -53,7 +55,7 @@ public final class VhostUserFrontend implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment message = arena.allocate(Protocol.HEADER_LENGTH + Protocol.MAX_PAYLOAD, 8);
     private final MemorySegment eventCell = arena.allocate(16, 8);
-    private final VhostNative.Receiver receiver = new VhostNative.Receiver();
+    private final ScmRights.Receiver receiver = new ScmRights.Receiver(Protocol.MAX_FDS);
     /** While set, run after each message sent and while a reply is awaited: the agents of a back-end nobody else runs. */
     private Runnable step;
 
@@ -65,8 +67,8 @@ public final class VhostUserFrontend implements AutoCloseable {
         this.ringStride = align(rings, 4096);
         this.buffersOffset = ringStride * vrings;
         this.memorySize = align(buffersOffset + (long) vrings * ringSize * BUFFER_LENGTH + 4096, 1 << 21);
-        this.memFd = VhostNative.memfd("vhost-user-frontend", memorySize);
-        this.memory = VhostNative.map(memFd, memorySize);
+        this.memFd = SharedMemory.memfd("vhost-user-frontend", memorySize);
+        this.memory = SharedMemory.map(memFd, memorySize);
         this.kickFds = new int[vrings];
         this.callFds = new int[vrings];
         this.availIdx = new int[vrings];
@@ -133,7 +135,7 @@ public final class VhostUserFrontend implements AutoCloseable {
         message.set(ValueLayout.JAVA_INT, 0, request);
         message.set(ValueLayout.JAVA_INT, 4, Protocol.VERSION | flags);
         message.set(ValueLayout.JAVA_INT, 8, size);
-        VhostNative.send(socket, message, Protocol.HEADER_LENGTH + size, fds);
+        ScmRights.send(socket, message, Protocol.HEADER_LENGTH + size, fds);
         if (step != null) {
             step.run();
         }
@@ -144,7 +146,7 @@ public final class VhostUserFrontend implements AutoCloseable {
         message.set(ValueLayout.JAVA_INT, 0, request);
         message.set(ValueLayout.JAVA_INT, 4, Protocol.VERSION | flags);
         message.set(ValueLayout.JAVA_INT, 8, claimedSize);
-        VhostNative.send(socket, message, Protocol.HEADER_LENGTH);
+        ScmRights.send(socket, message, Protocol.HEADER_LENGTH);
     }
 
     /** Where the next message's payload goes. */
@@ -170,7 +172,7 @@ public final class VhostUserFrontend implements AutoCloseable {
         while (read < Protocol.HEADER_LENGTH || read < Protocol.HEADER_LENGTH + message.get(ValueLayout.JAVA_INT, 8)) {
             int want = read < Protocol.HEADER_LENGTH ? Protocol.HEADER_LENGTH - read
                     : Protocol.HEADER_LENGTH + message.get(ValueLayout.JAVA_INT, 8) - read;
-            long n = receiver.receive(socket, message.address() + read, want);
+            long n = receiver.receive(socket, message.address() + read, want, Libc.MSG_DONTWAIT);
             if (n == 0) {
                 throw new AssertionError("the back-end closed the connection awaiting the reply to " + Protocol.name(request));
             }
@@ -199,7 +201,7 @@ public final class VhostUserFrontend implements AutoCloseable {
         long deadline = System.nanoTime() + TIMEOUT_NS;
         MemorySegment scratch = arena.allocate(64);
         while (System.nanoTime() - deadline < 0) {
-            long n = receiver.receive(socket, scratch.address(), 64);
+            long n = receiver.receive(socket, scratch.address(), 64, Libc.MSG_DONTWAIT);
             if (n == 0 || n < 0 && n != -Libc.EAGAIN) {
                 return true;
             }
@@ -570,7 +572,7 @@ public final class VhostUserFrontend implements AutoCloseable {
             Sockets.close(kickFds[i]);
             Sockets.close(callFds[i]);
         }
-        VhostNative.unmap(memory);
+        SharedMemory.unmap(memory);
         Sockets.close(memFd);
         arena.close();
     }

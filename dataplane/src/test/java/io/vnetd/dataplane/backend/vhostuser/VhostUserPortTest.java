@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.vnetd.dataplane.DataPlane;
 import io.vnetd.dataplane.backend.io.Libc;
+import io.vnetd.dataplane.backend.io.ScmRights;
+import io.vnetd.dataplane.backend.io.SharedMemory;
 import io.vnetd.dataplane.backend.io.SockAddr;
 import io.vnetd.dataplane.backend.io.Sockets;
 import io.vnetd.dataplane.port.EndpointPort;
@@ -443,21 +445,21 @@ class VhostUserPortTest {
             java.util.Map.entry("regionOfSizeZero", g -> {
                 g.negotiate(ALL);
                 table(g, 1, 0x1000, 0);
-                int fd = VhostNative.memfd("t", 4096);
+                int fd = SharedMemory.memfd("t", 4096);
                 g.send(Protocol.SET_MEM_TABLE, 0, 40, fd);
                 Sockets.close(fd);
             }),
             java.util.Map.entry("overlappingRegions", g -> {
                 g.negotiate(ALL);
                 table(g, 2, 0x1000, 1 << 20);
-                int fd = VhostNative.memfd("t", 1 << 20);
+                int fd = SharedMemory.memfd("t", 1 << 20);
                 g.send(Protocol.SET_MEM_TABLE, 0, 72, fd, fd);
                 Sockets.close(fd);
             }),
             java.util.Map.entry("regionPastItsFile", g -> {
                 g.negotiate(ALL);
                 table(g, 1, 0x1000, 1 << 20);
-                int fd = VhostNative.memfd("t", 4096);
+                int fd = SharedMemory.memfd("t", 4096);
                 g.send(Protocol.SET_MEM_TABLE, 0, 40, fd);
                 Sockets.close(fd);
             }),
@@ -570,6 +572,6 @@ class VhostUserPortTest {
     }
 
     private static int[] pipe() {
-        return io.vnetd.dataplane.backend.io.ScmRights.socketPair();
+        return ScmRights.socketPair();
     }
 }
