@@ -6,10 +6,5 @@ package io.vnetd.dataplane.counters;
  */
 public enum BackendCounter {
     /** Connections accepted or established. */
-    CONNECTIONS,
-    /**
-     * Connections dropped because the peer broke the protocol: a stream frame longer than
-     * {@code maxFrameLength}, a malformed vhost-user message or ring.
-     */
-    STREAM_ERRORS
+    CONNECTIONS
 }

@@ -10,7 +10,8 @@ import java.util.Optional;
  * {@link BackendCounter}s. Frames a backend hands to the switch are its port's frames sent, frames the
  * switch delivered to it its port's frames received; these count what never got that far (a datagram the
  * inbound ring had no room for, one longer than {@code maxFrameLength} or with another's header, a frame
- * without a connection to send it on or that the socket refused) and connections.
+ * without a connection to send it on or that the socket refused) and connections closed because the peer broke
+ * the protocol; its own count the connections made.
  *
  * <p>Allocated when the backend opens, written by the agent serving it, freed by that agent when it stops.
  * Any thread may take a {@link #snapshot}.
@@ -41,8 +42,7 @@ public final class BackendCounters {
     /** Reads the counters, or nothing once they were freed. Any thread. */
     public Optional<BackendCountersSnapshot> snapshot() {
         return counters.read().map(values -> new BackendCountersSnapshot(name, values.client(),
-                values.own()[BackendCounter.CONNECTIONS.ordinal()],
-                values.own()[BackendCounter.STREAM_ERRORS.ordinal()]));
+                values.own()[BackendCounter.CONNECTIONS.ordinal()]));
     }
 
     /** Frees the counters; nothing if they were freed already. */

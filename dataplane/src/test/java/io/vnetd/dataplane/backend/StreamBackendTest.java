@@ -5,6 +5,7 @@ import static io.vnetd.dataplane.Frames.MAC_B;
 import static io.vnetd.dataplane.Frames.frame;
 import static io.vnetd.dataplane.backend.BackendHarness.freeTcpPort;
 import static io.vnetd.model.netclient.NetClientCounter.DROPPED_NOT_CONNECTED;
+import static io.vnetd.model.netclient.NetClientCounter.PEER_ERRORS;
 import static io.vnetd.model.netclient.NetClientRef.netdev;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -369,7 +370,7 @@ class StreamBackendTest {
                 client.write(new byte[] {0, 0, 0x20, 0x01});
                 assertTrue(client.awaitEndOfStream(), "the backend drops the connection");
                 h.await("the disconnection", () -> h.events.size() == 2);
-                assertEquals(1, h.backendCounters("ss0").streamErrors());
+                assertEquals(1, h.backendCounters("ss0").counters().get(PEER_ERRORS));
             }
         }
     }

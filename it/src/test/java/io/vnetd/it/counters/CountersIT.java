@@ -78,9 +78,9 @@ class CountersIT {
             assertEquals("2", counter(qmp, "d0", "tx-frames"));
 
             String table = qmp.hmp("info vnetd-counters");
-            assertTrue(table.startsWith("name  type     link  rx-frames  rx-bytes  tx-frames  tx-bytes  dropped\r\n"), table);
-            assertTrue(table.contains("\r\nd1    dgram    down          1        60          0         0  link-down=1\r\n"), table);
-            assertTrue(table.contains("\r\nhp2   hubport  up            0         0          2       120  peer-absent=2\r\n"), table);
+            assertTrue(table.startsWith("name  type     link  rx-frames  rx-bytes  tx-frames  tx-bytes  peer-errors  dropped\r\n"), table);
+            assertTrue(table.contains("\r\nd1    dgram    down          1        60          0         0            0  link-down=1\r\n"), table);
+            assertTrue(table.contains("\r\nhp2   hubport  up            0         0          2       120            0  peer-absent=2\r\n"), table);
             assertFalse(qmp.hmp("info network").contains("rx-frames"), "info network stays QEMU's");
         }
     }

@@ -11,14 +11,14 @@ import java.util.List;
 import java.util.StringJoiner;
 
 /**
- * The text of vnetd's HMP {@code info vnetd-counters}: a table of every net client's frame counters,
- * in creation order, numbers right-aligned: a column for each {@link NetClientCounter} that is no drop,
+ * The text of vnetd's HMP {@code info vnetd-counters}: a table of every net client's counters, in
+ * creation order, numbers right-aligned: a column for each {@link NetClientCounter} that is no drop,
  * headed by its QMP name, then one naming each reason that dropped frames with its count ({@code 0}
  * when none did). A client without a port shows {@code -} and why.
  *
  * <pre>
- * name  type     link  rx-frames  rx-bytes  tx-frames  tx-bytes  dropped
- * hp0   hubport  up            0         0          5       320  peer-absent=5
+ * name  type     link  rx-frames  rx-bytes  tx-frames  tx-bytes  peer-errors  dropped
+ * hp0   hubport  up            0         0          5       320            0  peer-absent=5
  * </pre>
  */
 final class InfoCounters {

@@ -10,8 +10,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The frame counters every net client has: the one definition of their names, meanings and of where
- * they are counted, in the order users see them. The data plane keeps one per {@link Side} that counts
+ * The counters every net client has, of frames and of connections its backend had to close: the one
+ * definition of their names, meanings and of where they are counted, in the order users see them. The data plane keeps one per {@link Side} that counts
  * it, {@code __io.vnetd_query-net-clients} lists them by {@link #qmpName} (the QAPI schema documents the
  * same members, which a test checks), {@code info vnetd-counters} tabulates them, and a Prometheus export
  * names them by {@link #prometheusName}. The counts are in QEMU's terms: a client sends frames into the
@@ -39,13 +39,19 @@ public enum NetClientCounter {
     DROPPED_TOO_LONG("dropped-too-long", "frames from the backend's host peer longer than the longest frame vnetd"
             + " carries", Side.BACKEND),
     DROPPED_BAD_HEADER("dropped-bad-header", "datagrams from the backend's host peer whose encapsulation is not the"
-            + " netdev's (an L2TPv3 session or cookie of another, or no frame after the header)", Side.BACKEND);
+            + " netdev's (an L2TPv3 session or cookie of another, or no frame after the header)", Side.BACKEND),
+    PEER_ERRORS("peer-errors", "connections the backend closed because its host peer broke the protocol: a stream"
+            + " or socket (TCP) peer's frame length beyond the longest frame vnetd carries, a vhost-user front-end's"
+            + " malformed message or ring, or its replies left unread", Side.BACKEND);
 
     /** Where in the data plane a counter is counted; a client's value is the sum over both sides. */
     public enum Side {
         /** The switching agent, at the client's port: every client has one. */
         PORT,
-        /** A netdev's backend, between its host socket and its port: frames lost on the way from one to the other. */
+        /**
+         * A netdev's backend, between its host socket and its port: frames lost on the way from one to the
+         * other, and connections closed for the peer's protocol errors.
+         */
         BACKEND;
 
         /** The counters this side counts, in definition order. */

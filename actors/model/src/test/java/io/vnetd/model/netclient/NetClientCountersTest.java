@@ -3,6 +3,7 @@ package io.vnetd.model.netclient;
 import static io.vnetd.model.netclient.NetClientCounter.DROPPED_LINK_DOWN;
 import static io.vnetd.model.netclient.NetClientCounter.DROPPED_NOT_CONNECTED;
 import static io.vnetd.model.netclient.NetClientCounter.DROPPED_RING_FULL;
+import static io.vnetd.model.netclient.NetClientCounter.PEER_ERRORS;
 import static io.vnetd.model.netclient.NetClientCounter.RX_BYTES;
 import static io.vnetd.model.netclient.NetClientCounter.RX_FRAMES;
 import static io.vnetd.model.netclient.NetClientCounter.TX_FRAMES;
@@ -29,6 +30,7 @@ class NetClientCountersTest {
                 Arrays.stream(NetClientCounter.values()).map(NetClientCounter::qmpName).distinct().count());
         assertEquals(Optional.of("link-down"), DROPPED_LINK_DOWN.dropReason());
         assertEquals(Optional.empty(), RX_BYTES.dropReason());
+        assertEquals(Optional.empty(), PEER_ERRORS.dropReason(), "a connection closed is no frame dropped");
         assertEquals("vnetd_netclient_rx_bytes_total", RX_BYTES.prometheusName());
         assertEquals("vnetd_netclient_dropped_ring_full_total", DROPPED_RING_FULL.prometheusName());
         assertEquals(DROPPED_NOT_CONNECTED, NetClientCounter.ofQmpName("dropped-not-connected"));
@@ -59,7 +61,7 @@ class NetClientCountersTest {
         assertEquals("{\"rx-frames\":0,\"rx-bytes\":10,\"tx-frames\":20,\"tx-bytes\":30,\"dropped-link-down\":40,"
                 + "\"dropped-filter\":50,\"dropped-ring-full\":60,\"dropped-peer-absent\":70,\"dropped-loop\":80,"
                 + "\"dropped-not-connected\":90,\"dropped-send-failed\":100,\"dropped-too-long\":110,"
-                + "\"dropped-bad-header\":120}", json);
+                + "\"dropped-bad-header\":120,\"peer-errors\":130}", json);
         assertEquals(counters, JSON.readValue(json, NetClientCounters.class));
         assertEquals(NetClientCounters.of(Map.of(TX_FRAMES, 1L)),
                 JSON.readValue("{\"tx-frames\":1}", NetClientCounters.class), "a counter not given is 0");

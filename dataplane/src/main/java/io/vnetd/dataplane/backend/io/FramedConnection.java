@@ -1,7 +1,6 @@
 package io.vnetd.dataplane.backend.io;
 
 import io.vnetd.dataplane.DataPlane;
-import io.vnetd.dataplane.counters.BackendCounter;
 import io.vnetd.dataplane.counters.BackendCounters;
 import io.vnetd.dataplane.counters.Counter;
 import io.vnetd.dataplane.port.ControlledFrameHandler;
@@ -26,7 +25,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * across reads and several may come in one). When the switch's inbound ring is full the connection
  * stops reading, so TCP pushes back on the peer, and the frames it holds are offered again every duty
  * cycle (on the switching agent's thread the switch forwards each frame as it is offered). A length
- * beyond {@code maxFrameLength} ends the connection, as in QEMU ({@code net_fill_rstate}).
+ * beyond {@code maxFrameLength} ends the connection, as in QEMU ({@code net_fill_rstate}), and counts in
+ * {@code peer-errors}.
  *
  * <p>Writing: delivered frames are copied behind their lengths into a buffer of the same size (as the
  * switch delivers them, when its agent runs on this thread: {@link EndpointPort#receiveDirectly}),
@@ -58,7 +58,7 @@ public final class FramedConnection implements Pollable {
     private final int maxFrameLength;
     private final long coalesceNs;
     private final Counter droppedNotConnected;
-    private final Counter streamErrors;
+    private final Counter peerErrors;
     /** Held so that the memory lives as long as the connection: the buffers only know its address. */
     private final MemorySegment memory;
     private final UnsafeBuffer readBuffer;
@@ -92,7 +92,7 @@ public final class FramedConnection implements Pollable {
         this.coalesceNs = settings.streamCoalesceNs();
         int bufferLength = settings.ioBufferLength();
         this.droppedNotConnected = counters.get(NetClientCounter.DROPPED_NOT_CONNECTED);
-        this.streamErrors = counters.get(BackendCounter.STREAM_ERRORS);
+        this.peerErrors = counters.get(NetClientCounter.PEER_ERRORS);
         // Pages of the buffers become resident as far as reads and writes reach: little while idle.
         this.memory = PageMemory.allocate(2L * bufferLength);
         this.readBuffer = new UnsafeBuffer(memory.address(), bufferLength);
@@ -195,7 +195,7 @@ public final class FramedConnection implements Pollable {
         while (readEnd - readStart >= LENGTH_PREFIX) {
             int length = readBuffer.getInt(readStart, ByteOrder.BIG_ENDIAN);
             if (length < 0 || length > maxFrameLength) {
-                streamErrors.incrementRelease();
+                peerErrors.incrementRelease();
                 lose();
                 return frames;
             }

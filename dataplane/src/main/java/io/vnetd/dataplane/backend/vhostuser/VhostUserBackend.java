@@ -9,6 +9,7 @@ import io.vnetd.dataplane.backend.io.SockAddr;
 import io.vnetd.dataplane.backend.io.Sockets;
 import io.vnetd.dataplane.backend.io.UnixPaths;
 import io.vnetd.dataplane.counters.BackendCounter;
+import io.vnetd.model.netclient.NetClientCounter;
 import io.vnetd.model.netdev.NetdevConfig;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * after a kick, after the switch delivered frames, and, while a vring runs, in every cycle, because
  * some front-ends' kicks never arrive (QEMU under TCG) and the available ring must be polled.
  *
- * <p>A message or ring that breaks the protocol closes the connection (counted as a stream error);
+ * <p>A message or ring that breaks the protocol closes the connection (counted in {@code peer-errors});
  * the port stays, and listens or reconnects. Its description says where it listens or is connected.
  */
 final class VhostUserBackend extends Backend {
@@ -109,7 +110,7 @@ final class VhostUserBackend extends Backend {
 
     private void broken(ProtocolException e) {
         LOG.warn("vhost-user port '{}': closing the connection: {}", name(), e.getMessage());
-        counters().get(BackendCounter.STREAM_ERRORS).incrementRelease();
+        counters().get(NetClientCounter.PEER_ERRORS).incrementRelease();
         disconnect();
     }
 

@@ -113,12 +113,9 @@ class VhostUserPortTest {
         }
     }
 
+    /** As the listings show it: what the port and the backend counted. */
     private long counter(NetClientCounter counter) {
-        return dp.counters("v0").orElseThrow().get(counter);
-    }
-
-    private long protocolErrors() {
-        return dp.backendCounters("v0").orElseThrow().streamErrors();
+        return dp.counters(netdev("v0")).orElseThrow().get(counter);
     }
 
     private static byte[] sized(int sequence, int length) {
@@ -413,7 +410,7 @@ class VhostUserPortTest {
                 fromPeer(sized(0, 64));
             }
             assertTrue(guest.awaitClosed(), abuse + ": the connection stays open");
-            await("the error counted", () -> protocolErrors() == 1);
+            await("the error counted", () -> counter(NetClientCounter.PEER_ERRORS) == 1);
         }
         try (VhostUserFrontend next = VhostUserFrontend.connect(path("v0.sock"), 1, RING)) {
             next.setUp(ALL);
