@@ -93,6 +93,8 @@ class MetricsIT {
             assertEquals(3, scraped.value("vnetd_netclient_dropped_peer_absent_total",
                     Map.of("name", "hp2", "type", "hubport")), "hp2 has no peer: its copies are dropped");
             assertEquals(0, scraped.value("vnetd_netclient_dropped_link_down_total", Map.of("name", "d1")));
+            assertEquals(0, scraped.value("vnetd_netclient_peer_errors_total", Map.of("name", "d0", "type", "dgram")),
+                    "connections closed for a peer's protocol errors: a counter of their own, not a drop reason");
 
             assertEquals(5, scraped.value("vnetd_qmp_commands_total",
                     Map.of("command", "netdev_add", "outcome", "success")));

@@ -29,12 +29,15 @@ import org.junit.jupiter.api.io.TempDir;
  * Peers that break the wire formats, on ports of hub 1, while frames flow between two dgram ports of hub 0: a stream
  * peer sending a zero length, a length beyond the largest frame, a length and then nothing, and random bytes;
  * datagrams of 0 and 65,507 bytes (the most IPv4 UDP carries); l2tpv3 packets with a wrong session, a wrong cookie, or
- * cut short. Each is counted or ends only its own connection, and every frame of the traffic on hub 0 arrives.
+ * cut short. Each is counted or ends only its own connection (counted in the stream netdev's {@code peer-errors}), and
+ * every frame of the traffic on hub 0 arrives.
  */
 @Tag("reliability")
 class HostilePeersIT {
 
     private static final int FRAME_LENGTH = 60;
+    /** The daemon's {@code maxFrameLength}: a stream length beyond it ends the connection. */
+    private static final int MAX_FRAME_LENGTH = 4096 + 65536;
     private static final long SESSION = 0x1234;
     private static final long COOKIE = 0x0a0b0c0dL;
 
@@ -73,6 +76,7 @@ class HostilePeersIT {
             Traffic traffic = new Traffic(sender, receiver, new InetSocketAddress("127.0.0.1", in));
             Thread flow = Thread.ofPlatform().name("traffic").start(traffic);
             long closedByDaemon = 0;
+            long framingBroken = 0;
             long badHeaderSent = 0;
             try {
                 for (int round = 0; round < rounds; round++) {
@@ -85,7 +89,7 @@ class HostilePeersIT {
                     }
                     // A length beyond the largest frame ends the connection, as in QEMU.
                     closedByDaemon += sendAndAwaitClose(stream, ByteBuffer.allocate(4).putInt(0x7fff_ffff).array());
-                    closedByDaemon += sendAndAwaitClose(stream, ByteBuffer.allocate(4).putInt(4096 + 65536 + 1).array());
+                    closedByDaemon += sendAndAwaitClose(stream, ByteBuffer.allocate(4).putInt(MAX_FRAME_LENGTH + 1).array());
                     // A length and then nothing: the connection waits, nothing else does.
                     try (Socket peer = connect(stream)) {
                         peer.getOutputStream().write(ByteBuffer.allocate(4).putInt(1500).array());
@@ -96,6 +100,7 @@ class HostilePeersIT {
                     // Random bytes: read as lengths and frames until a length is out of range.
                     byte[] noise = new byte[64 << 10];
                     random.nextBytes(noise);
+                    framingBroken += breaksFraming(noise) ? 1 : 0;
                     try (Socket peer = connect(stream)) {
                         try {
                             peer.getOutputStream().write(noise);
@@ -115,6 +120,8 @@ class HostilePeersIT {
                 // The good l2tpv3 packets count too: the wrong ones were dropped, not the port.
                 awaitCounter(qmp, "l2", "dropped-bad-header", badHeaderSent);
                 awaitCounter(qmp, "l2", "tx-frames", rounds);
+                // Each oversized length, and noise that reads as one, is a connection closed for a protocol error.
+                awaitCounter(qmp, "s", "peer-errors", closedByDaemon + framingBroken);
             } finally {
                 traffic.stop.set(true);
                 flow.join(TimeUnit.SECONDS.toMillis(30));
@@ -130,7 +137,7 @@ class HostilePeersIT {
             assertEquals(2L * rounds, closedByDaemon);
             Soak.print("hostile-peers", "seed " + seed + ", rounds " + rounds + ", traffic on hub 0: sent " + traffic.sent
                     + ", received " + traffic.received + "; oversized stream lengths: " + closedByDaemon
-                    + " connections closed by the daemon");
+                    + " connections closed by the daemon, random bytes: " + framingBroken + " more");
             Soak.print("hostile-peers", "stream s counters " + s);
             Soak.print("hostile-peers", "dgram da counters (0 and 65,507 byte datagrams) " + da);
             Soak.print("hostile-peers", "l2tpv3 l2 counters (wrong session, wrong cookie, short) " + l2);
@@ -223,6 +230,22 @@ class HostilePeersIT {
             }
             return 0;
         }
+    }
+
+    /** Whether a stream server reading {@code bytes} meets a length beyond the largest frame before they run out. */
+    private static boolean breaksFraming(byte[] bytes) {
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        while (in.remaining() >= 4) {
+            int length = in.getInt();
+            if (length < 0 || length > MAX_FRAME_LENGTH) {
+                return true;
+            }
+            if (length > in.remaining()) {
+                return false;
+            }
+            in.position(in.position() + length);
+        }
+        return false;
     }
 
     /** An L2TPv3 over UDP data packet (RFC 3931: 4 bytes of flags, session id, 32-bit cookie) carrying a small frame. */

@@ -23,10 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Two vhost-user ports of a real daemon on one hub, each driven by a {@link VhostUserFrontend} as a
  * VM's would be: frames from one guest reach the other, the ports show in the listings with their
- * counters, set_link down (on a netdev entity recovered from the journal after it left memory) stops a
- * guest's traffic and up restores it, and after kill -9 and a restart
- * the journaled ports listen again, the front-ends reconnect with their rings where they left them,
- * and traffic resumes.
+ * counters (among them the peer error of a front-end that broke the protocol), set_link down (on a netdev
+ * entity recovered from the journal after it left memory) stops a guest's traffic and up restores it,
+ * and after kill -9 and a restart the journaled ports listen again, the front-ends reconnect with their
+ * rings where they left them, and traffic resumes.
  */
 class VhostUserPortIT {
 
@@ -115,6 +115,13 @@ class VhostUserPortIT {
             try (VnetdProcess daemon = VnetdProcess.startWithJvmOptions(List.of("-Dvnetd.actors.passivate-after=1s"),
                     dataDir); QmpClient qmp = QmpClient.connect(daemon.qmpSocket())) {
                 addNetwork(qmp);
+                // A front-end that breaks the protocol first: its connection closes and shows as g1's peer-errors.
+                try (VhostUserFrontend hostile = VhostUserFrontend.connect(path("g1"), 1, RING)) {
+                    hostile.negotiate(Protocol.FEATURES);
+                    hostile.sendState(Protocol.SET_VRING_NUM, 0, RING + 1);
+                    assertTrue(hostile.awaitClosed(), "a ring size that is no power of two ends the connection");
+                }
+                await("g1's peer error listed", () -> counter(qmp, "g1", "peer-errors") == 1);
                 a.reconnect(path("g0"));
                 b.reconnect(path("g1"));
                 a.setUp(Protocol.FEATURES);
@@ -132,12 +139,13 @@ class VhostUserPortIT {
                 assertEquals("hg0", g0.get("peer").asText());
                 assertEquals(20, g0.at("/counters/tx-frames").asLong());
                 assertEquals(20, g0.at("/counters/rx-frames").asLong());
+                assertEquals(0, g0.at("/counters/peer-errors").asLong());
 
                 LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(3));
                 qmp.ok("set_link", "{\"name\":\"g0\",\"up\":false}");
                 assertTrue(a.transmit(1, frame(500, 64), 64));
                 a.kick(1);
-                await("the frame dropped at g0", () -> droppedLinkDown(qmp) == 1);
+                await("the frame dropped at g0", () -> counter(qmp, "g0", "dropped-link-down") == 1);
                 assertEquals(List.of(), b.received(0));
                 qmp.ok("set_link", "{\"name\":\"g0\",\"up\":true}");
                 exchange(a, b, 200, 5);
@@ -156,9 +164,9 @@ class VhostUserPortIT {
         }
     }
 
-    private static long droppedLinkDown(QmpClient qmp) {
+    private static long counter(QmpClient qmp, String name, String counter) {
         try {
-            return client(qmp, "g0").at("/counters/dropped-link-down").asLong();
+            return client(qmp, name).at("/counters/" + counter).asLong();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
