@@ -11,7 +11,7 @@ import java.util.Optional;
  * switch delivered to it its port's frames received; these count what never got that far (a datagram the
  * inbound ring had no room for, one longer than {@code maxFrameLength} or with another's header, a frame
  * without a connection to send it on or that the socket refused) and connections closed because the peer broke
- * the protocol; its own count the connections made.
+ * the protocol. Its own count its connections.
  *
  * <p>Allocated when the backend opens, written by the agent serving it, freed by that agent when it stops.
  * Any thread may take a {@link #snapshot}.

@@ -11,13 +11,14 @@ import java.util.stream.Collectors;
 
 /**
  * The counters every net client has, of frames and of connections its backend had to close: the one
- * definition of their names, meanings and of where they are counted, in the order users see them. The data plane keeps one per {@link Side} that counts
- * it, {@code __io.vnetd_query-net-clients} lists them by {@link #qmpName} (the QAPI schema documents the
- * same members, which a test checks), {@code info vnetd-counters} tabulates them, and a Prometheus export
- * names them by {@link #prometheusName}. The counts are in QEMU's terms: a client sends frames into the
- * network and receives what the network delivers to it (for a NIC, what its guest sent and what reaches
- * its guest; for a backend, what came from its host peer and what goes to it). Each drop is counted once,
- * at the client where QEMU's net core would drop the frame.
+ * definition of their names, meanings and of where they are counted, in the order users see them. The
+ * data plane keeps one per {@link Side} that counts it, {@code __io.vnetd_query-net-clients} lists them
+ * by {@link #qmpName} (the QAPI schema documents the same members, which a test checks),
+ * {@code info vnetd-counters} tabulates them, and a Prometheus export names them by {@link #prometheusName}.
+ * The counts are in QEMU's terms: a client sends frames into the network and receives what the network
+ * delivers to it (for a NIC, what its guest sent and what reaches its guest; for a backend, what came from
+ * its host peer and what goes to it). Each drop is counted once, at the client where QEMU's net core would
+ * drop the frame.
  */
 public enum NetClientCounter {
     RX_FRAMES("rx-frames", "frames delivered to the client", Side.PORT),
