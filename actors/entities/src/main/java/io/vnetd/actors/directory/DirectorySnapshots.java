@@ -2,6 +2,7 @@ package io.vnetd.actors.directory;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vnetd.actors.directory.EntityCatalog.Folded;
 import io.vnetd.actors.netdev.NetdevEntity;
@@ -10,9 +11,12 @@ import io.vnetd.actors.netdev.NetdevState;
 import io.vnetd.actors.nic.NicEntity;
 import io.vnetd.actors.nic.NicEvent;
 import io.vnetd.actors.nic.NicState;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -31,6 +35,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.zip.CRC32C;
+import java.util.zip.CheckedOutputStream;
 import org.apache.pekko.actor.typed.Scheduler;
 import org.slf4j.Logger;
 import scala.concurrent.ExecutionContextExecutor;
@@ -53,6 +58,8 @@ import scala.concurrent.ExecutionContextExecutor;
  * <p>The file: one ASCII line {@code vnetd-directory-snapshot 1 <crc32c as 8 hex digits> <body length>}, then the
  * body, the {@link DirectorySnapshot} as JSON (the entities' states in the forms their snapshots have). It is
  * written to a sibling file, forced to disk and renamed over the old one, so a crash leaves one or the other whole.
+ * The body streams into the file behind room left for the line (its length zero-padded to a fixed width), which is
+ * written last: a node of 100,000 entities never holds its 17 MB of JSON in memory.
  */
 final class DirectorySnapshots {
 
@@ -61,6 +68,9 @@ final class DirectorySnapshots {
     }
 
     private static final String FORMAT = "vnetd-directory-snapshot 1";
+    private static final int LENGTH_DIGITS = 12;
+    private static final int HEADER_LENGTH = header(0, 0).length;
+    private static final int BODY_BUFFER = 64 << 10;
     private static final String NETDEV = NetdevEntity.TYPE_KEY.name();
     private static final String NIC = NicEntity.TYPE_KEY.name();
 
@@ -248,22 +258,27 @@ final class DirectorySnapshots {
 
     void write(DirectorySnapshot snapshot) throws IOException {
         Path file = checkpoints.orElseThrow().file();
-        byte[] body = mapper.writeValueAsBytes(snapshot);
-        CRC32C crc = new CRC32C();
-        crc.update(body);
-        byte[] header = (FORMAT + " " + HexFormat.of().toHexDigits((int) crc.getValue()) + " " + body.length + "\n")
-                .getBytes(US_ASCII);
         Path written = file.resolveSibling(file.getFileName() + ".new");
         try (FileChannel channel = FileChannel.open(written, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer[] buffers = {ByteBuffer.wrap(header), ByteBuffer.wrap(body)};
-            long remaining = header.length + (long) body.length;
-            while (remaining > 0) {
-                remaining -= channel.write(buffers);
+            channel.position(HEADER_LENGTH);
+            CRC32C crc = new CRC32C();
+            OutputStream body = new CheckedOutputStream(
+                    new BufferedOutputStream(Channels.newOutputStream(channel), BODY_BUFFER), crc);
+            mapper.writer().without(JsonGenerator.Feature.AUTO_CLOSE_TARGET).writeValue(body, snapshot);
+            body.flush();
+            ByteBuffer header = ByteBuffer.wrap(header(crc.getValue(), channel.position() - HEADER_LENGTH));
+            while (header.hasRemaining()) {
+                channel.write(header, header.position());
             }
             channel.force(true);
         }
         Files.move(written, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static byte[] header(long crc, long bodyLength) {
+        return (FORMAT + " " + HexFormat.of().toHexDigits((int) crc) + " "
+                + String.format("%0" + LENGTH_DIGITS + "d", bodyLength) + "\n").getBytes(US_ASCII);
     }
 
     private static int indexOf(byte[] bytes, byte wanted) {

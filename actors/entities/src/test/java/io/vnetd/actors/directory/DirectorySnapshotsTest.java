@@ -15,6 +15,7 @@ import io.vnetd.actors.nic.NicEntity;
 import io.vnetd.actors.persistence.EntityReply;
 import io.vnetd.actors.persistence.IdlePassivation;
 import io.vnetd.model.netdev.NetdevConfig;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -184,5 +185,22 @@ class DirectorySnapshotsTest {
 
         Files.writeString(file, "vnetd-directory-snapshot 2 00000000 0\n");
         assertEquals(fromEvents, recover(snapshots(NEVER)), "another format");
+    }
+
+    @Test
+    void theBodyStreamsOutBeforeItsHeaderAndAnUnpaddedHeaderIsStillRead() throws Exception {
+        DirectorySnapshot written = new DirectorySnapshot(Map.of("x", present(2, hubport("x", 7), true, 1)), Map.of());
+        Files.createDirectories(file.getParent());
+        snapshots(NEVER).write(written);
+        String content = Files.readString(file, StandardCharsets.ISO_8859_1);
+        int newline = content.indexOf('\n');
+        String[] header = content.substring(0, newline).split(" ");
+        assertEquals(12, header[3].length(), "the length is zero-padded: the header is written after the body");
+        assertEquals(Optional.of(written), snapshots(NEVER).read());
+
+        // As the builds before wrote it.
+        Files.writeString(file, String.join(" ", header[0], header[1], header[2], Long.toString(Long.parseLong(header[3])))
+                + content.substring(newline), StandardCharsets.ISO_8859_1);
+        assertEquals(Optional.of(written), snapshots(NEVER).read());
     }
 }
