@@ -38,6 +38,7 @@ class StorageFaultsIT {
     /** Checkpoints that never come on their own keep every write in the log, where the faults are made. */
     private static final String LOG_ONLY = "vnetd.lmdb.checkpoint-interval = 1h\n";
     private static final int HEADER = 16;
+    private static final int TORN_PAYLOAD_CUTS = 16;
 
     @TempDir
     Path dir;
@@ -60,9 +61,16 @@ class StorageFaultsIT {
         LogRecord last = records(pristine).getLast();
         List<Integer> offsets = new ArrayList<>();
         if (Soak.ON) {
-            for (int at = 0; at < last.size(); at++) {
+            // Every byte of the header, and the payload at TORN_PAYLOAD_CUTS even steps and its last byte: two daemon
+            // starts a cut; the journal's unit test cuts at every byte of both.
+            for (int at = 0; at < HEADER; at++) {
                 offsets.add(at);
             }
+            int payload = last.size() - HEADER;
+            for (int step = 0; step < TORN_PAYLOAD_CUTS; step++) {
+                offsets.add(HEADER + step * payload / TORN_PAYLOAD_CUTS);
+            }
+            offsets.add(last.size() - 1);
         } else {
             offsets.addAll(List.of(HEADER / 2, last.size() - 1)); // in the header, and the last byte: the journal's unit test cuts at every byte
         }
