@@ -55,24 +55,24 @@ final class JournalReader implements AutoCloseable {
     /** Entities read and decoded ahead of the one being handled: enough to keep both threads busy, little memory. */
     private static final int READ_AHEAD = 64;
 
-    /** The queries the tools need. */
-    private interface Queries {
-        List<String> persistenceIds();
-
+    /** How a journal's events are read: the one thing its kinds do differently (ids come from the read journal). */
+    private interface EventReader {
         List<JournalEvent> events(String persistenceId);
     }
 
     private final Optional<FileLock> lock;
     private final ActorSystem<Void> system;
-    private final Queries queries;
+    private final CurrentPersistenceIdsQuery ids;
+    private final EventReader events;
     private final Supplier<VerificationReport> verifier;
     private final ObjectMapper json;
 
-    private JournalReader(Optional<FileLock> lock, ActorSystem<Void> system, Queries queries,
-                          Supplier<VerificationReport> verifier) {
+    private JournalReader(Optional<FileLock> lock, ActorSystem<Void> system, CurrentPersistenceIdsQuery ids,
+                          EventReader events, Supplier<VerificationReport> verifier) {
         this.lock = lock;
         this.system = system;
-        this.queries = queries;
+        this.ids = ids;
+        this.events = events;
         this.verifier = verifier;
         this.json = json(system);
     }
@@ -100,7 +100,7 @@ final class JournalReader implements AutoCloseable {
             LmdbStore store = LmdbStore.acquire(LmdbSettings.from(system.settings().config(),
                     system.settings().config().getString(LmdbReadJournal.Identifier + ".store")));
             system.classicSystem().registerOnTermination(store::close);
-            return new JournalReader(Optional.of(lock), system, lmdbQueries(journal, store, system),
+            return new JournalReader(Optional.of(lock), system, journal, lmdbEvents(store, system),
                     () -> LmdbJournalVerifier.verify(system));
         } catch (RuntimeException e) {
             release(lock);
@@ -119,47 +119,28 @@ final class JournalReader implements AutoCloseable {
         ActorSystem<Void> system = system(journal.database().pluginConfig(), userFile, data, log);
         JdbcReadJournal reads = PersistenceQuery.get(Adapter.toClassic(system))
                 .getReadJournalFor(JdbcReadJournal.class, PostgresJournal.READ_PLUGIN);
-        return new JournalReader(Optional.empty(), system, pekkoQueries(reads, system),
+        return new JournalReader(Optional.empty(), system, reads, pekkoEvents(reads, system),
                 () -> PostgresJournalVerifier.verify(system, journal.database()));
     }
 
-    /** Persistence ids from the read journal; events from the store's records, by an {@link EventDecoder}. */
-    private static Queries lmdbQueries(LmdbReadJournal journal, LmdbStore store, ActorSystem<Void> system) {
+    /** Events from the store's records, by an {@link EventDecoder}. */
+    private static EventReader lmdbEvents(LmdbStore store, ActorSystem<Void> system) {
         // A decoder per thread: entities are read ahead on a second thread (forEachEntity) as well as on the caller's.
         ThreadLocal<EventDecoder> decoders = ThreadLocal.withInitial(() ->
                 new EventDecoder(SerializationExtension.get(Adapter.toClassic(system)), json(system)));
-        return new Queries() {
-            @Override
-            public List<String> persistenceIds() {
-                return await(journal.currentPersistenceIds().runWith(Sink.seq(), system));
-            }
-
-            @Override
-            public List<JournalEvent> events(String persistenceId) {
-                EventDecoder decoder = decoders.get();
-                List<JournalEvent> events = new ArrayList<>();
-                store.replay(persistenceId, 1, Long.MAX_VALUE, Long.MAX_VALUE, stored -> events.add(decoder.decode(stored)));
-                return events;
-            }
+        return persistenceId -> {
+            EventDecoder decoder = decoders.get();
+            List<JournalEvent> events = new ArrayList<>();
+            store.replay(persistenceId, 1, Long.MAX_VALUE, Long.MAX_VALUE, stored -> events.add(decoder.decode(stored)));
+            return events;
         };
     }
 
-    /** Everything through Pekko's read journal: PostgreSQL's. */
-    private static <J extends CurrentPersistenceIdsQuery & CurrentEventsByPersistenceIdQuery> Queries pekkoQueries(
-            J journal, ActorSystem<Void> system) {
-        return new Queries() {
-            @Override
-            public List<String> persistenceIds() {
-                return await(journal.currentPersistenceIds().runWith(Sink.seq(), system));
-            }
-
-            @Override
-            public List<JournalEvent> events(String persistenceId) {
-                return await(journal.currentEventsByPersistenceId(persistenceId, 0L, Long.MAX_VALUE)
-                        .map(e -> new JournalEvent(e.persistenceId(), e.sequenceNr(), e.timestamp(), e.event()))
-                        .runWith(Sink.seq(), system));
-            }
-        };
+    /** Events through Pekko's read journal: PostgreSQL's. */
+    private static EventReader pekkoEvents(CurrentEventsByPersistenceIdQuery journal, ActorSystem<Void> system) {
+        return persistenceId -> await(journal.currentEventsByPersistenceId(persistenceId, 0L, Long.MAX_VALUE)
+                .map(e -> new JournalEvent(e.persistenceId(), e.sequenceNr(), e.timestamp(), e.event()))
+                .runWith(Sink.seq(), system));
     }
 
     /** An actor system with the persistence plugins only: no cluster to join, no port to open. */
@@ -173,12 +154,12 @@ final class JournalReader implements AutoCloseable {
 
     /** Every persistence id, in the journal's order. */
     List<String> persistenceIds() {
-        return queries.persistenceIds();
+        return await(ids.currentPersistenceIds().runWith(Sink.seq(), system));
     }
 
     /** Every event of {@code persistenceId}, oldest first. */
     List<JournalEvent> events(String persistenceId) {
-        return queries.events(persistenceId);
+        return events.events(persistenceId);
     }
 
     /**
