@@ -47,17 +47,26 @@ class StorageFaultsIT {
     record LogRecord(Path segment, int offset, int size) {
     }
 
-    @Test
-    void aTornLastRecordIsDroppedAtEveryOffsetAndTheLogGoesOn() throws Exception {
-        Path pristine = dir.resolve("pristine");
+    /**
+     * A daemon on {@code data} that keeps its journal in the log only adds hubports h0..h4 and is killed; returns its
+     * configuration file, for the starts that follow.
+     */
+    private Path fiveHubportsKilled(Path data) throws Exception {
         Path config = Files.writeString(dir.resolve("log-only.conf"), LOG_ONLY);
-        try (VnetdProcess daemon = VnetdProcess.start(pristine, "--config", config.toString());
+        try (VnetdProcess daemon = VnetdProcess.start(data, "--config", config.toString());
              QmpClient qmp = QmpClient.connect(daemon.qmpSocket())) {
             for (int i = 0; i < 5; i++) {
                 qmp.ok("netdev_add", hubport("h" + i));
             }
             daemon.kill();
         }
+        return config;
+    }
+
+    @Test
+    void aTornLastRecordIsDroppedAtEveryOffsetAndTheLogGoesOn() throws Exception {
+        Path pristine = dir.resolve("pristine");
+        Path config = fiveHubportsKilled(pristine);
         LogRecord last = records(pristine).getLast();
         List<Integer> offsets = new ArrayList<>();
         if (Soak.ON) {
@@ -101,14 +110,7 @@ class StorageFaultsIT {
     @Test
     void aFlippedBitInAnOldLogRecordStopsTheStartNamingTheRecord() throws Exception {
         Path data = dir.resolve("data");
-        Path config = Files.writeString(dir.resolve("log-only.conf"), LOG_ONLY);
-        try (VnetdProcess daemon = VnetdProcess.start(data, "--config", config.toString());
-             QmpClient qmp = QmpClient.connect(daemon.qmpSocket())) {
-            for (int i = 0; i < 5; i++) {
-                qmp.ok("netdev_add", hubport("h" + i));
-            }
-            daemon.kill();
-        }
+        Path config = fiveHubportsKilled(data);
         LogRecord old = records(data).getFirst();
         flipBit(old.segment(), old.offset() + HEADER + 3);
         IllegalStateException refused = assertThrows(IllegalStateException.class,
