@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -231,6 +232,13 @@ class LostAcknowledgementsIT {
         }
     }
 
+    /** How often the daemon logged {@code text}: a start's repairs of commands a kill cut between two entities' writes. */
+    private long logged(String text) throws IOException {
+        try (Stream<String> lines = Files.lines(dataDir.resolve("vnetd.log"))) {
+            return lines.filter(line -> line.contains(text)).count();
+        }
+    }
+
     @Test
     void noAcknowledgedChangeIsLostAndNothingUnsentAppears() throws Exception {
         int rounds = Soak.size(5, 50);
@@ -349,7 +357,9 @@ class LostAcknowledgementsIT {
                 + " (rx-filter changes by guests " + guestAcknowledged
                 + (guestSides ? "" : "; no guest sides: they need root, /dev/net/tun and iproute2") + ")"
                 + ", refused " + refused + ", lost " + lost + ", unexpected " + unexpected + ", indeterminate " + indeterminate
-                + ", indeterminate-recovered " + indeterminateRecovered);
+                + ", indeterminate-recovered " + indeterminateRecovered
+                + "; repaired at a start: one-sided peerings dropped " + logged("one-sided peering")
+                + ", set_link completed on the NIC " + logged("(an interrupted command): completing it"));
         findings.forEach(finding -> Soak.print("lost-acknowledgements", finding));
         assertEquals(0, lost, "acknowledged changes lost (seed " + seed + "): " + findings);
         assertEquals(0, unexpected, "changes no client sent (seed " + seed + "): " + findings);

@@ -103,7 +103,8 @@ class JournalReaderTest {
                         new NetdevEvent.Created(new NetdevConfig.Hubport("h0", 0, Optional.empty()), 1, 1),
                         new NetdevEvent.PeerAttached(NetClientRef.nic("vnic")),
                         new NetdevEvent.LinkSet(false),
-                        new NetdevEvent.LinkSet(true),
+                        new NetdevEvent.LinkSet(true, List.of(NetClientRef.nic("vnic"))),
+                        new NetdevEvent.LinkSetCompleted(),
                         new NetdevEvent.PeerDetached(),
                         new NetdevEvent.Deleted()),
                 "Netdev|s0", List.of(

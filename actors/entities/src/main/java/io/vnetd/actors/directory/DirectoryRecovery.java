@@ -200,9 +200,10 @@ final class DirectoryRecovery {
                     // Absent first: a name's absent entity on one node must not hide its present one on another.
                     recovered.states().stream().sorted(Comparator.comparing(Confirmed::present))
                             .forEach(index::update);
+                    List<Plan.LinkChange> unfinished = unfinishedLinkChanges(index);
                     List<NetClientRef> oneSided = oneSidedPeerings(index);
-                    if (!oneSided.isEmpty()) {
-                        repair(oneSided, recovered.states());
+                    if (!unfinished.isEmpty() || !oneSided.isEmpty()) {
+                        repair(unfinished, oneSided, recovered.states());
                         return Behaviors.same();
                     }
                     context.getLog().info("directory ready: {} net clients recovered",
@@ -220,22 +221,29 @@ final class DirectoryRecovery {
     }
 
     /**
-     * Drops peerings that a crash left recorded on one side only, then recovers again from the
+     * Completes what a crash left half done ({@link EntityWork#repair}), then recovers again from the
      * repaired states, so that the directory serves nothing before the network is consistent.
      */
-    private void repair(List<NetClientRef> oneSided, List<Confirmed> states) {
+    private void repair(List<Plan.LinkChange> unfinished, List<NetClientRef> oneSided, List<Confirmed> states) {
+        unfinished.forEach(change -> context.getLog().warn(
+                "netdev '{}' journaled a set_link that {} may not have (an interrupted command): completing it",
+                change.netdev(), change.alongWith()));
         oneSided.forEach(client -> context.getLog()
                 .warn("{} had a one-sided peering (an interrupted command): dropping it", client));
-        List<CompletableFuture<Confirmed>> detached = oneSided.stream()
-                .map(client -> work.peerDeleted(client).toCompletableFuture())
+        collect(work.repair(unfinished, oneSided).thenApply(repaired -> {
+            Map<NetClientRef, Confirmed> byClient = new LinkedHashMap<>();
+            states.forEach(state -> byClient.put(state.client(), state));
+            repaired.forEach(state -> byClient.put(state.client(), state));
+            return List.copyOf(byClient.values());
+        }));
+    }
+
+    /** Link changes a netdev journaled that a crash kept from the clients it names. */
+    static List<Plan.LinkChange> unfinishedLinkChanges(NetIndex index) {
+        return index.netdevs().stream()
+                .flatMap(entry -> Plan.LinkChange.of(entry.state()).stream())
+                .sorted(Comparator.comparing(Plan.LinkChange::netdev))
                 .toList();
-        collect(CompletableFuture.allOf(detached.toArray(CompletableFuture[]::new))
-                .thenApply(all -> {
-                    Map<NetClientRef, Confirmed> byClient = new LinkedHashMap<>();
-                    states.forEach(state -> byClient.put(state.client(), state));
-                    detached.forEach(state -> byClient.put(state.join().client(), state.join()));
-                    return List.copyOf(byClient.values());
-                }));
     }
 
     /** Peerings recorded by one side only: left by a crash between the two writes of a peering. */

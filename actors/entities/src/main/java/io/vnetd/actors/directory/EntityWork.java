@@ -5,6 +5,7 @@ import io.vnetd.actors.netdev.NetdevCommand;
 import io.vnetd.actors.nic.NicCommand;
 import io.vnetd.actors.nic.NicState;
 import io.vnetd.actors.persistence.EntityReply;
+import io.vnetd.model.error.ErrorClass;
 import io.vnetd.model.error.NetErrors;
 import io.vnetd.model.error.NetException;
 import io.vnetd.model.netclient.NetClientInfo;
@@ -19,6 +20,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Scheduler;
 
@@ -90,12 +92,9 @@ final class EntityWork {
                             create.ordinal(), create.hubOrdinal(), replyTo)));
             case Plan.DeleteNetdev delete -> deleteThenRelease(netdev(delete.id(), NetdevCommand.Delete::new),
                     delete.peer());
-            case Plan.SetLink link -> all(link.clients().stream()
-                    .map(client -> switch (client.kind()) {
-                        case NETDEV -> netdev(client.name(), replyTo -> new NetdevCommand.SetLink(link.up(), replyTo));
-                        case NIC -> nic(client.name(), replyTo -> new NicCommand.SetLink(link.up(), replyTo));
-                    })
-                    .toList()).thenApply(Outcome::ok);
+            case Plan.SetLink link -> finish(link.unfinished())
+                    .thenCompose(finished -> setLink(link)
+                            .thenApply(set -> Outcome.ok(Stream.concat(finished.stream(), set.stream()).toList())));
             case Plan.CreateNic create -> attachThenCreate(create.config().netdev(),
                     NetClientRef.nic(create.config().name()),
                     () -> nic(create.config().name(), replyTo -> new NicCommand.Create(create.config(),
@@ -130,6 +129,59 @@ final class EntityWork {
                 .thenCompose(attached -> create.get().thenApply(c -> Outcome.ok(List.of(attached, c)))
                         .exceptionallyCompose(failure -> peerDeleted(netdev)
                                 .thenCompose(detached -> CompletableFuture.failedFuture(failure))));
+    }
+
+    /** See {@link Plan.SetLink} for the order of the writes. */
+    private CompletionStage<List<Confirmed>> setLink(Plan.SetLink link) {
+        if (link.netdev().isEmpty()) {
+            return all(link.nics().stream().map(nic -> setLink(NetClientRef.nic(nic), link.up())).toList());
+        }
+        String netdev = link.netdev().get();
+        List<NetClientRef> nics = link.nics().stream().map(NetClientRef::nic).toList();
+        CompletionStage<Confirmed> own = netdev(netdev, replyTo -> new NetdevCommand.SetLink(link.up(), nics, replyTo));
+        return nics.isEmpty() ? own.thenApply(List::of)
+                : own.thenCompose(recorded -> finish(List.of(new Plan.LinkChange(netdev, link.up(), nics))));
+    }
+
+    private CompletionStage<Confirmed> setLink(NetClientRef client, boolean up) {
+        return switch (client.kind()) {
+            case NETDEV -> netdev(client.name(), replyTo -> new NetdevCommand.SetLink(up, List.of(), replyTo));
+            case NIC -> nic(client.name(), replyTo -> new NicCommand.SetLink(up, replyTo));
+        };
+    }
+
+    /**
+     * Completes journaled link changes: the clients each names get the link, then its netdev records
+     * that they have it. A client deleted since needs no link.
+     */
+    private CompletionStage<List<Confirmed>> finish(List<Plan.LinkChange> changes) {
+        List<CompletionStage<List<Confirmed>>> finished = changes.stream().map(change -> all(change.alongWith().stream()
+                        .map(client -> setLink(client, change.up())
+                                .thenApply(Optional::of)
+                                .exceptionally(EntityWork::absentOrRethrow))
+                        .toList())
+                .thenCompose(set -> netdev(change.netdev(), NetdevCommand.CompleteLinkSet::new)
+                        .thenApply(completed -> Stream.concat(set.stream().flatMap(Optional::stream), Stream.of(completed))
+                                .toList())))
+                .toList();
+        return all(finished).thenApply(lists -> lists.stream().flatMap(List::stream).toList());
+    }
+
+    private static Optional<Confirmed> absentOrRethrow(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof NetException e && e.errorClass() == ErrorClass.DeviceNotFound) {
+            return Optional.empty();
+        }
+        throw failure instanceof CompletionException c ? c : new CompletionException(failure);
+    }
+
+    /**
+     * What a crash left half done, completed before the directory serves: link changes first, then
+     * peerings recorded on one side only dropped.
+     */
+    CompletionStage<List<Confirmed>> repair(List<Plan.LinkChange> unfinished, List<NetClientRef> oneSided) {
+        return finish(unfinished).thenCompose(finished -> all(oneSided.stream().map(this::peerDeleted).toList())
+                .thenApply(detached -> Stream.concat(finished.stream(), detached.stream()).toList()));
     }
 
     /**
@@ -198,8 +250,8 @@ final class EntityWork {
                 .thenApply(all -> reads.stream().flatMap(read -> read.join().stream()).toList());
     }
 
-    private static CompletionStage<List<Confirmed>> all(List<CompletionStage<Confirmed>> stages) {
-        List<CompletableFuture<Confirmed>> futures = stages.stream().map(CompletionStage::toCompletableFuture).toList();
+    private static <T> CompletionStage<List<T>> all(List<CompletionStage<T>> stages) {
+        List<CompletableFuture<T>> futures = stages.stream().map(CompletionStage::toCompletableFuture).toList();
         return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
                 .thenApply(done -> futures.stream().map(CompletableFuture::join).toList());
     }

@@ -1,5 +1,7 @@
 package io.vnetd.actors.directory;
 
+import io.vnetd.actors.netdev.NetdevEvent;
+import io.vnetd.actors.netdev.NetdevState;
 import io.vnetd.model.netclient.NetClientRef;
 import io.vnetd.model.netdev.NetdevConfig;
 import io.vnetd.model.nic.GuestControl;
@@ -34,8 +36,23 @@ sealed interface Plan {
     record DeleteNetdev(String id, Optional<NetClientRef> peer) implements Plan {
     }
 
-    /** {@code set_link} on each of {@code clients}. */
-    record SetLink(List<NetClientRef> clients, boolean up) implements Plan {
+    /**
+     * {@code set_link} on {@code netdev} and {@code nics}. A netdev with NICs is three writes, in the
+     * order that lets a crash leave only what the next start completes: the netdev's link naming the
+     * NICs, the NICs' links, the netdev's record that they have it ({@link NetdevEvent.LinkSet}).
+     * {@code unfinished}: changes a failed command left half done on these clients, completed first so
+     * that a later start cannot complete one over this command's link.
+     */
+    record SetLink(Optional<String> netdev, List<String> nics, boolean up, List<LinkChange> unfinished)
+            implements Plan {
+    }
+
+    /** A netdev's journaled link change, which {@code alongWith} may not have yet. */
+    record LinkChange(String netdev, boolean up, List<NetClientRef> alongWith) {
+        static Optional<LinkChange> of(NetdevState.Present state) {
+            return state.linkPending().isEmpty() ? Optional.empty()
+                    : Optional.of(new LinkChange(state.config().id(), state.linkUp(), state.linkPending()));
+        }
     }
 
     /** {@code device_add}: the NIC's netdev (if any) records the peering first, then the NIC is created. */

@@ -45,7 +45,14 @@ final class RequestLocks {
                 add(locks, netdev);
                 index.peerOf(netdev).ifPresent(peer -> add(locks, peer));
             }
-            case SetLink link -> RequestPlanner.linkTargets(link.name(), index).forEach(client -> add(locks, client));
+            case SetLink link -> {
+                List<NetClientRef> targets = RequestPlanner.linkTargets(link.name(), index);
+                targets.forEach(client -> add(locks, client));
+                RequestPlanner.unfinishedLinkChanges(targets, index).forEach(change -> {
+                    add(locks, NetClientRef.netdev(change.netdev()));
+                    change.alongWith().forEach(client -> add(locks, client));
+                });
+            }
             case AddNic add -> {
                 locks.add(Lock.DEVICES);
                 add.request().netdev().ifPresent(netdev -> add(locks, NetClientRef.netdev(netdev)));

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The rules that span entities, as pure functions: a request and the index give a {@link Plan} or
@@ -45,7 +46,7 @@ final class RequestPlanner {
             case AddNetdev add -> planNetdev(add.config(), add.declared(), index, placements, add.node(), add.receivedBy());
             case DelNetdev del -> new Plan.DeleteNetdev(del.id(), index.netdev(del.id())
                     .orElseThrow(() -> NetErrors.deviceNotFound(del.id())).state().peer());
-            case SetLink link -> new Plan.SetLink(linkTargets(link.name(), index), link.up());
+            case SetLink link -> planLink(link, index);
             case AddNic add -> add.declared() && alreadyDeclared(add.request(), index)
                     ? new Plan.InPlace() : planNic(add.request(), index, add.request().netdev()
                     .map(netdev -> placements.of(NetClientRef.netdev(netdev)).node()).orElse(add.receivedBy()));
@@ -221,6 +222,30 @@ final class RequestPlanner {
                 .filter(peer -> peer.kind() == NetClientRef.Kind.NIC && !targets.contains(peer))
                 .ifPresent(targets::add);
         return targets;
+    }
+
+    private static Plan.SetLink planLink(SetLink link, NetIndex index) {
+        List<NetClientRef> targets = linkTargets(link.name(), index);
+        return new Plan.SetLink(
+                targets.stream().filter(client -> client.kind() == NetClientRef.Kind.NETDEV)
+                        .map(NetClientRef::name).findFirst(),
+                targets.stream().filter(client -> client.kind() == NetClientRef.Kind.NIC)
+                        .map(NetClientRef::name).toList(),
+                link.up(), unfinishedLinkChanges(targets, index));
+    }
+
+    /**
+     * The link changes left half done (journaled by a netdev, not yet by a NIC it names: a failed
+     * write) on the netdevs among {@code clients} and their peers.
+     */
+    static List<Plan.LinkChange> unfinishedLinkChanges(List<NetClientRef> clients, NetIndex index) {
+        return clients.stream()
+                .flatMap(client -> Stream.concat(Stream.of(client), index.peerOf(client).stream()))
+                .filter(client -> client.kind() == NetClientRef.Kind.NETDEV)
+                .distinct()
+                .flatMap(netdev -> index.netdev(netdev.name()).stream())
+                .flatMap(entry -> Plan.LinkChange.of(entry.state()).stream())
+                .toList();
     }
 
     /**

@@ -4,6 +4,7 @@ import io.vnetd.actors.persistence.EntityReply;
 import io.vnetd.model.JsonSerializable;
 import io.vnetd.model.netclient.NetClientRef;
 import io.vnetd.model.netdev.NetdevConfig;
+import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /** What a netdev entity is asked to do. The name directory checks cross-entity rules first. */
@@ -16,7 +17,13 @@ public sealed interface NetdevCommand extends JsonSerializable {
     record Delete(ActorRef<EntityReply<Done>> replyTo) implements NetdevCommand {
     }
 
-    record SetLink(boolean up, ActorRef<EntityReply<Done>> replyTo) implements NetdevCommand {
+    /** Set the link, recording {@code alongWith}: the other clients the command sets (see {@link NetdevEvent.LinkSet}). */
+    record SetLink(boolean up, List<NetClientRef> alongWith, ActorRef<EntityReply<Done>> replyTo)
+            implements NetdevCommand {
+    }
+
+    /** The clients the last {@link SetLink} named have their link set too. */
+    record CompleteLinkSet(ActorRef<EntityReply<Done>> replyTo) implements NetdevCommand {
     }
 
     /** Become the peer of {@code peer}, which is being created with this netdev as its peer. */

@@ -78,6 +78,7 @@ public final class NetdevEntity extends JournaledEntity<NetdevCommand, NetdevEve
                 .onCommand(NetdevCommand.Get.class, (state, c) -> reply(c.replyTo(), done(state)))
                 .onCommand(NetdevCommand.Delete.class, c -> refuse(c.replyTo(), NetErrors.deviceNotFound(name)))
                 .onCommand(NetdevCommand.SetLink.class, c -> refuse(c.replyTo(), NetErrors.deviceNotFound(name)))
+                .onCommand(NetdevCommand.CompleteLinkSet.class, (state, c) -> reply(c.replyTo(), done(state)))
                 .onCommand(NetdevCommand.AttachPeer.class, c -> refuse(c.replyTo(), NetErrors.netdevNotFound(name)))
                 .onCommand(NetdevCommand.DetachPeer.class, (state, c) -> reply(c.replyTo(), done(state)))
                 .onCommand(NetdevCommand.RetryRealize.class, c -> Effect().noReply());
@@ -90,6 +91,7 @@ public final class NetdevEntity extends JournaledEntity<NetdevCommand, NetdevEve
                 .onCommand(NetdevCommand.Create.class, c -> refuse(c.replyTo(), NetErrors.duplicateId(name)))
                 .onCommand(NetdevCommand.Delete.class, this::delete)
                 .onCommand(NetdevCommand.SetLink.class, this::setLink)
+                .onCommand(NetdevCommand.CompleteLinkSet.class, this::completeLinkSet)
                 .onCommand(NetdevCommand.AttachPeer.class, this::attachPeer)
                 .onCommand(NetdevCommand.DetachPeer.class, this::detachPeer);
         return builder.build();
@@ -114,12 +116,25 @@ public final class NetdevEntity extends JournaledEntity<NetdevCommand, NetdevEve
     }
 
     private ReplyEffect<NetdevEvent, NetdevState> setLink(NetdevState.Present state, NetdevCommand.SetLink c) {
-        if (state.linkUp() == c.up()) {
+        boolean changes = state.linkUp() != c.up();
+        if (!changes && c.alongWith().equals(state.linkPending())) {
             return reply(c.replyTo(), done(state));
         }
-        return replyOnceJournaled(Effect().persist(new NetdevEvent.LinkSet(c.up()))
-                .thenRun(s -> ports.setLink(self, c.up())),
+        return replyOnceJournaled(Effect().persist(new NetdevEvent.LinkSet(c.up(), c.alongWith()))
+                .thenRun(s -> {
+                    if (changes) {
+                        ports.setLink(self, c.up());
+                    }
+                }),
                 c.replyTo(), this::done);
+    }
+
+    private ReplyEffect<NetdevEvent, NetdevState> completeLinkSet(NetdevState.Present state,
+                                                                   NetdevCommand.CompleteLinkSet c) {
+        if (state.linkPending().isEmpty()) {
+            return reply(c.replyTo(), done(state));
+        }
+        return replyOnceJournaled(Effect().persist(new NetdevEvent.LinkSetCompleted()), c.replyTo(), this::done);
     }
 
     private ReplyEffect<NetdevEvent, NetdevState> attachPeer(NetdevState.Present state, NetdevCommand.AttachPeer c) {
@@ -204,8 +219,8 @@ public final class NetdevEntity extends JournaledEntity<NetdevCommand, NetdevEve
     }
 
     private void realizePeer(NetdevState state) {
-        if (state instanceof NetdevState.Present(var config, var up, var peer, var o, var h)) {
-            peer.ifPresent(p -> ports.connect(self, p));
+        if (state instanceof NetdevState.Present present) {
+            present.peer().ifPresent(p -> ports.connect(self, p));
         }
     }
 

@@ -1,8 +1,10 @@
 package io.vnetd.actors.netdev;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.vnetd.model.JsonSerializable;
 import io.vnetd.model.netclient.NetClientRef;
 import io.vnetd.model.netdev.NetdevConfig;
+import java.util.List;
 
 /**
  * What happened to a netdev, as journaled. Records only ever gain optional members; a change of
@@ -22,7 +24,24 @@ public sealed interface NetdevEvent extends JsonSerializable {
     record Deleted() implements NetdevEvent {
     }
 
-    record LinkSet(boolean up) implements NetdevEvent {
+    /**
+     * The link was set. {@code alongWith} are the other net clients the same {@code set_link} sets (a
+     * peer NIC): journaled here first, so that a crash before they have their link too leaves a record of
+     * the command, which the next start completes ({@link LinkSetCompleted} closes it).
+     */
+    record LinkSet(boolean up, @JsonInclude(JsonInclude.Include.NON_EMPTY) List<NetClientRef> alongWith)
+            implements NetdevEvent {
+        public LinkSet {
+            alongWith = alongWith == null ? List.of() : List.copyOf(alongWith);
+        }
+
+        public LinkSet(boolean up) {
+            this(up, List.of());
+        }
+    }
+
+    /** Every client a {@link LinkSet} named along with this netdev has its link set too. */
+    record LinkSetCompleted() implements NetdevEvent {
     }
 
     /** Another net client named this one as its peer (a hubport's {@code netdev=}, a NIC's {@code netdev}). */

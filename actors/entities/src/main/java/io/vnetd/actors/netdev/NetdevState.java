@@ -1,10 +1,12 @@
 package io.vnetd.actors.netdev;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.vnetd.model.JsonSerializable;
 import io.vnetd.model.netclient.NetClientRef;
 import io.vnetd.model.netdev.NetdevConfig;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -31,19 +33,35 @@ public sealed interface NetdevState extends JsonSerializable {
     }
 
     /**
-     * @param peer the net client this one is peered with; both sides record it, and a one-sided
-     *             record (left by a crash between the two writes) is not a peering
+     * @param peer        the net client this one is peered with; both sides record it, and a one-sided
+     *                    record (left by a crash between the two writes) is not a peering
+     * @param linkPending the clients a journaled {@code set_link} on this netdev is still to set to
+     *                    {@code linkUp} (empty once the command is complete)
      */
-    record Present(NetdevConfig config, boolean linkUp, Optional<NetClientRef> peer, long ordinal, long hubOrdinal)
+    record Present(NetdevConfig config, boolean linkUp, Optional<NetClientRef> peer, long ordinal, long hubOrdinal,
+                   @JsonInclude(JsonInclude.Include.NON_EMPTY) List<NetClientRef> linkPending)
             implements NetdevState {
+        public Present {
+            linkPending = linkPending == null ? List.of() : List.copyOf(linkPending);
+        }
+
+        public Present(NetdevConfig config, boolean linkUp, Optional<NetClientRef> peer, long ordinal, long hubOrdinal) {
+            this(config, linkUp, peer, ordinal, hubOrdinal, List.of());
+        }
+
         @Override
         public NetdevState apply(NetdevEvent event) {
             return switch (event) {
                 case NetdevEvent.Created c -> throw new IllegalStateException("netdev " + config.id() + " exists");
                 case NetdevEvent.Deleted d -> new Absent();
-                case NetdevEvent.LinkSet(var up) -> new Present(config, up, peer, ordinal, hubOrdinal);
-                case NetdevEvent.PeerAttached(var p) -> new Present(config, linkUp, Optional.of(p), ordinal, hubOrdinal);
-                case NetdevEvent.PeerDetached d -> new Present(config, linkUp, Optional.empty(), ordinal, hubOrdinal);
+                case NetdevEvent.LinkSet(var up, var alongWith) ->
+                        new Present(config, up, peer, ordinal, hubOrdinal, alongWith);
+                case NetdevEvent.LinkSetCompleted c -> new Present(config, linkUp, peer, ordinal, hubOrdinal);
+                case NetdevEvent.PeerAttached(var p) ->
+                        new Present(config, linkUp, Optional.of(p), ordinal, hubOrdinal, linkPending);
+                // A peer that is gone needs no link any more.
+                case NetdevEvent.PeerDetached d -> new Present(config, linkUp, Optional.empty(), ordinal, hubOrdinal,
+                        linkPending.stream().filter(client -> !peer.equals(Optional.of(client))).toList());
             };
         }
     }

@@ -110,7 +110,7 @@ class DirectorySnapshotsTest {
     void aStartWithoutASnapshotFoldsEveryEventAndASnapshotOfItIsWrittenSoonAfter() throws Exception {
         var x = netdev("x");
         ok(x, replyTo -> new NetdevCommand.Create(hubport("x", 0), 1, 1, replyTo));
-        ok(x, replyTo -> new NetdevCommand.SetLink(false, replyTo));
+        ok(x, replyTo -> new NetdevCommand.SetLink(false, List.of(), replyTo));
         ok(netdev("y"), replyTo -> new NetdevCommand.Create(hubport("y", 0), 2, 2, replyTo));
 
         DirectorySnapshot recovered = recover(snapshots(SOON));
@@ -131,7 +131,7 @@ class DirectorySnapshotsTest {
         // reads their events would not see it.
         snapshots(NEVER).write(new DirectorySnapshot(Map.of("x", present(1, hubport("x", 7), true, 1),
                 "y", present(1, hubport("y", 7), true, 2)), Map.of()));
-        ok(y, replyTo -> new NetdevCommand.SetLink(false, replyTo));
+        ok(y, replyTo -> new NetdevCommand.SetLink(false, List.of(), replyTo));
         ok(x, NetdevCommand.Delete::new);
         ok(netdev("z"), replyTo -> new NetdevCommand.Create(hubport("z", 1), 3, 3, replyTo));
 
@@ -151,9 +151,9 @@ class DirectorySnapshotsTest {
         DirectorySnapshots snapshots = snapshots(SOON);
         awaitSnapshotOf(recover(snapshots));
 
-        Confirmed xDown = ok(x, replyTo -> new NetdevCommand.SetLink(false, replyTo));
+        Confirmed xDown = ok(x, replyTo -> new NetdevCommand.SetLink(false, List.of(), replyTo));
         // An event the directory did not confirm: the checkpoint does not look y up.
-        ok(y, replyTo -> new NetdevCommand.SetLink(false, replyTo));
+        ok(y, replyTo -> new NetdevCommand.SetLink(false, List.of(), replyTo));
         snapshots.changed(List.of(xDown));
 
         awaitSnapshotOf(new DirectorySnapshot(Map.of("x", present(2, hubport("x", 0), false, 1),
@@ -166,7 +166,7 @@ class DirectorySnapshotsTest {
     void aSnapshotOfAnotherJournalOrDamagedCostsReadingTheEventsNeverAState() throws Exception {
         var x = netdev("x");
         ok(x, replyTo -> new NetdevCommand.Create(hubport("x", 0), 1, 1, replyTo));
-        ok(x, replyTo -> new NetdevCommand.SetLink(false, replyTo));
+        ok(x, replyTo -> new NetdevCommand.SetLink(false, List.of(), replyTo));
         DirectorySnapshot fromEvents = new DirectorySnapshot(Map.of("x", present(2, hubport("x", 0), false, 1)),
                 Map.of());
         // Further than this journal goes, and of an entity it never had.

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import com.typesafe.config.ConfigFactory;
 import io.vnetd.actors.netdev.NetdevCommand;
 import io.vnetd.actors.netdev.NetdevEntity;
+import io.vnetd.actors.netdev.NetdevState;
 import io.vnetd.actors.netdev.RecordingPorts;
 import io.vnetd.actors.nic.NicCommand;
 import io.vnetd.actors.nic.NicEntity;
@@ -14,6 +15,7 @@ import io.vnetd.actors.persistence.IdlePassivation;
 import io.vnetd.model.error.ErrorClass;
 import io.vnetd.model.error.NetException;
 import io.vnetd.model.netclient.NetClientInfo;
+import io.vnetd.model.netclient.NetClientRef;
 import io.vnetd.model.netdev.NetdevConfig;
 import io.vnetd.model.nic.GuestControl;
 import io.vnetd.model.nic.MacAddress;
@@ -394,5 +396,63 @@ class NetDirectoryTest {
         long done = replies.stream().map(CompletableFuture::join).filter(OK::equals).count();
         assertEquals(20, done, "each name is created once; the second add of a name finds it taken");
         assertEquals(20, view(directory).clients().size());
+    }
+
+    @Test
+    void aSetLinkCutOffBetweenTheNetdevAndItsNicIsCompletedAtTheNextStart() {
+        aSetLinkCutOffIsCompletedAtTheNextStart(Optional.empty());
+    }
+
+    @Test
+    void aSingleNodesStartCompletesASetLinkCutOffBetweenTheNetdevAndItsNic() {
+        aSetLinkCutOffIsCompletedAtTheNextStart(Optional.of(new RecordingPorts()));
+    }
+
+    private void aSetLinkCutOffIsCompletedAtTheNextStart(Optional<PortControl> localPorts) {
+        var first = directory(List.of());
+        add(first, "z", 1, null);
+        assertEquals(OK, nic(first, "virtio-net-pci", "vnic", "z", "52:54:00:12:34:56"));
+        // set_link z off, the daemon killed after the netdev's write and before its NIC's.
+        AskPattern.<NetdevCommand, EntityReply<NetdevCommand.Done>>ask(netdevEntity("z"),
+                r -> new NetdevCommand.SetLink(false, List.of(NetClientRef.nic("vnic")), r), TIMEOUT,
+                testKit.scheduler()).toCompletableFuture().join();
+        restartEntities();
+
+        var second = directory(List.of(new EntityCatalog.EntityId("Netdev", "z"), new EntityCatalog.EntityId("Nic", "vnic")),
+                localPorts);
+        assertEquals(Map.of("z", false, "vnic", false), links(view(second)), "the command is done on both");
+        var z = AskPattern.<NetdevCommand, EntityReply<NetdevCommand.Done>>ask(netdevEntity("z"), NetdevCommand.Get::new,
+                TIMEOUT, testKit.scheduler()).toCompletableFuture().join().orThrow();
+        assertEquals(List.of(), ((NetdevState.Present) z.state()).linkPending(), "and recorded done");
+    }
+
+    @Test
+    void aSetLinkLeftHalfDoneByAFailedWriteIsCompletedBeforeTheNextOneOnItsNic() {
+        PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
+        var first = directory(List.of());
+        add(first, "z", 1, null);
+        assertEquals(OK, nic(first, "virtio-net-pci", "vnic", "z", "52:54:00:12:34:56"));
+        journal.failNextPersisted("Nic|vnic");
+        assertInstanceOf(DirectoryReply.Failed.class, call(first, r -> new DirectoryCommand.SetLink("z", false, r)));
+        assertEquals(Map.of("z", false, "vnic", true), links(view(first)));
+
+        assertEquals(OK, call(first, r -> new DirectoryCommand.SetLink("vnic", true, r)));
+        assertEquals(Map.of("z", false, "vnic", true), links(view(first)));
+        restartEntities();
+        var second = directory(List.of(new EntityCatalog.EntityId("Netdev", "z"), new EntityCatalog.EntityId("Nic", "vnic")),
+                Optional.of(new RecordingPorts()));
+        assertEquals(Map.of("z", false, "vnic", true), links(view(second)),
+                "the start does not complete the failed command over the NIC's later link");
+    }
+
+    private void restartEntities() {
+        netdevs.values().forEach(testKit::stop);
+        netdevs.clear();
+        nics.values().forEach(testKit::stop);
+        nics.clear();
+    }
+
+    private static Map<String, Boolean> links(NetworkView view) {
+        return view.clients().stream().collect(Collectors.toMap(NetClientInfo::name, NetClientInfo::linkUp));
     }
 }

@@ -88,12 +88,29 @@ class NetdevEntityTest {
     @Test
     void setLinkIsJournaledOnlyWhenItChangesSomething() {
         entity.<EntityReply<Done>>runCommand(replyTo -> create(new NetdevConfig.Hubport("hp0", 0, Optional.empty()), replyTo));
-        var down = entity.<EntityReply<Done>>runCommand(replyTo -> new NetdevCommand.SetLink(false, replyTo));
+        var down = entity.<EntityReply<Done>>runCommand(replyTo -> new NetdevCommand.SetLink(false, List.of(), replyTo));
         assertEquals(new NetdevEvent.LinkSet(false), down.event());
-        var again = entity.<EntityReply<Done>>runCommand(replyTo -> new NetdevCommand.SetLink(false, replyTo));
+        var again = entity.<EntityReply<Done>>runCommand(replyTo -> new NetdevCommand.SetLink(false, List.of(), replyTo));
         assertTrue(again.hasNoEvents());
         assertInstanceOf(Done.class, again.reply());
         assertTrue(ports.calls.contains("link netdev hp0 down"));
+    }
+
+    @Test
+    void aLinkChangeForOtherClientsTooIsJournaledWithThemAndClosedOnce() {
+        entity.<EntityReply<Done>>runCommand(replyTo -> create(new NetdevConfig.Hubport("hp0", 0, Optional.empty()), replyTo));
+        List<NetClientRef> nic = List.of(NetClientRef.nic("vnic"));
+        // The netdev's own link is up already: the record of the NIC's change is still written.
+        var recorded = entity.<EntityReply<Done>>runCommand(replyTo -> new NetdevCommand.SetLink(true, nic, replyTo));
+        assertEquals(new NetdevEvent.LinkSet(true, nic), recorded.event());
+        assertEquals(nic, ((NetdevState.Present) recorded.state()).linkPending());
+        var completed = entity.<EntityReply<Done>>runCommand(NetdevCommand.CompleteLinkSet::new);
+        assertEquals(new NetdevEvent.LinkSetCompleted(), completed.event());
+        assertEquals(List.of(), ((NetdevState.Present) completed.state()).linkPending());
+        assertTrue(entity.<EntityReply<Done>>runCommand(NetdevCommand.CompleteLinkSet::new).hasNoEvents());
+        assertTrue(ports.calls.stream().noneMatch(call -> call.startsWith("link")), "the netdev's link did not change");
+        assertEquals(new NetdevState.Present(new NetdevConfig.Hubport("hp0", 0, Optional.empty()), true, Optional.empty(), 1, 1),
+                entity.restart().state());
     }
 
     @Test
@@ -117,7 +134,7 @@ class NetdevEntityTest {
     void recoveryRestoresStateAndReRealizesThePort() {
         var hubport = new NetdevConfig.Hubport("hp0", 4, Optional.of("be0"));
         entity.<EntityReply<Done>>runCommand(replyTo -> create(hubport, replyTo));
-        entity.<EntityReply<Done>>runCommand(replyTo -> new NetdevCommand.SetLink(false, replyTo));
+        entity.<EntityReply<Done>>runCommand(replyTo -> new NetdevCommand.SetLink(false, List.of(), replyTo));
         ports.calls.clear();
         var restarted = entity.restart();
         assertEquals(new NetdevState.Present(hubport, false, Optional.of(NetClientRef.netdev("be0")), 1, 1), restarted.state());
@@ -175,7 +192,7 @@ class NetdevEntityTest {
         netdev.tell(create(new NetdevConfig.Hubport("hp1", 0, Optional.empty()), probe.getRef()));
         probe.expectMessageClass(Done.class);
         PersistenceTestKit.create(TESTKIT.system()).rejectNextPersisted(new IllegalArgumentException("event too large"));
-        netdev.tell(new NetdevCommand.SetLink(false, probe.getRef()));
+        netdev.tell(new NetdevCommand.SetLink(false, List.of(), probe.getRef()));
         assertEquals(refused(ErrorClass.GenericError, "vnetd could not journal the change: event too large"),
                 probe.receiveMessage());
         probe.expectTerminated(netdev);
