@@ -200,8 +200,11 @@ final class DirectoryRecovery {
                     // Absent first: a name's absent entity on one node must not hide its present one on another.
                     recovered.states().stream().sorted(Comparator.comparing(Confirmed::present))
                             .forEach(index::update);
-                    List<Plan.LinkChange> unfinished = unfinishedLinkChanges(index);
-                    List<NetClientRef> oneSided = oneSidedPeerings(index);
+                    List<Plan.LinkChange> unfinished = unfinishedLinkChanges(index).stream()
+                            .filter(change -> reachableNow(NetClientRef.netdev(change.netdev()))
+                                    && change.alongWith().stream().allMatch(this::reachableNow))
+                            .toList();
+                    List<NetClientRef> oneSided = oneSidedPeerings(index).stream().filter(this::reachableNow).toList();
                     if (!unfinished.isEmpty() || !oneSided.isEmpty()) {
                         repair(unfinished, oneSided, recovered.states());
                         return Behaviors.same();
@@ -236,6 +239,22 @@ final class DirectoryRecovery {
             repaired.forEach(state -> byClient.put(state.client(), state));
             return List.copyOf(byClient.values());
         }));
+    }
+
+    /**
+     * Whether a client's entity can be asked now. A repair on a node that cannot be reached waits: asking
+     * would fail the whole start (and with it every node's directory) until that node is back; a half-done
+     * link change there is completed when the node joins ({@link Plan.Wake}), a one-sided peering at a
+     * start that reaches it.
+     */
+    private boolean reachableNow(NetClientRef client) {
+        String node = settings.placements().of(client).node();
+        boolean reachable = PlacedId.movable(node) || settings.reachable().test(node);
+        if (!reachable) {
+            log.warn("{} on node {}, which cannot be reached, has an interrupted command to repair: left until it can",
+                    client, node);
+        }
+        return reachable;
     }
 
     /** Link changes a netdev journaled that a crash kept from the clients it names. */

@@ -2,6 +2,7 @@ package io.vnetd.actors.directory;
 
 import io.vnetd.actors.announce.AnnounceTimerEntity;
 import io.vnetd.actors.netdev.NetdevCommand;
+import io.vnetd.actors.netdev.NetdevState;
 import io.vnetd.actors.nic.NicCommand;
 import io.vnetd.actors.nic.NicState;
 import io.vnetd.actors.persistence.EntityReply;
@@ -99,8 +100,11 @@ final class EntityWork {
                     NetClientRef.nic(create.config().name()),
                     () -> nic(create.config().name(), replyTo -> new NicCommand.Create(create.config(),
                             create.ordinal(), replyTo)));
-            case Plan.DeleteNic delete -> deleteThenRelease(nic(delete.nic(), NicCommand.Delete::new),
-                    delete.netdev().map(NetClientRef::netdev));
+            case Plan.DeleteNic delete -> finish(delete.unfinished())
+                    .thenCompose(finished -> deleteThenRelease(nic(delete.nic(), NicCommand.Delete::new),
+                            delete.netdev().map(NetClientRef::netdev))
+                            .thenApply(deleted -> Outcome.ok(Stream.concat(finished.stream(),
+                                    deleted.confirmed().stream()).toList())));
             case Plan.QueryRxFilter query -> all(query.nics().stream()
                     .map(name -> nic(name, NicCommand.QueryRxFilter::new))
                     .toList())
@@ -108,7 +112,9 @@ final class EntityWork {
                             .map(state -> Projections.rxFilterInfo(
                                     (NicState.Present) ((Confirmed.OfNic) state).done().state()))
                             .toList())));
-            case Plan.Wake wake -> all(wake.clients().stream().map(this::get).toList()).thenApply(Outcome::ok);
+            case Plan.Wake wake -> all(wake.clients().stream().map(this::get).toList())
+                    .thenCompose(states -> finish(unfinishedAmong(states, wake.clients()))
+                            .thenApply(finished -> Outcome.ok(Stream.concat(states.stream(), finished.stream()).toList())));
             case Plan.Guest guest -> nic(guest.nic(), replyTo -> new NicCommand.Guest(guest.control(), replyTo))
                     .thenApply(confirmed -> Outcome.ok(List.of(confirmed)));
         };
@@ -151,20 +157,40 @@ final class EntityWork {
     }
 
     /**
-     * Completes journaled link changes: the clients each names get the link, then its netdev records
-     * that they have it. A client deleted since needs no link.
+     * Completes journaled link changes, one after the other (two may name one client): the clients each
+     * names get the link, then its netdev records that they have it. A client deleted since needs no link.
      */
     private CompletionStage<List<Confirmed>> finish(List<Plan.LinkChange> changes) {
-        List<CompletionStage<List<Confirmed>>> finished = changes.stream().map(change -> all(change.alongWith().stream()
-                        .map(client -> setLink(client, change.up())
-                                .thenApply(Optional::of)
-                                .exceptionally(EntityWork::absentOrRethrow))
-                        .toList())
+        CompletionStage<List<Confirmed>> finished = CompletableFuture.completedFuture(List.of());
+        for (Plan.LinkChange change : changes) {
+            finished = finished.thenCompose(before -> finish(change)
+                    .thenApply(after -> Stream.concat(before.stream(), after.stream()).toList()));
+        }
+        return finished;
+    }
+
+    private CompletionStage<List<Confirmed>> finish(Plan.LinkChange change) {
+        return all(change.alongWith().stream()
+                .map(client -> setLink(client, change.up())
+                        .thenApply(Optional::of)
+                        .exceptionally(EntityWork::absentOrRethrow))
+                .toList())
                 .thenCompose(set -> netdev(change.netdev(), NetdevCommand.CompleteLinkSet::new)
                         .thenApply(completed -> Stream.concat(set.stream().flatMap(Optional::stream), Stream.of(completed))
-                                .toList())))
+                                .toList()));
+    }
+
+    /**
+     * The link changes the woken netdevs journaled and a node's crash cut off (the directory, elsewhere,
+     * did not restart), of those whose clients the wake holds.
+     */
+    private static List<Plan.LinkChange> unfinishedAmong(List<Confirmed> states, List<NetClientRef> held) {
+        return states.stream()
+                .flatMap(state -> state instanceof Confirmed.OfNetdev(var done)
+                        && done.state() instanceof NetdevState.Present present
+                        ? Plan.LinkChange.of(present).stream() : Stream.empty())
+                .filter(change -> held.containsAll(change.alongWith()))
                 .toList();
-        return all(finished).thenApply(lists -> lists.stream().flatMap(List::stream).toList());
     }
 
     private static Optional<Confirmed> absentOrRethrow(Throwable failure) {

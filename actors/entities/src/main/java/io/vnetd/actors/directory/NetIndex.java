@@ -11,6 +11,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The index of every net client: names, peers, hubs, MACs and creation order. It is derived from the
@@ -29,6 +31,8 @@ final class NetIndex {
     private final Map<String, NicState.Present> nics = new HashMap<>();
     /** NIC names by QOM path, so that {@code device_del} finds a NIC without a walk over all. */
     private final Map<String, String> nicsByQomPath = new HashMap<>();
+    /** The netdevs whose journaled link change has not reached a client yet, by that client (normally empty). */
+    private final Map<NetClientRef, Set<String>> linkChangesPending = new HashMap<>();
     /** The creation order of each hub: that of its first port (a hub has no journal of its own). */
     private final Map<Integer, Long> hubOrdinals = new HashMap<>();
     private long nextOrdinal = 1;
@@ -38,14 +42,19 @@ final class NetIndex {
     void update(Confirmed confirmed) {
         switch (confirmed) {
             case Confirmed.OfNetdev(var done) -> {
+                NetdevEntry replaced = done.state() instanceof NetdevState.Present present
+                        ? netdevs.put(done.name(), new NetdevEntry(present, done.status())) : netdevs.remove(done.name());
+                if (replaced != null) {
+                    replaced.state().linkPending().forEach(client -> linkChangesPending.computeIfPresent(client,
+                            (c, pending) -> pending.remove(done.name()) && pending.isEmpty() ? null : pending));
+                }
                 if (done.state() instanceof NetdevState.Present present) {
-                    netdevs.put(done.name(), new NetdevEntry(present, done.status()));
+                    present.linkPending().forEach(client ->
+                            linkChangesPending.computeIfAbsent(client, c -> new TreeSet<>()).add(done.name()));
                     advanceOrdinal(Math.max(present.ordinal(), present.hubOrdinal()));
                     if (present.config() instanceof NetdevConfig.Hubport hubport) {
                         hubOrdinals.merge(hubport.hubid(), present.hubOrdinal(), Math::min);
                     }
-                } else {
-                    netdevs.remove(done.name());
                 }
             }
             case Confirmed.OfNic(var done) -> {
@@ -106,6 +115,11 @@ final class NetIndex {
 
     Optional<NetdevEntry> netdev(String name) {
         return Optional.ofNullable(netdevs.get(name));
+    }
+
+    /** The netdevs whose journaled link change names {@code client} and is not complete. */
+    Set<String> linkChangesPendingFor(NetClientRef client) {
+        return linkChangesPending.getOrDefault(client, Set.of());
     }
 
     Optional<NicState.Present> nic(String name) {

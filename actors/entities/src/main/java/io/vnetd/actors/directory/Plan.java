@@ -59,8 +59,11 @@ sealed interface Plan {
     record CreateNic(NicConfig config, long ordinal, String node) implements Plan {
     }
 
-    /** {@code device_del}: the NIC is deleted, then its netdev (if any) released. */
-    record DeleteNic(String nic, Optional<String> netdev) implements Plan {
+    /**
+     * {@code device_del}: the NIC is deleted, then its netdev (if any) released. {@code unfinished}:
+     * link changes naming the NIC, completed first, so that none outlives it to reach a NIC of its name.
+     */
+    record DeleteNic(String nic, Optional<String> netdev, List<LinkChange> unfinished) implements Plan {
     }
 
     /** {@code query-rx-filter} of these NICs, listed in this order. */

@@ -48,10 +48,7 @@ final class RequestLocks {
             case SetLink link -> {
                 List<NetClientRef> targets = RequestPlanner.linkTargets(link.name(), index);
                 targets.forEach(client -> add(locks, client));
-                RequestPlanner.unfinishedLinkChanges(targets, index).forEach(change -> {
-                    add(locks, NetClientRef.netdev(change.netdev()));
-                    change.alongWith().forEach(client -> add(locks, client));
-                });
+                addUnfinished(locks, targets, index);
             }
             case AddNic add -> {
                 locks.add(Lock.DEVICES);
@@ -62,6 +59,7 @@ final class RequestLocks {
                 index.findDevice(del.device()).ifPresent(nic -> {
                     add(locks, NetClientRef.nic(nic.config().name()));
                     nic.peer().ifPresent(netdev -> add(locks, NetClientRef.netdev(netdev)));
+                    addUnfinished(locks, List.of(NetClientRef.nic(nic.config().name())), index);
                 });
             }
             case QueryRxFilter query -> RequestPlanner.rxFilterTargets(query.name(), index)
@@ -72,6 +70,14 @@ final class RequestLocks {
             case DirectoryCommand.WakeMoved wake -> placements.movedFrom(wake.node()).forEach(client -> add(locks, client));
         }
         return locks;
+    }
+
+    /** The clients of the half-done link changes a request on {@code clients} completes first. */
+    private static void addUnfinished(List<Lock> locks, List<NetClientRef> clients, NetIndex index) {
+        RequestPlanner.unfinishedLinkChanges(clients, index).forEach(change -> {
+            add(locks, NetClientRef.netdev(change.netdev()));
+            change.alongWith().forEach(client -> add(locks, client));
+        });
     }
 
     private static void add(List<Lock> locks, NetClientRef client) {

@@ -53,7 +53,8 @@ final class RequestPlanner {
             case DelNic del -> {
                 NicState.Present nic = index.findDevice(del.device())
                         .orElseThrow(() -> NetErrors.deviceNotFound(del.device()));
-                yield new Plan.DeleteNic(nic.config().name(), nic.peer());
+                yield new Plan.DeleteNic(nic.config().name(), nic.peer(),
+                        unfinishedLinkChanges(List.of(NetClientRef.nic(nic.config().name())), index));
             }
             case QueryRxFilter query -> new Plan.QueryRxFilter(rxFilterTargets(query.name(), index));
             case DirectoryCommand.WakeNode wake -> new Plan.Wake(clientsOn(wake.node(), index, placements));
@@ -235,15 +236,16 @@ final class RequestPlanner {
     }
 
     /**
-     * The link changes left half done (journaled by a netdev, not yet by a NIC it names: a failed
-     * write) on the netdevs among {@code clients} and their peers.
+     * The link changes left half done (journaled by a netdev, not yet by a client it names: a failed
+     * write) that concern {@code clients}: those of the netdevs among them, and those naming one of them.
      */
     static List<Plan.LinkChange> unfinishedLinkChanges(List<NetClientRef> clients, NetIndex index) {
         return clients.stream()
-                .flatMap(client -> Stream.concat(Stream.of(client), index.peerOf(client).stream()))
-                .filter(client -> client.kind() == NetClientRef.Kind.NETDEV)
+                .flatMap(client -> client.kind() == NetClientRef.Kind.NETDEV ? Stream.of(client.name())
+                        : index.linkChangesPendingFor(client).stream())
                 .distinct()
-                .flatMap(netdev -> index.netdev(netdev.name()).stream())
+                .sorted()
+                .flatMap(netdev -> index.netdev(netdev).stream())
                 .flatMap(entry -> Plan.LinkChange.of(entry.state()).stream())
                 .toList();
     }

@@ -37,9 +37,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -90,6 +92,11 @@ class NetDirectoryTest {
      * the test journal in one pass and realizes them there, as a single node's does.
      */
     private ActorRef<DirectoryCommand> directory(List<EntityCatalog.EntityId> known, Optional<PortControl> localPorts) {
+        return directory(known, localPorts, node -> true);
+    }
+
+    private ActorRef<DirectoryCommand> directory(List<EntityCatalog.EntityId> known, Optional<PortControl> localPorts,
+                                                 Predicate<String> reachable) {
         PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
         EntityCatalog catalog = new EntityCatalog() {
             @Override
@@ -97,6 +104,11 @@ class NetDirectoryTest {
                 List<CompletableFuture<T>> all = known.stream().map(n -> visit.apply(n).toCompletableFuture()).toList();
                 return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
                         .thenApply(v -> all.stream().map(CompletableFuture::join).toList());
+            }
+
+            @Override
+            public CompletionStage<List<Object>> events(EntityId entity) {
+                return CompletableFuture.completedFuture(List.copyOf(journal.persistedInStorage(entity.type() + "|" + entity.id())));
             }
 
             @Override
@@ -114,7 +126,7 @@ class NetDirectoryTest {
             }
         };
         return testKit.spawn(NetDirectory.create(new NetDirectory.Settings(placement -> netdevEntity(placement.entityId()),
-                placement -> nicEntity(placement.entityId()), new Placements("local", false), node -> true,
+                placement -> nicEntity(placement.entityId()), new Placements("local", false), reachable,
                 entity -> CompletableFuture.completedFuture(entity), catalog, TIMEOUT, 1000, localPorts, Optional.empty())));
     }
 
@@ -409,14 +421,7 @@ class NetDirectoryTest {
     }
 
     private void aSetLinkCutOffIsCompletedAtTheNextStart(Optional<PortControl> localPorts) {
-        var first = directory(List.of());
-        add(first, "z", 1, null);
-        assertEquals(OK, nic(first, "virtio-net-pci", "vnic", "z", "52:54:00:12:34:56"));
-        // set_link z off, the daemon killed after the netdev's write and before its NIC's.
-        AskPattern.<NetdevCommand, EntityReply<NetdevCommand.Done>>ask(netdevEntity("z"),
-                r -> new NetdevCommand.SetLink(false, List.of(NetClientRef.nic("vnic")), r), TIMEOUT,
-                testKit.scheduler()).toCompletableFuture().join();
-        restartEntities();
+        setLinkZCutOffAfterTheNetdevsWrite();
 
         var second = directory(List.of(new EntityCatalog.EntityId("Netdev", "z"), new EntityCatalog.EntityId("Nic", "vnic")),
                 localPorts);
@@ -445,6 +450,17 @@ class NetDirectoryTest {
                 "the start does not complete the failed command over the NIC's later link");
     }
 
+    /** Netdev z with NIC vnic; {@code set_link z off}, the daemon killed after the netdev's write and before its NIC's. */
+    private void setLinkZCutOffAfterTheNetdevsWrite() {
+        var first = directory(List.of());
+        add(first, "z", 1, null);
+        assertEquals(OK, nic(first, "virtio-net-pci", "vnic", "z", "52:54:00:12:34:56"));
+        AskPattern.<NetdevCommand, EntityReply<NetdevCommand.Done>>ask(netdevEntity("z"),
+                r -> new NetdevCommand.SetLink(false, List.of(NetClientRef.nic("vnic")), r), TIMEOUT,
+                testKit.scheduler()).toCompletableFuture().join();
+        restartEntities();
+    }
+
     private void restartEntities() {
         netdevs.values().forEach(testKit::stop);
         netdevs.clear();
@@ -454,5 +470,66 @@ class NetDirectoryTest {
 
     private static Map<String, Boolean> links(NetworkView view) {
         return view.clients().stream().collect(Collectors.toMap(NetClientInfo::name, NetClientInfo::linkUp));
+    }
+
+    @Test
+    void aHalfDoneLinkChangeNamingANicIsCompletedBeforeASetLinkOnThatNicsOwnNetdev() {
+        var first = directory(List.of());
+        setLinkXFailingAtItsNicX(first);
+
+        assertEquals(OK, call(first, r -> new DirectoryCommand.SetLink("w", true, r)));
+        restartEntities();
+        var second = directory(List.of(new EntityCatalog.EntityId("Netdev", "x"), new EntityCatalog.EntityId("Netdev", "w"),
+                new EntityCatalog.EntityId("Nic", "y"), new EntityCatalog.EntityId("Nic", "x")), Optional.of(new RecordingPorts()));
+        assertEquals(true, nicLink(view(second), "x"), "set_link w on reached NIC x, and the start does not take it back");
+    }
+
+    @Test
+    void deletingANicCompletesTheHalfDoneLinkChangesNamingItSoThatNoneReachesANewNicOfItsName() {
+        var first = directory(List.of());
+        setLinkXFailingAtItsNicX(first);
+        add(first, "v", 3, null);
+
+        assertEquals(OK, call(first, r -> new DirectoryCommand.DelNic("x", r)));
+        assertEquals(OK, nic(first, "virtio-net-pci", "x", "v", "52:54:00:12:34:58"));
+        restartEntities();
+        var second = directory(List.of(new EntityCatalog.EntityId("Netdev", "x"), new EntityCatalog.EntityId("Netdev", "w"),
+                new EntityCatalog.EntityId("Netdev", "v"), new EntityCatalog.EntityId("Nic", "y"),
+                new EntityCatalog.EntityId("Nic", "x")), Optional.of(new RecordingPorts()));
+        assertEquals(true, nicLink(view(second), "x"), "the new NIC x keeps the link it was created with");
+    }
+
+    /**
+     * Netdev x peered with NIC y, and a NIC named x peered with netdev w (QEMU's {@code set_link x} sets
+     * both NICs); {@code set_link x off} is refused because NIC x's write fails, after netdev x's.
+     */
+    private void setLinkXFailingAtItsNicX(ActorRef<DirectoryCommand> directory) {
+        PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
+        add(directory, "x", 1, null);
+        add(directory, "w", 2, null);
+        assertEquals(OK, nic(directory, "virtio-net-pci", "y", "x", "52:54:00:12:34:56"));
+        assertEquals(OK, nic(directory, "virtio-net-pci", "x", "w", "52:54:00:12:34:57"));
+        journal.failNextPersisted("Nic|x");
+        assertInstanceOf(DirectoryReply.Failed.class, call(directory, r -> new DirectoryCommand.SetLink("x", false, r)));
+        assertEquals(false, nicLink(view(directory), "y"));
+        assertEquals(true, nicLink(view(directory), "x"));
+    }
+
+    private static boolean nicLink(NetworkView view, String nic) {
+        return view.clients().stream().filter(client -> client.name().equals(nic) && client.type().equals("nic"))
+                .findFirst().orElseThrow().linkUp();
+    }
+
+    @Test
+    void aHalfDoneLinkChangeOnANodeThatCannotBeReachedWaitsForItAndDoesNotStopTheStart() {
+        setLinkZCutOffAfterTheNetdevsWrite();
+
+        AtomicBoolean reachable = new AtomicBoolean(false);
+        var second = directory(List.of(new EntityCatalog.EntityId("Netdev", "z"), new EntityCatalog.EntityId("Nic", "vnic")),
+                Optional.empty(), node -> reachable.get());
+        assertEquals(Map.of("z", false, "vnic", true), links(view(second)), "served, the change left for the node");
+        reachable.set(true);
+        assertEquals(OK, call(second, r -> new DirectoryCommand.WakeNode("local", r)));
+        assertEquals(Map.of("z", false, "vnic", false), links(view(second)), "completed when the node joins");
     }
 }
