@@ -476,7 +476,12 @@ public final class DataPlane implements PortControl, AutoCloseable {
      */
     public Optional<NetClientCounters> counters(String name) {
         PortCounters counters = agent.portCounters().get(name);
-        return counters == null ? Optional.empty() : counters.snapshot();
+        if (counters == null) {
+            // Opened, and its answer sent, before the agent took it: nothing is counted yet, so a listing
+            // right after netdev_add shows the port's zeros rather than a net client without counters.
+            return registry.isOpen(name) ? Optional.of(NetClientCounters.ZERO) : Optional.empty();
+        }
+        return counters.snapshot();
     }
 
     /** The counters of every open port, by name in order. Any thread. */

@@ -141,6 +141,11 @@ public final class PortRegistry {
         shutDown = true;
     }
 
+    /** Whether port {@code name} is open (the switching agent may not have taken it yet). */
+    public synchronized boolean isOpen(String name) {
+        return entries.containsKey(name);
+    }
+
     /** Whether {@code name} is open as a hubport. */
     public synchronized boolean isHubport(String name) {
         return entries.get(name) instanceof HubportEntry;

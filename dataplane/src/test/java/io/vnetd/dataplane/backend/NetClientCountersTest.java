@@ -56,6 +56,17 @@ class NetClientCountersTest {
         return h.dp.counters(client).orElseThrow(() -> new AssertionError("no counters for " + client));
     }
 
+    @Test
+    void aPortOpenedButNotYetTakenByTheAgentListsZeros() {
+        try (BackendHarness h = new BackendHarness()) {
+            h.dp.open(hubport("hp0"));
+            assertEquals(Optional.of(NetClientCounters.ZERO), h.dp.counters(netdev("hp0")), "before the agent ran");
+            h.settle();
+            assertEquals(Optional.of(NetClientCounters.ZERO), h.dp.counters(netdev("hp0")), "once it has");
+            assertEquals(Optional.empty(), h.dp.counters(netdev("never-opened")));
+        }
+    }
+
     /** dgram d0 - hp0 [hub 0] hp1 - NIC vnic; hp2 on the hub has no peer. */
     @Test
     void framesFromASocketMoveEveryCounterOnTheirWayAndDropsShowTheirReason() throws IOException {
