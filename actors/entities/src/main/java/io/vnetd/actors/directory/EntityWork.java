@@ -40,8 +40,7 @@ final class EntityWork {
 
         /** A failed request: its error, and what its entities say after it. */
         static Outcome failed(Throwable failure, List<Confirmed> confirmed) {
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure;
+            Throwable cause = cause(failure);
             return new Outcome(confirmed,
                     new DirectoryReply.Failed(cause instanceof NetException e ? e : NetErrors.failed(cause)));
         }
@@ -95,7 +94,7 @@ final class EntityWork {
                     delete.peer());
             case Plan.SetLink link -> finish(link.unfinished())
                     .thenCompose(finished -> setLink(link)
-                            .thenApply(set -> Outcome.ok(Stream.concat(finished.stream(), set.stream()).toList())));
+                            .thenApply(set -> Outcome.ok(concat(finished, set))));
             case Plan.CreateNic create -> attachThenCreate(create.config().netdev(),
                     NetClientRef.nic(create.config().name()),
                     () -> nic(create.config().name(), replyTo -> new NicCommand.Create(create.config(),
@@ -103,8 +102,7 @@ final class EntityWork {
             case Plan.DeleteNic delete -> finish(delete.unfinished())
                     .thenCompose(finished -> deleteThenRelease(nic(delete.nic(), NicCommand.Delete::new),
                             delete.netdev().map(NetClientRef::netdev))
-                            .thenApply(deleted -> Outcome.ok(Stream.concat(finished.stream(),
-                                    deleted.confirmed().stream()).toList())));
+                            .thenApply(deleted -> Outcome.ok(concat(finished, deleted.confirmed()))));
             case Plan.QueryRxFilter query -> all(query.nics().stream()
                     .map(name -> nic(name, NicCommand.QueryRxFilter::new))
                     .toList())
@@ -114,7 +112,7 @@ final class EntityWork {
                             .toList())));
             case Plan.Wake wake -> all(wake.clients().stream().map(this::get).toList())
                     .thenCompose(states -> finish(unfinishedAmong(states, wake.clients()))
-                            .thenApply(finished -> Outcome.ok(Stream.concat(states.stream(), finished.stream()).toList())));
+                            .thenApply(finished -> Outcome.ok(concat(states, finished))));
             case Plan.Guest guest -> nic(guest.nic(), replyTo -> new NicCommand.Guest(guest.control(), replyTo))
                     .thenApply(confirmed -> Outcome.ok(List.of(confirmed)));
         };
@@ -146,7 +144,7 @@ final class EntityWork {
         List<NetClientRef> nics = link.nics().stream().map(NetClientRef::nic).toList();
         CompletionStage<Confirmed> own = netdev(netdev, replyTo -> new NetdevCommand.SetLink(link.up(), nics, replyTo));
         return nics.isEmpty() ? own.thenApply(List::of)
-                : own.thenCompose(recorded -> finish(List.of(new Plan.LinkChange(netdev, link.up(), nics))));
+                : own.thenCompose(recorded -> finish(new Plan.LinkChange(netdev, link.up(), nics)));
     }
 
     private CompletionStage<Confirmed> setLink(NetClientRef client, boolean up) {
@@ -164,7 +162,7 @@ final class EntityWork {
         CompletionStage<List<Confirmed>> finished = CompletableFuture.completedFuture(List.of());
         for (Plan.LinkChange change : changes) {
             finished = finished.thenCompose(before -> finish(change)
-                    .thenApply(after -> Stream.concat(before.stream(), after.stream()).toList()));
+                    .thenApply(after -> concat(before, after)));
         }
         return finished;
     }
@@ -194,8 +192,7 @@ final class EntityWork {
     }
 
     private static Optional<Confirmed> absentOrRethrow(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        if (cause instanceof NetException e && e.errorClass() == ErrorClass.DeviceNotFound) {
+        if (cause(failure) instanceof NetException e && e.errorClass() == ErrorClass.DeviceNotFound) {
             return Optional.empty();
         }
         throw failure instanceof CompletionException c ? c : new CompletionException(failure);
@@ -207,7 +204,7 @@ final class EntityWork {
      */
     CompletionStage<List<Confirmed>> repair(List<Plan.LinkChange> unfinished, List<NetClientRef> oneSided) {
         return finish(unfinished).thenCompose(finished -> all(oneSided.stream().map(this::peerDeleted).toList())
-                .thenApply(detached -> Stream.concat(finished.stream(), detached.stream()).toList()));
+                .thenApply(detached -> concat(finished, detached)));
     }
 
     /**
@@ -274,6 +271,15 @@ final class EntityWork {
         }
         return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
                 .thenApply(all -> reads.stream().flatMap(read -> read.join().stream()).toList());
+    }
+
+    /** What failed, out of the wrapper a stage's failure arrives in. */
+    private static Throwable cause(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    }
+
+    private static <T> List<T> concat(List<T> first, List<T> then) {
+        return Stream.concat(first.stream(), then.stream()).toList();
     }
 
     private static <T> CompletionStage<List<T>> all(List<CompletionStage<T>> stages) {
